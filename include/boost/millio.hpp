@@ -1,0 +1,13 @@
+//
+// Copyright (c) 2026 The Boost.MillIO authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_MILLIO_HPP
+#define BOOST_MILLIO_HPP
+
+#include <boost/millio/error.hpp>
+
+#endif

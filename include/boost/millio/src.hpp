@@ -1,0 +1,25 @@
+//
+// Copyright (c) 2026 The Boost.MillIO authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_MILLIO_SRC_HPP
+#define BOOST_MILLIO_SRC_HPP
+
+/*
+    This file is meant to be included once, in a translation unit of the
+    program, with the macro BOOST_MILLIO_SOURCE defined. It lets a program
+    use the library without building and linking it.
+*/
+
+#ifndef BOOST_MILLIO_SOURCE
+#define BOOST_MILLIO_SOURCE
+#endif
+
+#include <boost/millio/detail/config.hpp>
+
+#include <boost/millio/impl/error.ipp>
+
+#endif
