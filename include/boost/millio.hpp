@@ -9,5 +9,9 @@
 #define BOOST_MILLIO_HPP
 
 #include <boost/millio/error.hpp>
+#include <boost/millio/event.hpp>
+#include <boost/millio/event_handler.hpp>
+#include <boost/millio/event_loop.hpp>
+#include <boost/millio/event_loop_options.hpp>
 
 #endif

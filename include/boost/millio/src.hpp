@@ -21,5 +21,6 @@
 #include <boost/millio/detail/config.hpp>
 
 #include <boost/millio/impl/error.ipp>
+#include <boost/millio/impl/event_loop.ipp>
 
 #endif

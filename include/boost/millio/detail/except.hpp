@@ -21,7 +21,7 @@ namespace detail {
 #define BOOST_MILLIO_FAIL(ec, e) \
     do { \
         BOOST_STATIC_CONSTEXPR ::boost::source_location loc = BOOST_CURRENT_LOCATION; \
-        (ec).assign(e, &loc); \
+        (ec).assign(make_error_code(e), &loc); \
     } while(false)
 
 /// Throws `system::system_error` holding `ec` when `ec` is a failure.

@@ -1,0 +1,305 @@
+//
+// Copyright (c) 2026 The Boost.MillIO authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_MILLIO_EVENT_LOOP_HPP
+#define BOOST_MILLIO_EVENT_LOOP_HPP
+
+#include <boost/millio/detail/config.hpp>
+#include <boost/millio/detail/except.hpp>
+#include <boost/millio/detail/reactor.hpp>
+#include <boost/millio/detail/source.hpp>
+#include <boost/millio/error.hpp>
+#include <boost/millio/event.hpp>
+#include <boost/millio/event_handler.hpp>
+#include <boost/millio/event_loop_options.hpp>
+#include <boost/asio/execution_context.hpp>
+#include <chrono>
+#include <cstddef>
+#include <exception>
+#include <functional>
+#include <memory>
+
+namespace boost {
+namespace millio {
+
+/** A reactor event loop with a pool of io worker threads.
+
+    An event loop waits for readiness of registered sources (sockets,
+    pipes, any pollable descriptor) with the operating system's readiness
+    API and calls the handler of each ready registration, either on one
+    of its io worker threads (@ref dispatch_mode::pool, the default) or
+    directly on the thread that calls @ref run (@ref dispatch_mode::direct).
+
+    @par Guarantees
+    @li One registration's handler never runs concurrently with itself;
+        it sees its events in order. Different registrations run in
+        parallel on the io workers.
+    @li When @ref deregister_source returns, the handler of that
+        registration is not running (unless the caller is that handler)
+        and will not be called again.
+    @li An idle loop sleeps in the readiness API; @ref stop wakes it at
+        once.
+
+    @par Thread Safety
+    All member functions may be called concurrently from any thread,
+    including from handlers. @ref stop is async-signal-safe.
+
+    @par Example
+    @code
+    event_loop loop;
+    loop.register_source(fd, token(1), interest::readable,
+        [&](event const& ev) { if(ev.is_readable()) drain(fd); });
+    loop.run(); // until loop.stop()
+    @endcode
+*/
+class event_loop
+    : public asio::execution_context
+{
+public:
+    /** Construct with the default configuration.
+
+        io workers and compute workers equal the number of hardware
+        threads (4 if unknown), 1024 events per poll, 150 ms poll
+        timeout, pool dispatch, the platform's best backend.
+
+        @throws system_error on failure to create the backend or threads.
+    */
+    BOOST_MILLIO_DECL
+    event_loop();
+
+    /** Construct with a number of io workers, events capacity and poll timeout.
+
+        @param workers The number of io worker threads; must not be 0.
+        @param events_capacity The maximum events fetched per poll; must not be 0.
+        @param poll_timeout The upper bound of one wait for readiness.
+
+        @throws system_error with @ref error::invalid_argument if
+        `workers` or `events_capacity` is 0.
+    */
+    BOOST_MILLIO_DECL
+    event_loop(
+        std::size_t workers,
+        std::size_t events_capacity,
+        std::chrono::milliseconds poll_timeout);
+
+    /** Construct from options.
+
+        @throws system_error with @ref error::invalid_argument if
+        `opt.events_capacity` is 0.
+    */
+    BOOST_MILLIO_DECL
+    explicit
+    event_loop(event_loop_options const& opt);
+
+    /** Return options for a low-latency loop, whose handlers run on the reactor thread.
+
+        The options select @ref dispatch_mode::direct (the seed's
+        `EventLoop::new_low_latency`):
+        @code
+        event_loop loop(event_loop::low_latency_options());
+        @endcode
+    */
+    BOOST_MILLIO_DECL
+    static
+    event_loop_options
+    low_latency_options(
+        std::size_t events_capacity = 1024,
+        std::chrono::milliseconds poll_timeout = std::chrono::milliseconds(150));
+
+    /** Destructor.
+
+        Stops the loop, waits for a concurrent @ref run to return, lets
+        running handlers finish, joins the io workers and discards
+        registrations. Must not be called from a handler of this loop.
+    */
+    BOOST_MILLIO_DECL
+    ~event_loop();
+
+    event_loop(event_loop const&) = delete;
+    event_loop& operator=(event_loop const&) = delete;
+
+    /** Register a source.
+
+        @param source A native descriptor, or an object with
+        `native_handle()` such as an Asio socket. The loop does not take
+        ownership; the source must stay open until deregistered.
+        @param t The token of the registration, unique in this loop.
+        @param i The readiness of interest.
+        @param handler A class derived from @ref event_handler (by value or
+        `std::shared_ptr`), or any callable `void(event const&)`.
+        @param ec Set to @ref error::token_in_use if `t` is registered,
+        `errc::file_exists` if the descriptor is registered, 
+        `errc::bad_file_descriptor` for an invalid descriptor,
+        @ref error::invalid_argument for an empty interest.
+    */
+    /** @{ */
+    template<class Source, class Handler>
+    void
+    register_source(
+        Source const& source,
+        token t,
+        interest i,
+        Handler&& handler,
+        error_code& ec)
+    {
+        impl_.add(detail::native_descriptor(source), t, true, i,
+            detail::make_event_handler(std::forward<Handler>(handler)), ec);
+    }
+
+    /// Overload
+    template<class Source, class Handler>
+    void
+    register_source(
+        Source const& source,
+        token t,
+        interest i,
+        Handler&& handler)
+    {
+        error_code ec;
+        register_source(source, t, i, std::forward<Handler>(handler), ec);
+        detail::throw_if(ec);
+    }
+    /** @} */
+
+    /** Change the interest of a registration.
+
+        @param ec Set to @ref error::not_registered if `t` is not
+        registered for `source`.
+    */
+    /** @{ */
+    template<class Source>
+    void
+    reregister_source(Source const& source, token t, interest i, error_code& ec)
+    {
+        impl_.modify_user(detail::native_descriptor(source), t, i, ec);
+    }
+
+    /// Overload
+    template<class Source>
+    void
+    reregister_source(Source const& source, token t, interest i)
+    {
+        error_code ec;
+        reregister_source(source, t, i, ec);
+        detail::throw_if(ec);
+    }
+    /** @} */
+
+    /** Remove a registration.
+
+        When this function returns, the handler is not running (unless
+        it is the caller) and will not be called again. The source is not
+        closed.
+
+        @param ec Set to @ref error::not_registered if `t` is not
+        registered for `source`.
+    */
+    /** @{ */
+    template<class Source>
+    void
+    deregister_source(Source const& source, token t, error_code& ec)
+    {
+        impl_.remove_user(detail::native_descriptor(source), t, ec);
+    }
+
+    /// Overload
+    template<class Source>
+    void
+    deregister_source(Source const& source, token t)
+    {
+        error_code ec;
+        deregister_source(source, t, ec);
+        detail::throw_if(ec);
+    }
+    /** @} */
+
+    /** Run the reactor on the calling thread until @ref stop is called.
+
+        Only one thread runs the reactor at a time; a second concurrent
+        call fails with @ref error::already_running. When `run` returns,
+        the stop request is consumed and `run` may be called again. A
+        `stop` made while the loop is not running makes the next `run`
+        return at once.
+    */
+    /** @{ */
+    BOOST_MILLIO_DECL
+    void
+    run(error_code& ec);
+
+    /// Overload
+    BOOST_MILLIO_DECL
+    void
+    run();
+    /** @} */
+
+    /** Process ready events without blocking.
+
+        @return The number of registrations dispatched.
+    */
+    /** @{ */
+    BOOST_MILLIO_DECL
+    std::size_t
+    poll(error_code& ec);
+
+    /// Overload
+    BOOST_MILLIO_DECL
+    std::size_t
+    poll();
+    /** @} */
+
+    /** Stop the loop.
+
+        Makes @ref run return as soon as possible. Callable from any
+        thread, from handlers and from a signal handler.
+    */
+    BOOST_MILLIO_DECL
+    void
+    stop() noexcept;
+
+    /// Return true if a stop was requested and not yet consumed by @ref run.
+    BOOST_MILLIO_DECL
+    bool
+    stopped() const noexcept;
+
+    /// Return true if the caller is an io worker or the reactor thread of this loop.
+    BOOST_MILLIO_DECL
+    bool
+    running_in_this_thread() const noexcept;
+
+    /** Set a function that sees exceptions escaping handlers.
+
+        By default such exceptions are discarded; the worker survives.
+        Call before @ref run.
+    */
+    BOOST_MILLIO_DECL
+    void
+    set_exception_handler(std::function<void(std::exception_ptr)> f);
+
+    /// Return the dispatch mode.
+    dispatch_mode mode() const noexcept { return impl_.mode(); }
+
+    /// Return the backend in use (never `automatic`).
+    backend_type backend() const noexcept { return impl_.backend(); }
+
+    /// Return the number of io worker threads (0 in direct mode).
+    std::size_t io_threads() const noexcept { return impl_.io_threads(); }
+
+    /// Return the options in effect.
+    event_loop_options const& options() const noexcept { return impl_.options(); }
+
+#ifndef BOOST_MILLIO_DOCS
+    detail::reactor& reactor() noexcept { return impl_; }
+#endif
+
+private:
+    detail::reactor impl_;
+};
+
+} // millio
+} // boost
+
+#endif

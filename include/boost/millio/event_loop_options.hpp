@@ -1,0 +1,87 @@
+//
+// Copyright (c) 2026 The Boost.MillIO authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_MILLIO_EVENT_LOOP_OPTIONS_HPP
+#define BOOST_MILLIO_EVENT_LOOP_OPTIONS_HPP
+
+#include <boost/millio/detail/config.hpp>
+#include <chrono>
+#include <cstddef>
+
+namespace boost {
+namespace millio {
+
+/** Where readiness handlers run.
+*/
+enum class dispatch_mode
+{
+    /** Handlers run on the pool of io worker threads.
+
+        The reactor thread only waits for readiness and hands each ready
+        registration to a worker. Different registrations run in
+        parallel; one registration never runs concurrently with itself.
+    */
+    pool,
+
+    /** Handlers run on the reactor thread, with no hand-off.
+
+        This is the low-latency mode: there is no queue and no thread
+        switch between readiness and the handler, but handlers must not
+        block, since they delay every other registration.
+    */
+    direct
+};
+
+/** The operating-system readiness API used by an event loop.
+*/
+enum class backend_type
+{
+    /// The best backend of the platform (epoll on Linux, else poll).
+    automatic,
+
+    /// Linux epoll (edge-triggered).
+    epoll,
+
+    /// POSIX `poll(2)`, available everywhere.
+    poll
+};
+
+/** Options for constructing an @ref event_loop.
+
+    @par Example
+    @code
+    event_loop_options opt;
+    opt.io_threads = 4;
+    opt.mode = dispatch_mode::direct;
+    event_loop loop(opt);
+    @endcode
+*/
+struct event_loop_options
+{
+    /// Number of io worker threads; 0 means hardware threads (4 if unknown). Ignored in direct mode.
+    std::size_t io_threads = 0;
+
+    /// Number of compute pool threads; 0 means hardware threads (4 if unknown).
+    std::size_t compute_threads = 0;
+
+    /// Maximum number of readiness events fetched per poll; must not be 0.
+    std::size_t events_capacity = 1024;
+
+    /// Upper bound on one wait for readiness; negative means no bound.
+    std::chrono::milliseconds poll_timeout{150};
+
+    /// Where handlers run.
+    dispatch_mode mode = dispatch_mode::pool;
+
+    /// Which readiness API to use.
+    backend_type backend = backend_type::automatic;
+};
+
+} // millio
+} // boost
+
+#endif

@@ -1,0 +1,142 @@
+//
+// Copyright (c) 2026 The Boost.MillIO authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+#ifndef BOOST_MILLIO_IMPL_EVENT_LOOP_IPP
+#define BOOST_MILLIO_IMPL_EVENT_LOOP_IPP
+
+#include <boost/millio/event_loop.hpp>
+#include <boost/millio/detail/impl/reactor.ipp>
+
+namespace boost {
+namespace millio {
+
+namespace detail {
+
+inline
+event_loop_options
+make_options(
+    std::size_t workers,
+    std::size_t events_capacity,
+    std::chrono::milliseconds poll_timeout)
+{
+    if(workers == 0)
+        throw_system_error(make_error_code(error::invalid_argument));
+    event_loop_options opt;
+    opt.io_threads = workers;
+    opt.events_capacity = events_capacity;
+    opt.poll_timeout = poll_timeout;
+    return opt;
+}
+
+} // detail
+
+event_loop::
+event_loop()
+    : impl_(event_loop_options())
+{
+}
+
+event_loop::
+event_loop(
+    std::size_t workers,
+    std::size_t events_capacity,
+    std::chrono::milliseconds poll_timeout)
+    : impl_(detail::make_options(workers, events_capacity, poll_timeout))
+{
+}
+
+event_loop::
+event_loop(event_loop_options const& opt)
+    : impl_(opt)
+{
+}
+
+event_loop_options
+event_loop::
+low_latency_options(
+    std::size_t events_capacity,
+    std::chrono::milliseconds poll_timeout)
+{
+    event_loop_options opt;
+    opt.mode = dispatch_mode::direct;
+    opt.events_capacity = events_capacity;
+    opt.poll_timeout = poll_timeout;
+    return opt;
+}
+
+event_loop::
+~event_loop()
+{
+    // Services of the execution context go first; the reactor after.
+    shutdown();
+    destroy();
+}
+
+void
+event_loop::
+run(error_code& ec)
+{
+    impl_.run(ec);
+}
+
+void
+event_loop::
+run()
+{
+    error_code ec;
+    impl_.run(ec);
+    detail::throw_if(ec);
+}
+
+std::size_t
+event_loop::
+poll(error_code& ec)
+{
+    return impl_.poll(ec);
+}
+
+std::size_t
+event_loop::
+poll()
+{
+    error_code ec;
+    auto n = impl_.poll(ec);
+    detail::throw_if(ec);
+    return n;
+}
+
+void
+event_loop::
+stop() noexcept
+{
+    impl_.stop();
+}
+
+bool
+event_loop::
+stopped() const noexcept
+{
+    return impl_.stopped();
+}
+
+bool
+event_loop::
+running_in_this_thread() const noexcept
+{
+    return impl_.running_in_this_thread();
+}
+
+void
+event_loop::
+set_exception_handler(std::function<void(std::exception_ptr)> f)
+{
+    impl_.set_exception_handler(std::move(f));
+}
+
+} // millio
+} // boost
+
+#endif

@@ -1,0 +1,780 @@
+//
+// Copyright (c) 2026 The Boost.MillIO authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+// Test that header file is self-contained.
+#include <boost/millio/event_loop.hpp>
+
+#define BOOST_TEST_MODULE millio_event_loop
+#include <boost/test/unit_test.hpp>
+
+#include "test_util.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace millio = boost::millio;
+using millio::event;
+using millio::event_loop;
+using millio::interest;
+using millio::token;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct runner
+{
+    event_loop& loop;
+    std::thread t;
+
+    explicit runner(event_loop& l)
+        : loop(l)
+        , t([this]{ loop.run(); })
+    {
+    }
+
+    ~runner()
+    {
+        loop.stop();
+        t.join();
+    }
+};
+
+struct pipe_pair
+{
+    test::fd_guard rd, wr;
+    pipe_pair()
+    {
+        int p[2];
+        BOOST_REQUIRE(::pipe(p) == 0);
+        rd.fd = p[0];
+        wr.fd = p[1];
+        test::set_nonblocking(rd.fd);
+        test::set_nonblocking(wr.fd);
+    }
+};
+
+struct socket_pair
+{
+    test::fd_guard a, b;
+    socket_pair()
+    {
+        int s[2];
+        BOOST_REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, s) == 0);
+        a.fd = s[0];
+        b.fd = s[1];
+        test::set_nonblocking(a.fd);
+        test::set_nonblocking(b.fd);
+    }
+};
+
+std::size_t drain(int fd)
+{
+    char buf[4096];
+    std::size_t total = 0;
+    for(;;)
+    {
+        ssize_t n = ::read(fd, buf, sizeof(buf));
+        if(n <= 0)
+            return total;
+        total += static_cast<std::size_t>(n);
+    }
+}
+
+class counting_handler : public millio::event_handler
+{
+public:
+    std::shared_ptr<std::atomic<int>> calls = std::make_shared<std::atomic<int>>(0);
+    std::shared_ptr<test::latch> seen = std::make_shared<test::latch>();
+    int fd;
+
+    explicit counting_handler(int f) : fd(f) {}
+
+    void handle_event(event const& ev) override
+    {
+        if(ev.is_readable())
+            drain(fd);
+        ++*calls;
+        seen->count_down();
+    }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(event_loop_tests)
+
+BOOST_AUTO_TEST_CASE(defaults_and_options, *boost::unit_test::timeout(30))
+{
+    {
+        event_loop loop;
+        BOOST_TEST((loop.mode() == millio::dispatch_mode::pool));
+        BOOST_TEST(loop.io_threads() >= 1u);
+        BOOST_TEST(loop.options().events_capacity == 1024u);
+        BOOST_TEST(loop.options().poll_timeout.count() == 150);
+#if defined(__linux__)
+        BOOST_TEST((loop.backend() == millio::backend_type::epoll));
+#endif
+    }
+    {
+        event_loop loop(3, 16, 20ms);
+        BOOST_TEST(loop.io_threads() == 3u);
+        BOOST_TEST(loop.options().events_capacity == 16u);
+        BOOST_TEST(loop.options().poll_timeout.count() == 20);
+    }
+    {
+        event_loop loop(event_loop::low_latency_options());
+        BOOST_TEST((loop.mode() == millio::dispatch_mode::direct));
+        BOOST_TEST(loop.io_threads() == 0u);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(invalid_construction, *boost::unit_test::timeout(30))
+{
+    auto is_invalid = [](millio::system_error const& e) {
+        return e.code() == millio::error::invalid_argument;
+    };
+    BOOST_CHECK_EXCEPTION(event_loop(0, 1024, 150ms), millio::system_error, is_invalid);
+    BOOST_CHECK_EXCEPTION(event_loop(2, 0, 150ms), millio::system_error, is_invalid);
+    millio::event_loop_options o;
+    o.events_capacity = 0;
+    BOOST_CHECK_EXCEPTION(event_loop{o}, millio::system_error, is_invalid);
+}
+
+BOOST_AUTO_TEST_CASE(pipe_readable_reaches_handler, *boost::unit_test::timeout(60))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            event_loop loop(cfg.options());
+            pipe_pair p;
+            std::atomic<std::size_t> got{0};
+            std::atomic<bool> wrong{false};
+            test::latch done;
+            loop.register_source(p.rd.fd, token(7), interest::readable,
+                [&](event const& ev) {
+                    if(ev.token() != token(7) || !ev.is_readable() || ev.is_writable())
+                        wrong = true;
+                    got += drain(p.rd.fd);
+                    if(got == 5)
+                        done.count_down();
+                });
+            runner r(loop);
+            BOOST_REQUIRE(::write(p.wr.fd, "hello", 5) == 5);
+            BOOST_TEST(done.wait_for(5s));
+            BOOST_TEST(!wrong);
+            BOOST_TEST(got == 5u);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(socketpair_flags, *boost::unit_test::timeout(60))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            event_loop loop(cfg.options());
+            socket_pair sp;
+            test::latch writable, closed;
+            std::atomic<bool> saw_read_closed{false};
+            loop.register_source(sp.a.fd, token(1), interest::readable | interest::writable,
+                [&](event const& ev) {
+                    if(ev.is_writable())
+                        writable.count_down();
+                    if(ev.is_readable())
+                        drain(sp.a.fd);
+                    if(ev.is_read_closed())
+                    {
+                        saw_read_closed = true;
+                        closed.count_down();
+                    }
+                });
+            runner r(loop);
+            BOOST_TEST(writable.wait_for(5s));
+            ::close(sp.b.fd);
+            sp.b.fd = -1;
+            BOOST_TEST(closed.wait_for(5s));
+            BOOST_TEST(saw_read_closed);
+            loop.deregister_source(sp.a.fd, token(1));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(loopback_tcp, *boost::unit_test::timeout(60))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            event_loop loop(cfg.options());
+            test::fd_guard lfd(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
+            sockaddr_in sa{};
+            sa.sin_family = AF_INET;
+            sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            BOOST_REQUIRE(::bind(lfd.fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) == 0);
+            BOOST_REQUIRE(::listen(lfd.fd, 16) == 0);
+            socklen_t len = sizeof(sa);
+            ::getsockname(lfd.fd, reinterpret_cast<sockaddr*>(&sa), &len);
+
+            std::atomic<int> accepted_fd{-1};
+            test::latch accepted, data;
+            std::string received;
+            std::atomic<bool> wrong{false};
+            loop.register_source(lfd.fd, token(100), interest::readable,
+                [&](event const& ev) {
+                    if(ev.token() != token(100))
+                        wrong = true;
+                    int c = ::accept4(lfd.fd, nullptr, nullptr, SOCK_NONBLOCK);
+                    if(c < 0)
+                        return;
+                    accepted_fd = c;
+                    loop.register_source(c, token(101), interest::readable,
+                        [&, c](event const& e2) {
+                            if(e2.token() != token(101))
+                                wrong = true;
+                            char buf[64];
+                            ssize_t n;
+                            while((n = ::read(c, buf, sizeof(buf))) > 0)
+                                received.append(buf, static_cast<std::size_t>(n));
+                            if(received.size() >= 4)
+                                data.count_down();
+                        });
+                    accepted.count_down();
+                });
+            runner r(loop);
+            test::fd_guard cfd(::socket(AF_INET, SOCK_STREAM, 0));
+            BOOST_REQUIRE(::connect(cfd.fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) == 0);
+            BOOST_TEST(accepted.wait_for(5s));
+            BOOST_REQUIRE(::write(cfd.fd, "ping", 4) == 4);
+            BOOST_TEST(data.wait_for(5s));
+            BOOST_TEST(received == "ping");
+            BOOST_TEST(!wrong);
+            loop.deregister_source(accepted_fd.load(), token(101));
+            ::close(accepted_fd);
+        }
+    }
+}
+
+// Many registrations, many events each, few workers: a token's handler
+// never overlaps itself and sees its bytes in order.
+BOOST_AUTO_TEST_CASE(storm_serialises_each_token, *boost::unit_test::timeout(300))
+{
+    std::size_t const regs = 64;
+    std::size_t const msgs = static_cast<std::size_t>(10000 * test::scale());
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            event_loop loop(cfg.options(4));
+            struct slot
+            {
+                socket_pair sp;
+                std::atomic<int> inside{0};
+                std::uint32_t next = 0;     // only touched by the handler
+                std::atomic<std::uint32_t> consumed{0};
+                std::atomic<std::size_t> calls{0};
+                std::atomic<bool> overlap{false};
+                std::atomic<bool> disorder{false};
+                std::vector<unsigned char> partial;
+            };
+            std::vector<std::unique_ptr<slot>> slots;
+            test::latch all_done(regs);
+            for(std::size_t i = 0; i < regs; ++i)
+            {
+                slots.emplace_back(new slot);
+                slot* s = slots.back().get();
+                loop.register_source(s->sp.b.fd, token(i), interest::readable,
+                    [s, &all_done, msgs](event const&) {
+                        if(s->inside.fetch_add(1) != 0)
+                            s->overlap = true;
+                        ++s->calls;
+                        std::uint32_t buf[512];
+                        for(;;)
+                        {
+                            ssize_t n = ::read(s->sp.b.fd, buf, sizeof(buf));
+                            if(n <= 0)
+                                break;
+                            // writes are 4 bytes, so reads are whole messages
+                            for(ssize_t k = 0; k < n / 4; ++k)
+                            {
+                                if(buf[k] != s->next)
+                                    s->disorder = true;
+                                ++s->next;
+                            }
+                        }
+                        bool done = s->next == msgs;
+                        s->inside.fetch_sub(1);
+                        s->consumed.store(s->next, std::memory_order_release);
+                        if(done)
+                            all_done.count_down();
+                    });
+            }
+            runner r(loop);
+            // Two writer threads, each owning half of the sockets, keep one
+            // message in flight per socket: the next one is written when
+            // the handler consumed the previous one, so every message is a
+            // separate readiness event and a separate handler call.
+            auto writer = [&](std::size_t first) {
+                std::vector<std::uint32_t> sent(regs, 0);
+                std::size_t finished = 0;
+                while(finished < (regs - first + 1) / 2)
+                {
+                    bool progress = false;
+                    finished = 0;
+                    for(std::size_t i = first; i < regs; i += 2)
+                    {
+                        slot& s = *slots[i];
+                        if(sent[i] == msgs)
+                        {
+                            ++finished;
+                            continue;
+                        }
+                        if(s.consumed.load(std::memory_order_acquire) != sent[i])
+                            continue;
+                        std::uint32_t m = sent[i];
+                        if(::write(s.sp.a.fd, &m, 4) == 4)
+                        {
+                            ++sent[i];
+                            progress = true;
+                        }
+                    }
+                    if(!progress)
+                        std::this_thread::yield();
+                }
+            };
+            std::thread w1(writer, 0), w2(writer, 1);
+            w1.join();
+            w2.join();
+            BOOST_TEST(all_done.wait_for(120s));
+            std::size_t calls = 0;
+            for(auto& s : slots)
+            {
+                BOOST_TEST(!s->overlap);
+                BOOST_TEST(!s->disorder);
+                BOOST_TEST(s->next == msgs);
+                BOOST_TEST(s->calls >= msgs);
+                calls += s->calls;
+            }
+            BOOST_TEST_MESSAGE(cfg.name() << ": " << regs * msgs << " messages in "
+                << calls << " handler calls");
+            for(std::size_t i = 0; i < regs; ++i)
+                loop.deregister_source(slots[i]->sp.b.fd, token(i));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(no_call_after_deregister, *boost::unit_test::timeout(120))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            event_loop loop(cfg.options(2));
+            runner r(loop);
+            for(int round = 0; round < 50; ++round)
+            {
+                socket_pair sp;
+                auto deregistered = std::make_shared<std::atomic<bool>>(false);
+                auto late = std::make_shared<std::atomic<bool>>(false);
+                auto called = std::make_shared<test::latch>();
+                int fd = sp.b.fd;
+                loop.register_source(fd, token(5), interest::readable,
+                    [=](event const&) {
+                        if(*deregistered)
+                            *late = true;
+                        drain(fd);
+                        // keep the handler busy for a moment to widen the window
+                        auto until = std::chrono::steady_clock::now() + 200us;
+                        while(std::chrono::steady_clock::now() < until) {}
+                        if(*deregistered)
+                            *late = true;
+                        called->count_down();
+                    });
+                std::atomic<bool> stop_writer{false};
+                std::thread w([&]{
+                    char c = 'x';
+                    while(!stop_writer)
+                    {
+                        if(::write(sp.a.fd, &c, 1) != 1)
+                            std::this_thread::yield();
+                    }
+                });
+                BOOST_TEST(called->wait_for(5s));
+                loop.deregister_source(fd, token(5));
+                *deregistered = true;
+                stop_writer = true;
+                w.join();
+                BOOST_TEST(!*late);
+                // the token is free again
+                loop.register_source(fd, token(5), interest::readable, [](event const&) {});
+                loop.deregister_source(fd, token(5));
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(deregister_from_own_handler, *boost::unit_test::timeout(60))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            event_loop loop(cfg.options());
+            pipe_pair p;
+            std::atomic<int> calls{0};
+            test::latch done;
+            loop.register_source(p.rd.fd, token(3), interest::readable,
+                [&](event const&) {
+                    ++calls;
+                    loop.deregister_source(p.rd.fd, token(3));
+                    done.count_down();
+                });
+            runner r(loop);
+            BOOST_REQUIRE(::write(p.wr.fd, "a", 1) == 1);
+            BOOST_TEST(done.wait_for(5s));
+            // more data: nobody is registered any more
+            BOOST_REQUIRE(::write(p.wr.fd, "b", 1) == 1);
+            millio::error_code ec;
+            loop.deregister_source(p.rd.fd, token(3), ec);
+            BOOST_TEST(ec == millio::error::not_registered);
+            BOOST_TEST(calls == 1);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(stop_is_prompt, *boost::unit_test::timeout(60))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            auto o = cfg.options();
+            o.poll_timeout = 10s;
+            event_loop loop(o);
+            pipe_pair p;
+            test::latch started;
+            loop.register_source(p.rd.fd, token(1), interest::readable,
+                [&](event const&) { drain(p.rd.fd); started.count_down(); });
+            std::chrono::steady_clock::time_point returned;
+            std::thread t([&]{
+                loop.run();
+                returned = std::chrono::steady_clock::now();
+            });
+            BOOST_REQUIRE(::write(p.wr.fd, "x", 1) == 1);
+            BOOST_TEST(started.wait_for(5s));
+            auto const t0 = std::chrono::steady_clock::now();
+            loop.stop();
+            t.join();
+            auto const ms = std::chrono::duration_cast<std::chrono::milliseconds>(returned - t0);
+            BOOST_TEST_MESSAGE(cfg.name() << ": run returned " << ms.count() << " ms after stop");
+            BOOST_TEST(ms.count() < 50);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(stop_before_run_and_run_again, *boost::unit_test::timeout(60))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            event_loop loop(cfg.options());
+            loop.stop();
+            BOOST_TEST(loop.stopped());
+            loop.run(); // returns at once, consuming the stop
+            BOOST_TEST(!loop.stopped());
+            // a second run works and dispatches
+            pipe_pair p;
+            test::latch got;
+            loop.register_source(p.rd.fd, token(1), interest::readable,
+                [&](event const&) { drain(p.rd.fd); got.count_down(); });
+            {
+                runner r(loop);
+                BOOST_REQUIRE(::write(p.wr.fd, "x", 1) == 1);
+                BOOST_TEST(got.wait_for(5s));
+            }
+            // and a third
+            test::latch got2;
+            loop.deregister_source(p.rd.fd, token(1));
+            loop.register_source(p.rd.fd, token(1), interest::readable,
+                [&](event const&) { drain(p.rd.fd); got2.count_down(); });
+            runner r(loop);
+            BOOST_REQUIRE(::write(p.wr.fd, "y", 1) == 1);
+            BOOST_TEST(got2.wait_for(5s));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_run_fails, *boost::unit_test::timeout(60))
+{
+    event_loop loop(2, 64, 10s);
+    pipe_pair p;
+    test::latch started;
+    loop.register_source(p.rd.fd, token(1), interest::readable,
+        [&](event const&) { drain(p.rd.fd); started.count_down(); });
+    runner r(loop);
+    BOOST_REQUIRE(::write(p.wr.fd, "x", 1) == 1);
+    BOOST_TEST(started.wait_for(5s));
+    millio::error_code ec;
+    loop.run(ec);
+    BOOST_TEST(ec == millio::error::already_running);
+    BOOST_CHECK_THROW(loop.run(), millio::system_error);
+}
+
+BOOST_AUTO_TEST_CASE(idle_loop_sleeps, *boost::unit_test::timeout(60))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            auto o = cfg.options(4);
+            o.poll_timeout = 10ms;
+            event_loop loop(o);
+            pipe_pair p;
+            loop.register_source(p.rd.fd, token(1), interest::readable, [](event const&) {});
+            runner r(loop);
+            rusage before{}, after{};
+            ::getrusage(RUSAGE_SELF, &before);
+            auto const t0 = std::chrono::steady_clock::now();
+            // The delay under test: the loop idles for 2 s.
+            std::this_thread::sleep_for(2s);
+            ::getrusage(RUSAGE_SELF, &after);
+            auto const wall = std::chrono::steady_clock::now() - t0;
+            auto us = [](timeval const& tv) { return tv.tv_sec * 1000000.0 + tv.tv_usec; };
+            double cpu = (us(after.ru_utime) - us(before.ru_utime)) +
+                (us(after.ru_stime) - us(before.ru_stime));
+            double wall_us = std::chrono::duration<double, std::micro>(wall).count();
+            double share = cpu / wall_us;
+            BOOST_TEST_MESSAGE(cfg.name() << ": idle CPU " << share * 100 << "% of one core");
+            BOOST_TEST(share < 0.05);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(token_in_use_keeps_first, *boost::unit_test::timeout(60))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            event_loop loop(cfg.options());
+            pipe_pair p1, p2;
+            std::atomic<int> first{0}, second{0};
+            test::latch got;
+            loop.register_source(p1.rd.fd, token(9), interest::readable,
+                [&](event const&) { drain(p1.rd.fd); ++first; got.count_down(); });
+            millio::error_code ec;
+            loop.register_source(p2.rd.fd, token(9), interest::readable,
+                [&](event const&) { ++second; }, ec);
+            BOOST_TEST(ec == millio::error::token_in_use);
+            BOOST_CHECK_THROW(loop.register_source(p2.rd.fd, token(9), interest::readable,
+                [&](event const&) { ++second; }), millio::system_error);
+            // the same descriptor twice
+            loop.register_source(p1.rd.fd, token(10), interest::readable,
+                [&](event const&) { ++second; }, ec);
+            BOOST_TEST(ec == boost::system::errc::file_exists);
+            runner r(loop);
+            BOOST_REQUIRE(::write(p1.wr.fd, "x", 1) == 1);
+            BOOST_REQUIRE(::write(p2.wr.fd, "x", 1) == 1);
+            BOOST_TEST(got.wait_for(5s));
+            BOOST_TEST(first >= 1);
+            BOOST_TEST(second == 0);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(bad_input, *boost::unit_test::timeout(60))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            event_loop loop(cfg.options());
+            millio::error_code ec;
+            // unknown token
+            loop.deregister_source(0, token(42), ec);
+            BOOST_TEST(ec == millio::error::not_registered);
+            BOOST_CHECK_THROW(loop.deregister_source(0, token(42)), millio::system_error);
+            loop.reregister_source(0, token(42), interest::readable, ec);
+            BOOST_TEST(ec == millio::error::not_registered);
+            // closed descriptor
+            int fds[2];
+            BOOST_REQUIRE(::pipe(fds) == 0);
+            ::close(fds[0]);
+            ::close(fds[1]);
+            loop.register_source(fds[0], token(1), interest::readable, [](event const&) {}, ec);
+            BOOST_TEST(ec == boost::system::errc::bad_file_descriptor);
+            loop.register_source(-1, token(1), interest::readable, [](event const&) {}, ec);
+            BOOST_TEST(ec == boost::system::errc::bad_file_descriptor);
+            // empty interest
+            pipe_pair p;
+            loop.register_source(p.rd.fd, token(1), static_cast<interest>(0), [](event const&) {}, ec);
+            BOOST_TEST(ec == millio::error::invalid_argument);
+            // the failed calls left nothing behind
+            loop.register_source(p.rd.fd, token(1), interest::readable, [](event const&) {}, ec);
+            BOOST_TEST(!ec);
+            // deregistering with the wrong source
+            loop.deregister_source(p.wr.fd, token(1), ec);
+            BOOST_TEST(ec == millio::error::not_registered);
+            loop.deregister_source(p.rd.fd, token(1), ec);
+            BOOST_TEST(!ec);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(reregister_changes_interest, *boost::unit_test::timeout(60))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            event_loop loop(cfg.options());
+            socket_pair sp;
+            std::atomic<unsigned> last_flags{0};
+            test::latch readable, writable;
+            loop.register_source(sp.a.fd, token(1), interest::readable,
+                [&](event const& ev) {
+                    last_flags = ev.flags();
+                    if(ev.is_readable()) { drain(sp.a.fd); readable.count_down(); }
+                    if(ev.is_writable()) writable.count_down();
+                });
+            runner r(loop);
+            BOOST_REQUIRE(::write(sp.b.fd, "x", 1) == 1);
+            BOOST_TEST(readable.wait_for(5s));
+            BOOST_TEST(!writable.try_wait());
+            loop.reregister_source(sp.a.fd, token(1), interest::writable);
+            BOOST_TEST(writable.wait_for(5s));
+            loop.deregister_source(sp.a.fd, token(1));
+        }
+    }
+}
+
+struct derived_handler : millio::event_handler
+{
+    std::shared_ptr<test::latch> l;
+    int fd;
+    derived_handler(std::shared_ptr<test::latch> x, int f) : l(std::move(x)), fd(f) {}
+    void handle_event(event const&) override { drain(fd); l->count_down(); }
+};
+
+BOOST_AUTO_TEST_CASE(handler_kinds_and_asio_sources, *boost::unit_test::timeout(60))
+{
+    event_loop loop(2, 64, 100ms);
+    boost::asio::io_context ioc;
+    pipe_pair p1, p2;
+    int dup_fd = ::dup(p2.rd.fd);
+    boost::asio::posix::stream_descriptor sd(ioc, dup_fd);
+    sd.non_blocking(true);
+
+    auto l1 = std::make_shared<test::latch>();
+    loop.register_source(p1.rd.fd, token(1), interest::readable, derived_handler(l1, p1.rd.fd));
+    auto l2 = std::make_shared<test::latch>();
+    auto shared = std::make_shared<derived_handler>(l2, dup_fd);
+    loop.register_source(sd, token(2), interest::readable, shared);
+
+    boost::asio::ip::tcp::acceptor acc(ioc,
+        boost::asio::ip::tcp::endpoint(boost::asio::ip::address_v4::loopback(), 0));
+    acc.non_blocking(true);
+    test::latch l3;
+    loop.register_source(acc, token(3), interest::readable, [&](event const&) {
+        boost::system::error_code ec;
+        for(;;)
+        {
+            auto s = acc.accept(ec);
+            if(ec)
+                break;
+        }
+        l3.count_down();
+    });
+    runner r(loop);
+    BOOST_REQUIRE(::write(p1.wr.fd, "x", 1) == 1);
+    BOOST_REQUIRE(::write(p2.wr.fd, "x", 1) == 1);
+    boost::asio::ip::tcp::socket c(ioc);
+    c.connect(acc.local_endpoint());
+    BOOST_TEST(l1->wait_for(5s));
+    BOOST_TEST(l2->wait_for(5s));
+    BOOST_TEST(l3.wait_for(5s));
+    loop.deregister_source(sd, token(2));
+    loop.deregister_source(acc, token(3));
+}
+
+BOOST_AUTO_TEST_CASE(handler_exception_reported, *boost::unit_test::timeout(60))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            event_loop loop(cfg.options());
+            std::atomic<int> reported{0};
+            loop.set_exception_handler([&](std::exception_ptr ep) {
+                try { std::rethrow_exception(ep); }
+                catch(std::runtime_error const&) { ++reported; }
+            });
+            pipe_pair p1, p2;
+            test::latch ok;
+            loop.register_source(p1.rd.fd, token(1), interest::readable,
+                [&](event const&) { drain(p1.rd.fd); throw std::runtime_error("boom"); });
+            loop.register_source(p2.rd.fd, token(2), interest::readable,
+                [&](event const&) { drain(p2.rd.fd); ok.count_down(); });
+            runner r(loop);
+            BOOST_REQUIRE(::write(p1.wr.fd, "x", 1) == 1);
+            BOOST_REQUIRE(::write(p2.wr.fd, "x", 1) == 1);
+            BOOST_TEST(ok.wait_for(5s));
+            // wait until the exception was reported
+            auto deadline = std::chrono::steady_clock::now() + 5s;
+            while(reported == 0 && std::chrono::steady_clock::now() < deadline)
+                std::this_thread::yield();
+            BOOST_TEST(reported == 1);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(destroy_while_handler_runs, *boost::unit_test::timeout(60))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            std::atomic<bool> finished{false};
+            test::latch started;
+            pipe_pair p;
+            {
+                event_loop loop(cfg.options());
+                loop.register_source(p.rd.fd, token(1), interest::readable,
+                    [&](event const&) {
+                        drain(p.rd.fd);
+                        started.count_down();
+                        // the work under test: 50 ms of handler time
+                        std::this_thread::sleep_for(50ms);
+                        finished = true;
+                    });
+                std::thread t([&]{ loop.run(); });
+                BOOST_REQUIRE(::write(p.wr.fd, "x", 1) == 1);
+                BOOST_TEST(started.wait_for(5s));
+                t.detach(); // the destructor waits for run() to return
+                // destroyed here, while the handler runs
+            }
+            BOOST_TEST(finished);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
