@@ -13,5 +13,6 @@
 #include <boost/millio/event_handler.hpp>
 #include <boost/millio/event_loop.hpp>
 #include <boost/millio/event_loop_options.hpp>
+#include <boost/millio/signal_set.hpp>
 
 #endif

@@ -22,5 +22,6 @@
 
 #include <boost/millio/impl/error.ipp>
 #include <boost/millio/impl/event_loop.ipp>
+#include <boost/millio/impl/signal_set.ipp>
 
 #endif

@@ -1,0 +1,348 @@
+//
+// Copyright (c) 2026 The Boost.MillIO authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+/*
+    An echo server written directly against the reactor.
+
+    Usage: echo_server [--port N] [--threads N] [--direct]
+                       [--demo [--connections N] [--messages N]]
+
+    The server prints "listening on <address>:<port>" and echoes until
+    SIGINT or SIGTERM. With --demo it also starts a bundled client that
+    loads the server over loopback, verifies every echoed byte, prints
+    what happened and stops the server by itself.
+*/
+
+#include <boost/millio/event_loop.hpp>
+#include <boost/millio/signal_set.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace millio = boost::millio;
+
+//[example_echo_server_connection
+// One accepted connection. Its handler runs on one thread at a time, so
+// the connection needs no lock of its own.
+struct connection
+{
+    int fd;
+    std::string pending;            // bytes the socket did not take yet
+    static constexpr std::size_t high_water = 1 << 20;
+
+    explicit connection(int f) : fd(f) {}
+
+    // Write what is pending; returns false on a fatal error.
+    bool flush()
+    {
+        while(!pending.empty())
+        {
+            ssize_t n = ::send(fd, pending.data(), pending.size(), MSG_NOSIGNAL);
+            if(n < 0)
+                return errno == EAGAIN || errno == EWOULDBLOCK;
+            pending.erase(0, static_cast<std::size_t>(n));
+        }
+        return true;
+    }
+
+    // Handle readiness; returns false when the connection is finished.
+    bool on_event(millio::event const& ev)
+    {
+        if(!flush())
+            return false;
+        // Readiness is edge-triggered: read until the socket is empty,
+        // unless too much is waiting to be written back.
+        char buf[16384];
+        while(pending.size() < high_water)
+        {
+            ssize_t n = ::read(fd, buf, sizeof(buf));
+            if(n == 0)
+                return false;                       // orderly close
+            if(n < 0)
+                return errno == EAGAIN || errno == EWOULDBLOCK;
+            pending.append(buf, static_cast<std::size_t>(n));
+            if(!flush())
+                return false;
+        }
+        return !ev.is_error();
+    }
+};
+//]
+
+class echo_server
+{
+    millio::event_loop& loop_;
+    int listen_fd_ = -1;
+    std::mutex m_;
+    std::unordered_map<std::size_t, int> fds_;  // token -> descriptor
+    std::atomic<std::size_t> next_token_{2};
+    std::atomic<std::size_t> accepted_{0};
+
+public:
+    explicit echo_server(millio::event_loop& loop) : loop_(loop) {}
+
+    ~echo_server()
+    {
+        std::lock_guard<std::mutex> lk(m_);
+        for(auto& kv : fds_)
+        {
+            millio::error_code ec;
+            loop_.deregister_source(kv.second, millio::token(kv.first), ec);
+            ::close(kv.second);
+        }
+        if(listen_fd_ >= 0)
+        {
+            millio::error_code ec;
+            loop_.deregister_source(listen_fd_, millio::token(1), ec);
+            ::close(listen_fd_);
+        }
+    }
+
+    std::size_t accepted() const { return accepted_; }
+
+    //[example_echo_server_listen
+    // Bind, listen and register the listening socket with token 1.
+    sockaddr_in listen(unsigned short port)
+    {
+        listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        int one = 1;
+        ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        sockaddr_in sa{};
+        sa.sin_family = AF_INET;
+        sa.sin_port = htons(port);
+        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if(::bind(listen_fd_, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) != 0 ||
+            ::listen(listen_fd_, 1024) != 0)
+            throw std::runtime_error(std::string("bind/listen: ") + std::strerror(errno));
+        socklen_t len = sizeof(sa);
+        ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&sa), &len);
+        loop_.register_source(listen_fd_, millio::token(1), millio::interest::readable,
+            [this](millio::event const&) { accept_all(); });
+        return sa;
+    }
+    //]
+
+private:
+    //[example_echo_server_accept
+    void accept_all()
+    {
+        for(;;)
+        {
+            int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+            if(fd < 0)
+                return; // EAGAIN: accepted everything; other errors: try next time
+            int one = 1;
+            ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+            millio::token t(next_token_++);
+            {
+                std::lock_guard<std::mutex> lk(m_);
+                fds_.emplace(t.value(), fd);
+            }
+            ++accepted_;
+            auto c = std::make_shared<connection>(fd);
+            loop_.register_source(fd, t,
+                millio::interest::readable | millio::interest::writable,
+                [this, c, t](millio::event const& ev) {
+                    if(!c->on_event(ev))
+                        close(t, c->fd);
+                });
+        }
+    }
+    //]
+
+    void close(millio::token t, int fd)
+    {
+        // Called from the connection's own handler: deregistering is
+        // allowed there, and the handler is not called again.
+        millio::error_code ec;
+        loop_.deregister_source(fd, t, ec);
+        {
+            std::lock_guard<std::mutex> lk(m_);
+            fds_.erase(t.value());
+        }
+        ::close(fd);
+    }
+};
+
+//------------------------------------------------------------------------------
+// The bundled load client of --demo.
+
+struct demo_result
+{
+    std::size_t messages = 0;
+    std::size_t bytes = 0;
+    std::size_t mismatches = 0;
+    std::size_t failures = 0;
+};
+
+static bool write_all(int fd, char const* p, std::size_t n)
+{
+    while(n > 0)
+    {
+        ssize_t w = ::send(fd, p, n, MSG_NOSIGNAL);
+        if(w <= 0)
+            return false;
+        p += w;
+        n -= static_cast<std::size_t>(w);
+    }
+    return true;
+}
+
+static bool read_exact(int fd, char* p, std::size_t n)
+{
+    while(n > 0)
+    {
+        ssize_t r = ::read(fd, p, n);
+        if(r <= 0)
+            return false;
+        p += r;
+        n -= static_cast<std::size_t>(r);
+    }
+    return true;
+}
+
+static void demo_client(sockaddr_in sa, std::size_t id, std::size_t messages, demo_result& out)
+{
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if(::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) != 0)
+    {
+        ++out.failures;
+        ::close(fd);
+        return;
+    }
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    std::mt19937 rng(static_cast<unsigned>(id * 7919 + 1));
+    std::uniform_int_distribution<std::size_t> size(1, 4096);
+    std::vector<char> msg, back;
+    for(std::size_t m = 0; m < messages; ++m)
+    {
+        std::size_t n = size(rng);
+        msg.resize(n);
+        for(auto& c : msg)
+            c = static_cast<char>(rng());
+        back.resize(n);
+        if(!write_all(fd, msg.data(), n) || !read_exact(fd, back.data(), n))
+        {
+            ++out.failures;
+            break;
+        }
+        if(std::memcmp(msg.data(), back.data(), n) != 0)
+            ++out.mismatches;
+        ++out.messages;
+        out.bytes += n;
+    }
+    ::close(fd);
+}
+
+int main(int argc, char** argv)
+{
+    unsigned short port = 8080;
+    std::size_t threads = 0;
+    bool direct = false;
+    bool demo = false;
+    std::size_t connections = 16;
+    std::size_t messages = 5000;
+    for(int i = 1; i < argc; ++i)
+    {
+        std::string a = argv[i];
+        auto next = [&]() -> std::string {
+            if(i + 1 >= argc) { std::cerr << a << " needs a value\n"; std::exit(2); }
+            return argv[++i];
+        };
+        if(a == "--port") port = static_cast<unsigned short>(std::stoul(next()));
+        else if(a == "--threads") threads = std::stoul(next());
+        else if(a == "--direct") direct = true;
+        else if(a == "--demo") demo = true;
+        else if(a == "--connections") connections = std::stoul(next());
+        else if(a == "--messages") messages = std::stoul(next());
+        else
+        {
+            std::cerr << "usage: echo_server [--port N] [--threads N] [--direct] "
+                         "[--demo [--connections N] [--messages N]]\n";
+            return 2;
+        }
+    }
+    if(demo && port == 8080)
+        port = 0; // the demo picks a free port unless told otherwise
+
+    //[example_echo_server_main
+    millio::event_loop_options opt;
+    opt.io_threads = threads;
+    opt.mode = direct ? millio::dispatch_mode::direct : millio::dispatch_mode::pool;
+    millio::event_loop loop(opt);
+
+    millio::signal_set signals(loop, {SIGINT, SIGTERM});
+    signals.stop_loop_on_signal();
+
+    echo_server server(loop);
+    sockaddr_in sa = server.listen(port);
+    std::cout << "listening on 127.0.0.1:" << ntohs(sa.sin_port) << std::endl;
+    //]
+
+    if(!demo)
+    {
+        loop.run();
+        std::cout << "stopped after " << server.accepted() << " connections" << std::endl;
+        return 0;
+    }
+
+    std::thread reactor([&]{ loop.run(); });
+    std::vector<demo_result> results(connections);
+    std::vector<std::thread> clients;
+    auto const t0 = std::chrono::steady_clock::now();
+    for(std::size_t i = 0; i < connections; ++i)
+        clients.emplace_back(demo_client, sa, i, messages, std::ref(results[i]));
+    for(auto& t : clients)
+        t.join();
+    auto const secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    loop.stop();
+    reactor.join();
+
+    demo_result total;
+    for(auto const& r : results)
+    {
+        total.messages += r.messages;
+        total.bytes += r.bytes;
+        total.mismatches += r.mismatches;
+        total.failures += r.failures;
+    }
+    std::cout
+        << "mode:          " << (direct ? "direct" : "pool") << " dispatch, "
+            << loop.io_threads() << " io threads, " << (loop.backend() == millio::backend_type::epoll ? "epoll" : "poll") << "\n"
+        << "connections:   " << connections << "\n"
+        << "messages:      " << total.messages << " of " << connections * messages << " (1 B - 4 KiB each, ping-pong)\n"
+        << "bytes echoed:  " << total.bytes << "\n"
+        << "elapsed:       " << secs << " s\n"
+        << "messages/s:    " << static_cast<std::size_t>(total.messages / secs) << "\n"
+        << "MB/s:          " << total.bytes / secs / 1e6 << "\n"
+        << "verification:  " << (total.mismatches == 0 && total.failures == 0 &&
+               total.messages == connections * messages ? "every echoed byte matched" : "FAILED")
+        << " (" << total.mismatches << " mismatched, " << total.failures << " failed connections)"
+        << std::endl;
+    return total.mismatches == 0 && total.failures == 0 &&
+        total.messages == connections * messages ? 0 : 1;
+}

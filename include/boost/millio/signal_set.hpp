@@ -1,0 +1,96 @@
+//
+// Copyright (c) 2026 The Boost.MillIO authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+#ifndef BOOST_MILLIO_SIGNAL_SET_HPP
+#define BOOST_MILLIO_SIGNAL_SET_HPP
+
+#include <boost/millio/detail/config.hpp>
+#include <boost/millio/error.hpp>
+#include <boost/millio/event_loop.hpp>
+#include <functional>
+#include <initializer_list>
+#include <vector>
+
+namespace boost {
+namespace millio {
+
+/** Delivers POSIX signals to an event loop.
+
+    A signal set installs a handler for each of its signals. The
+    operating-system handler only writes the signal number to a pipe
+    (which is async-signal-safe); the event loop then calls the
+    user's function for it, like any other handler, on an io worker
+    (or on the reactor thread in direct mode). A signal number can belong
+    to at most one signal set at a time in the process.
+
+    @par Example
+    Stop a server on Ctrl+C or `kill`:
+    @code
+    event_loop loop;
+    signal_set signals(loop, {SIGINT, SIGTERM});
+    signals.stop_loop_on_signal();
+    loop.run();
+    @endcode
+*/
+class signal_set
+{
+public:
+    /** Install handlers for `signals` and register with `loop`.
+
+        @throws system_error with `errc::device_or_resource_busy` if a
+        signal belongs to another signal set, or `errc::invalid_argument`
+        for an invalid signal number.
+    */
+    BOOST_MILLIO_DECL
+    signal_set(event_loop& loop, std::initializer_list<int> signals);
+
+    /// Overload taking an error code instead of throwing.
+    BOOST_MILLIO_DECL
+    signal_set(event_loop& loop, std::initializer_list<int> signals, error_code& ec);
+
+    /** Destructor.
+
+        Deregisters from the loop and restores the previous disposition
+        of each signal.
+    */
+    BOOST_MILLIO_DECL
+    ~signal_set();
+
+    signal_set(signal_set const&) = delete;
+    signal_set& operator=(signal_set const&) = delete;
+
+    /** Set the function called with the number of each signal received.
+
+        The function runs in the event loop, never in the signal handler.
+    */
+    BOOST_MILLIO_DECL
+    void
+    on_signal(std::function<void(int)> f);
+
+    /// Make every signal of the set stop the loop.
+    BOOST_MILLIO_DECL
+    void
+    stop_loop_on_signal();
+
+    /// Return the number of signals received so far.
+    BOOST_MILLIO_DECL
+    std::size_t
+    count() const noexcept;
+
+#ifndef BOOST_MILLIO_DOCS
+    struct impl;
+#endif
+
+private:
+    void init(std::initializer_list<int> signals, error_code& ec);
+    event_loop& loop_;
+    impl* impl_ = nullptr;
+};
+
+} // millio
+} // boost
+
+#endif
