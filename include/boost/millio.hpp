@@ -8,6 +8,8 @@
 #ifndef BOOST_MILLIO_HPP
 #define BOOST_MILLIO_HPP
 
+#include <boost/millio/buffer_pool.hpp>
 #include <boost/millio/error.hpp>
+#include <boost/millio/object_pool.hpp>
 
 #endif

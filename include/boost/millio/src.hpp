@@ -21,5 +21,7 @@
 #include <boost/millio/detail/config.hpp>
 
 #include <boost/millio/impl/error.ipp>
+#include <boost/millio/detail/impl/pool_core.ipp>
+#include <boost/millio/impl/buffer_pool.ipp>
 
 #endif
