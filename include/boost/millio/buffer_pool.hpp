@@ -9,6 +9,7 @@
 #define BOOST_MILLIO_BUFFER_POOL_HPP
 
 #include <boost/millio/detail/config.hpp>
+#include <boost/millio/detail/pool_core.hpp>
 #include <boost/millio/error.hpp>
 #include <boost/asio/buffer.hpp>
 
@@ -19,12 +20,6 @@ namespace millio {
 
 #ifndef BOOST_MILLIO_DOCS
 class buffer_pool;
-
-namespace detail {
-
-class pool_core;
-
-} // detail
 #endif
 
 /** A move-only handle to a byte buffer borrowed from a @ref buffer_pool.
@@ -154,13 +149,28 @@ public:
 
         Afterwards the handle is empty. Does nothing on an empty handle.
     */
-    BOOST_MILLIO_DECL
     void
-    release() noexcept;
+    release() noexcept
+    {
+        if(! data_)
+            return;
+        detail::pool_core* const core = core_;
+        void* const p = data_;
+        core_ = nullptr;
+        data_ = nullptr;
+        size_ = 0;
+        if(! core->try_push(p))
+            give_back_slow(core, p);
+    }
 
 private:
 #ifndef BOOST_MILLIO_DOCS
     friend class buffer_pool;
+
+    BOOST_MILLIO_DECL
+    static
+    void
+    give_back_slow(detail::pool_core* core, void* p) noexcept;
 
     pooled_buffer(
         detail::pool_core* core,
@@ -191,7 +201,7 @@ private:
     @par Thread Safety
     All member functions may be called concurrently.
 */
-class BOOST_MILLIO_DECL buffer_pool
+class buffer_pool
 {
 public:
     /// The default cap on idle buffers.
@@ -207,6 +217,7 @@ public:
         @throws system_error `error::invalid_argument` if `buffer_size` is 0.
         @throws std::bad_alloc
     */
+    BOOST_MILLIO_DECL
     explicit
     buffer_pool(std::size_t buffer_size);
 
@@ -220,6 +231,7 @@ public:
         or `initial_count > max_idle`.
         @throws std::bad_alloc
     */
+    BOOST_MILLIO_DECL
     buffer_pool(
         std::size_t buffer_size,
         std::size_t initial_count,
@@ -229,6 +241,7 @@ public:
 
         Frees the idle buffers. Outstanding handles stay valid.
     */
+    BOOST_MILLIO_DECL
     ~buffer_pool();
 
     buffer_pool(buffer_pool const&) = delete;
@@ -240,25 +253,36 @@ public:
         @throws std::bad_alloc
     */
     pooled_buffer
-    acquire();
+    acquire()
+    {
+        void* p = core_->try_pop();
+        if(! p)
+            p = core_->allocate();
+        return pooled_buffer(core_, p, core_->chunk_size());
+    }
 
     /// Returns the size of every buffer in bytes.
+    BOOST_MILLIO_DECL
     std::size_t
     buffer_size() const noexcept;
 
     /// Returns the cap on idle buffers.
+    BOOST_MILLIO_DECL
     std::size_t
     max_idle() const noexcept;
 
     /// Returns the number of idle buffers.
+    BOOST_MILLIO_DECL
     std::size_t
     idle_count() const noexcept;
 
     /// Returns the number of buffers handed out and not yet returned.
+    BOOST_MILLIO_DECL
     std::size_t
     outstanding_count() const noexcept;
 
     /// Returns the number of buffers allocated so far.
+    BOOST_MILLIO_DECL
     std::size_t
     created_count() const noexcept;
 

@@ -9,6 +9,7 @@
 #define BOOST_MILLIO_DETAIL_POOL_CORE_HPP
 
 #include <boost/millio/detail/config.hpp>
+#include <boost/millio/detail/spin_mutex.hpp>
 #include <boost/pool/pool.hpp>
 
 #include <atomic>
@@ -122,7 +123,14 @@ public:
     created_count() const noexcept;
 
 private:
-    mutable std::mutex mutex_;
+    // The critical sections are a few instructions (Boost.Pool's block
+    // refill aside), so a spin lock beats std::mutex: see bench/pool_bench.
+#ifdef BOOST_MILLIO_POOL_STD_MUTEX
+    using mutex_type = std::mutex;
+#else
+    using mutex_type = spin_mutex;
+#endif
+    mutable mutex_type mutex_;
     boost::pool<> storage_;
     std::vector<void*> idle_;
     std::size_t const chunk_size_;

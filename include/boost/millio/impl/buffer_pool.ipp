@@ -19,20 +19,12 @@ namespace millio {
 
 void
 pooled_buffer::
-release() noexcept
+give_back_slow(detail::pool_core* core, void* p) noexcept
 {
-    if(! data_)
-        return;
-    detail::pool_core* const core = core_;
-    void* const p = data_;
-    core_ = nullptr;
-    data_ = nullptr;
-    size_ = 0;
-    if(! core->try_push(p) && core->free_chunk(p))
+    // Over the idle cap, or the pool is gone.
+    if(core->free_chunk(p))
         delete core;
 }
-
-constexpr std::size_t buffer_pool::default_max_idle;
 
 buffer_pool::
 buffer_pool(std::size_t buffer_size)
@@ -72,16 +64,6 @@ buffer_pool::
     std::vector<void*> idle = core_->close();
     if(core_->finish_close(idle))
         delete core_;
-}
-
-pooled_buffer
-buffer_pool::
-acquire()
-{
-    void* p = core_->try_pop();
-    if(! p)
-        p = core_->allocate();
-    return pooled_buffer(core_, p, core_->chunk_size());
 }
 
 std::size_t

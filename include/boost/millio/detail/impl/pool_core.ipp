@@ -60,7 +60,7 @@ void*
 pool_core::
 try_pop() noexcept
 {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<mutex_type> lock(mutex_);
     if(idle_.empty())
         return nullptr;
     void* p = idle_.back();
@@ -73,7 +73,7 @@ void*
 pool_core::
 allocate()
 {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<mutex_type> lock(mutex_);
     void* p = storage_.malloc();
     if(! p)
         boost::throw_exception(std::bad_alloc());
@@ -86,7 +86,7 @@ void
 pool_core::
 unallocate(void* p) noexcept
 {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<mutex_type> lock(mutex_);
     storage_.free(p);
     --outstanding_;
     --created_;
@@ -96,7 +96,7 @@ bool
 pool_core::
 try_push(void* p) noexcept
 {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<mutex_type> lock(mutex_);
     if(! open_ || idle_.size() >= max_idle_)
         return false;
     try
@@ -115,7 +115,7 @@ bool
 pool_core::
 free_chunk(void* p) noexcept
 {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<mutex_type> lock(mutex_);
     storage_.free(p);
     --outstanding_;
     return ! owned_ && outstanding_ == 0;
@@ -125,7 +125,7 @@ std::vector<void*>
 pool_core::
 close() noexcept
 {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<mutex_type> lock(mutex_);
     open_ = false;
     open_hint_.store(false, std::memory_order_release);
     std::vector<void*> idle;
@@ -137,7 +137,7 @@ bool
 pool_core::
 finish_close(std::vector<void*>& idle) noexcept
 {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<mutex_type> lock(mutex_);
     for(void* p : idle)
         storage_.free(p);
     idle.clear();
@@ -149,7 +149,7 @@ std::size_t
 pool_core::
 idle_count() const noexcept
 {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<mutex_type> lock(mutex_);
     return idle_.size();
 }
 
@@ -157,7 +157,7 @@ std::size_t
 pool_core::
 outstanding_count() const noexcept
 {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<mutex_type> lock(mutex_);
     return outstanding_;
 }
 
@@ -165,7 +165,7 @@ std::size_t
 pool_core::
 created_count() const noexcept
 {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<mutex_type> lock(mutex_);
     return created_;
 }
 
