@@ -21,6 +21,8 @@
 #include <boost/millio/detail/config.hpp>
 
 #include <boost/millio/impl/error.ipp>
+#include <boost/millio/detail/impl/pool_core.ipp>
+#include <boost/millio/impl/buffer_pool.ipp>
 #include <boost/millio/impl/event_loop.ipp>
 #include <boost/millio/impl/signal_set.ipp>
 
