@@ -71,7 +71,10 @@ public:
     std::mutex run_mutex;
     std::condition_variable run_cv;
     std::vector<ready_event> ready;
-    std::vector<registration*> batch;
+    std::vector<operation*> batch;
+    bool running_pool = false;          // guarded by idle_mutex
+    bool poller_active = false;         // guarded by idle_mutex
+    std::atomic<bool> poller_blocked{false};
 
     // work queues
     boost::lockfree::queue<operation*> queue{1024};
@@ -132,6 +135,7 @@ public:
             shutdown = true;
         }
         idle_cv.notify_all();
+        be->wake();
         for(auto& t : workers)
             t.join();
         workers.clear();
@@ -157,6 +161,28 @@ public:
         }
     }
 
+    // Pool mode is leader/follower: the io workers take turns at
+    // waiting for readiness. The worker holding the poller role waits,
+    // queues all but one of the ready registrations, hands the role on
+    // (waking an idle worker if there is one) and runs the remaining
+    // registration itself, so a lone event costs no thread hand-off.
+    // The thread in run() only waits for stop().
+
+    // Called with idle_mutex held.
+    bool can_poll() const noexcept
+    {
+        return running_pool && !poller_active && !shutdown;
+    }
+
+    void wake_one_locked() noexcept
+    {
+        if(sleepers.load(std::memory_order_relaxed) > permits)
+        {
+            ++permits;
+            idle_cv.notify_one();
+        }
+    }
+
     void worker_loop()
     {
         current = this;
@@ -169,7 +195,7 @@ public:
                 continue;
             }
             bool got = false;
-            for(int i = 0; i < 256; ++i)
+            for(int i = 0; i < 8; ++i)
             {
                 cpu_relax();
                 if(queue.pop(op))
@@ -184,26 +210,101 @@ public:
                 continue;
             }
             std::unique_lock<std::mutex> lk(idle_mutex);
-            sleepers.fetch_add(1, std::memory_order_seq_cst);
-            std::atomic_thread_fence(std::memory_order_seq_cst);
-            if(queue.pop(op))
+            for(;;)
             {
+                if(shutdown)
+                {
+                    lk.unlock();
+                    while(queue.pop(op))
+                        op->destroy();
+                    return;
+                }
+                if(can_poll())
+                {
+                    poller_active = true;
+                    lk.unlock();
+                    poll_and_dispatch();
+                    break;
+                }
+                sleepers.fetch_add(1, std::memory_order_seq_cst);
+                std::atomic_thread_fence(std::memory_order_seq_cst);
+                if(queue.pop(op))
+                {
+                    sleepers.fetch_sub(1, std::memory_order_relaxed);
+                    lk.unlock();
+                    run_op(op);
+                    break;
+                }
+                idle_cv.wait(lk, [this]{ return permits > 0 || shutdown || can_poll(); });
                 sleepers.fetch_sub(1, std::memory_order_relaxed);
-                lk.unlock();
-                run_op(op);
-                continue;
+                if(permits > 0)
+                    --permits;
             }
-            idle_cv.wait(lk, [this]{ return permits > 0 || shutdown; });
-            sleepers.fetch_sub(1, std::memory_order_relaxed);
-            if(permits > 0)
-                --permits;
-            else if(shutdown)
+        }
+    }
+
+    // The worker holding the poller role: wait, queue, hand on, run one.
+    void poll_and_dispatch()
+    {
+        int timeout = timeout_ms();
+        poller_blocked.store(true, std::memory_order_seq_cst);
+        std::atomic_thread_fence(std::memory_order_seq_cst);
+        operation* op = nullptr;
+        bool have_op = queue.pop(op);
+        if(have_op || stop_requested.load(std::memory_order_acquire))
+            timeout = 0;
+        error_code ec;
+        ready.clear();
+        be->wait(ready, opt.events_capacity, timeout, ec);
+        poller_blocked.store(false, std::memory_order_relaxed);
+        collect(ready, batch);
+        if(stop_requested.load(std::memory_order_acquire))
+        {
+            std::lock_guard<std::mutex> lk(run_mutex);
+            run_cv.notify_all();
+        }
+        operation* first = have_op ? op : nullptr;
+        std::size_t i = 0;
+        if(!first && !batch.empty())
+            first = batch[i++];
+        std::size_t queued = 0;
+        for(; i < batch.size(); ++i, ++queued)
+            queue.push(batch[i]);
+        {
+            std::lock_guard<std::mutex> lk(idle_mutex);
+            poller_active = false;
+            // one idle worker takes over the poller role, more run what was queued
+            std::size_t wake = queued + 1;
+            while(wake-- > 0 && sleepers.load(std::memory_order_relaxed) > permits)
             {
-                lk.unlock();
-                // drain what is left, then exit
-                while(queue.pop(op))
-                    op->destroy();
-                return;
+                ++permits;
+                idle_cv.notify_one();
+            }
+        }
+        if(first)
+            run_op(first);
+    }
+
+    // Look up the registrations of ready events; those that must be
+    // dispatched are appended to `out` with a reference each.
+    void collect(std::vector<ready_event> const& in, std::vector<operation*>& out)
+    {
+        out.clear();
+        if(in.empty())
+            return;
+        std::lock_guard<std::mutex> lk(table_mutex);
+        for(auto const& e : in)
+        {
+            if(e.key == 0)
+                continue;
+            auto it = keys.find(e.key);
+            if(it == keys.end())
+                continue;
+            registration* r = it->second;
+            if(r->post_events(e.bits))
+            {
+                r->add_ref();
+                out.push_back(r);
             }
         }
     }
@@ -222,11 +323,14 @@ public:
         std::atomic_thread_fence(std::memory_order_seq_cst);
         if(sleepers.load(std::memory_order_seq_cst) > 0)
         {
-            {
-                std::lock_guard<std::mutex> lk(idle_mutex);
-                ++permits;
-            }
-            idle_cv.notify_one();
+            std::lock_guard<std::mutex> lk(idle_mutex);
+            wake_one_locked();
+        }
+        else if(poller_blocked.load(std::memory_order_seq_cst))
+        {
+            // every worker is busy and one is blocked waiting for
+            // readiness: interrupt it so that it runs the work
+            be->wake();
         }
     }
 
@@ -259,31 +363,13 @@ public:
         be->wait(ready, opt.events_capacity, timeout_ms, ec);
         if(ec)
             return 0;
-        batch.clear();
-        if(!ready.empty())
-        {
-            std::lock_guard<std::mutex> lk(table_mutex);
-            for(auto const& e : ready)
-            {
-                if(e.key == 0)
-                    continue;
-                auto it = keys.find(e.key);
-                if(it == keys.end())
-                    continue;
-                registration* r = it->second;
-                if(r->post_events(e.bits))
-                {
-                    r->add_ref();
-                    batch.push_back(r);
-                }
-            }
-        }
-        for(registration* r : batch)
+        collect(ready, batch);
+        for(operation* op : batch)
         {
             if(direct)
-                run_registration(r);
+                run_registration(static_cast<registration*>(op));
             else
-                post(r);
+                post(op);
         }
         if(direct)
             drain_direct();
@@ -614,17 +700,36 @@ run(error_code& ec)
     ec = {};
     if(!impl_->enter_run(ec))
         return;
-    auto* prev = reactor_impl::current;
-    reactor_impl::current = impl_.get();
-    int const timeout = impl_->timeout_ms();
-    while(!impl_->stop_requested.load(std::memory_order_acquire))
+    if(impl_->direct)
     {
-        impl_->run_once(timeout, ec);
-        if(ec)
-            break;
+        auto* prev = reactor_impl::current;
+        reactor_impl::current = impl_.get();
+        int const timeout = impl_->timeout_ms();
+        while(!impl_->stop_requested.load(std::memory_order_acquire))
+        {
+            impl_->run_once(timeout, ec);
+            if(ec)
+                break;
+        }
+        reactor_impl::current = prev;
+    }
+    else
+    {
+        // The io workers take turns at polling while running_pool is set.
+        {
+            std::lock_guard<std::mutex> lk(impl_->idle_mutex);
+            impl_->running_pool = true;
+        }
+        impl_->idle_cv.notify_all();
+        {
+            std::unique_lock<std::mutex> lk(impl_->run_mutex);
+            impl_->run_cv.wait(lk, [this]{
+                return impl_->stop_requested.load(std::memory_order_acquire); });
+        }
+        std::lock_guard<std::mutex> lk(impl_->idle_mutex);
+        impl_->running_pool = false;
     }
     impl_->stop_requested.store(false, std::memory_order_release);
-    reactor_impl::current = prev;
     impl_->leave_run();
 }
 
@@ -635,10 +740,30 @@ poll(error_code& ec)
     ec = {};
     if(!impl_->enter_run(ec))
         return 0;
-    auto* prev = reactor_impl::current;
-    reactor_impl::current = impl_.get();
-    std::size_t n = impl_->run_once(0, ec);
-    reactor_impl::current = prev;
+    std::size_t n = 0;
+    if(impl_->direct)
+    {
+        auto* prev = reactor_impl::current;
+        reactor_impl::current = impl_.get();
+        n = impl_->run_once(0, ec);
+        reactor_impl::current = prev;
+    }
+    else
+    {
+        {
+            std::lock_guard<std::mutex> lk(impl_->idle_mutex);
+            if(impl_->poller_active)
+            {
+                impl_->leave_run();
+                return 0;
+            }
+            impl_->poller_active = true;
+        }
+        n = impl_->run_once(0, ec);
+        std::lock_guard<std::mutex> lk(impl_->idle_mutex);
+        impl_->poller_active = false;
+    }
+    impl_->stop_requested.store(false, std::memory_order_release);
     impl_->leave_run();
     return n;
 }
