@@ -19,12 +19,42 @@
 #include <boost/asio/execution_context.hpp>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <memory>
 
 namespace boost {
 namespace millio {
+
+/** Identifies a timer of an @ref event_loop.
+
+    Returned by @ref event_loop::run_after and @ref event_loop::run_every;
+    pass it to @ref event_loop::cancel_timer. Identifiers are never reused
+    within one loop.
+*/
+class timer_id
+{
+    std::uint64_t value_ = 0;
+
+public:
+    /// Construct an identifier that names no timer.
+    constexpr timer_id() noexcept = default;
+
+    /// Construct from a raw value.
+    constexpr explicit timer_id(std::uint64_t v) noexcept : value_(v) {}
+
+    /// Return the raw value.
+    constexpr std::uint64_t value() const noexcept { return value_; }
+
+    /// Return true if the identifier names a timer.
+    constexpr explicit operator bool() const noexcept { return value_ != 0; }
+
+    /// Comparison.
+    friend constexpr bool operator==(timer_id a, timer_id b) noexcept { return a.value_ == b.value_; }
+    /// Comparison.
+    friend constexpr bool operator!=(timer_id a, timer_id b) noexcept { return a.value_ != b.value_; }
+};
 
 /** A reactor event loop with a pool of io worker threads.
 
@@ -269,6 +299,95 @@ public:
     BOOST_MILLIO_DECL
     bool
     running_in_this_thread() const noexcept;
+
+    /** Call `f` once, no earlier than `delay` from now.
+
+        Timers fire while the loop runs. The callback runs where handlers
+        run: on an io worker (pool mode) or on the reactor thread (direct
+        mode). A negative delay means "as soon as possible".
+
+        @param delay The delay before `f` runs.
+        @param f A callable `void()`, copy constructible.
+        @param ec Set to @ref error::invalid_argument if `f` is empty.
+        @return The identifier of the timer.
+    */
+    /** @{ */
+    template<class Rep, class Period, class F>
+    timer_id
+    run_after(std::chrono::duration<Rep, Period> delay, F&& f, error_code& ec)
+    {
+        return timer_id(impl_.add_timer(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(delay),
+            std::chrono::nanoseconds(0), std::function<void()>(std::forward<F>(f)), ec));
+    }
+
+    /// Overload
+    template<class Rep, class Period, class F>
+    timer_id
+    run_after(std::chrono::duration<Rep, Period> delay, F&& f)
+    {
+        error_code ec;
+        auto id = run_after(delay, std::forward<F>(f), ec);
+        detail::throw_if(ec);
+        return id;
+    }
+    /** @} */
+
+    /** Call `f` every `period`, first after one period.
+
+        Deadlines advance by whole periods from the first one, so the
+        timer does not drift; a period missed because the callback ran
+        long is skipped. The callbacks of one timer never overlap.
+
+        @param ec Set to @ref error::invalid_argument if `period` is not
+        positive or `f` is empty.
+        @return The identifier of the timer.
+    */
+    /** @{ */
+    template<class Rep, class Period, class F>
+    timer_id
+    run_every(std::chrono::duration<Rep, Period> period, F&& f, error_code& ec)
+    {
+        auto p = std::chrono::duration_cast<std::chrono::nanoseconds>(period);
+        if(p.count() <= 0)
+        {
+            BOOST_MILLIO_FAIL(ec, error::invalid_argument);
+            return timer_id();
+        }
+        return timer_id(impl_.add_timer(p, p, std::function<void()>(std::forward<F>(f)), ec));
+    }
+
+    /// Overload
+    template<class Rep, class Period, class F>
+    timer_id
+    run_every(std::chrono::duration<Rep, Period> period, F&& f)
+    {
+        error_code ec;
+        auto id = run_every(period, std::forward<F>(f), ec);
+        detail::throw_if(ec);
+        return id;
+    }
+    /** @} */
+
+    /** Cancel a timer.
+
+        For a one-shot timer, returns true if the callback will not run;
+        false if it ran, is running or was already cancelled. For a
+        periodic timer, returns true if the timer was active: no callback
+        starts after this call returns (one may be running).
+    */
+    bool
+    cancel_timer(timer_id id) noexcept
+    {
+        return impl_.cancel_timer(id.value());
+    }
+
+    /// Return the number of timers not yet fired or cancelled.
+    std::size_t
+    pending_timers() const noexcept
+    {
+        return impl_.pending_timers();
+    }
 
     /** Set a function that sees exceptions escaping handlers.
 

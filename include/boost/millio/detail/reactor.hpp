@@ -15,6 +15,7 @@
 #include <boost/millio/event_handler.hpp>
 #include <boost/millio/event_loop_options.hpp>
 #include <atomic>
+#include <chrono>
 #include <exception>
 #include <functional>
 #include <cstdint>
@@ -150,6 +151,19 @@ public:
     BOOST_MILLIO_DECL bool stopped() const noexcept;
     BOOST_MILLIO_DECL void wake() noexcept;
     BOOST_MILLIO_DECL void set_exception_handler(std::function<void(std::exception_ptr)> f);
+
+    // Timers. `period` zero: one-shot. Returns the timer's id (0 on error).
+    BOOST_MILLIO_DECL
+    std::uint64_t
+    add_timer(
+        std::chrono::nanoseconds delay,
+        std::chrono::nanoseconds period,
+        std::function<void()> f,
+        error_code& ec);
+
+    // Returns true if the timer will not run (again).
+    BOOST_MILLIO_DECL bool cancel_timer(std::uint64_t id) noexcept;
+    BOOST_MILLIO_DECL std::size_t pending_timers() const noexcept;
 
     // Queue work for the io workers (pool mode) or the reactor thread
     // (direct mode). Takes ownership of `op`.

@@ -23,9 +23,13 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <time.h>
 #include <unistd.h>
 #if defined(BOOST_MILLIO_HAS_EPOLL)
 # include <sys/epoll.h>
+# if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 35))
+#  define BOOST_MILLIO_HAS_EPOLL_PWAIT2 1
+# endif
 # include <sys/eventfd.h>
 #endif
 
@@ -46,6 +50,18 @@ assign_errno(error_code& ec, int e) noexcept
     ec.assign(e, system::system_category());
 }
 
+// Milliseconds for APIs that take them, rounded up so that a timer
+// never fires early.
+inline
+int
+to_ms(std::int64_t ns) noexcept
+{
+    if(ns < 0)
+        return -1;
+    std::int64_t ms = (ns + 999999) / 1000000;
+    return ms > 0x7fffffff ? 0x7fffffff : static_cast<int>(ms);
+}
+
 // Readiness API of the operating system. Key 0 is the waker.
 class backend
 {
@@ -54,8 +70,9 @@ public:
     virtual void add(int fd, std::uint64_t key, interest i, error_code& ec) = 0;
     virtual void modify(int fd, std::uint64_t key, interest i, error_code& ec) = 0;
     virtual void remove(int fd, std::uint64_t key) noexcept = 0;
-    // Wait up to timeout_ms (-1: forever). Appends at most `cap` events.
-    virtual void wait(std::vector<ready_event>& out, std::size_t cap, int timeout_ms, error_code& ec) = 0;
+    // Wait up to timeout_ns nanoseconds (negative: forever). Appends at
+    // most `cap` events.
+    virtual void wait(std::vector<ready_event>& out, std::size_t cap, std::int64_t timeout_ns, error_code& ec) = 0;
     virtual void wake() noexcept = 0;
     // Level-triggered backends disarm a source once reported (pool mode)
     // and rearm it when its handler finished.
@@ -67,6 +84,9 @@ public:
 
 class epoll_backend final : public backend
 {
+#if defined(BOOST_MILLIO_HAS_EPOLL_PWAIT2)
+    bool has_pwait2_ = true;
+#endif
     int epfd_ = -1;
     int efd_ = -1;
     std::vector<epoll_event> buf_;
@@ -154,11 +174,30 @@ public:
         ::epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, &ev);
     }
 
-    void wait(std::vector<ready_event>& out, std::size_t cap, int timeout_ms, error_code& ec) override
+    void wait(std::vector<ready_event>& out, std::size_t cap, std::int64_t timeout_ns, error_code& ec) override
     {
         if(cap > buf_.size())
             cap = buf_.size();
-        int n = ::epoll_wait(epfd_, buf_.data(), static_cast<int>(cap), timeout_ms);
+#if defined(BOOST_MILLIO_HAS_EPOLL_PWAIT2)
+        int n;
+        if(has_pwait2_)
+        {
+            timespec ts{};
+            ts.tv_sec = static_cast<time_t>(timeout_ns / 1000000000);
+            ts.tv_nsec = static_cast<long>(timeout_ns % 1000000000);
+            n = ::epoll_pwait2(epfd_, buf_.data(), static_cast<int>(cap),
+                timeout_ns < 0 ? nullptr : &ts, nullptr);
+            if(n < 0 && errno == ENOSYS)
+            {
+                has_pwait2_ = false;
+                n = ::epoll_wait(epfd_, buf_.data(), static_cast<int>(cap), to_ms(timeout_ns));
+            }
+        }
+        else
+            n = ::epoll_wait(epfd_, buf_.data(), static_cast<int>(cap), to_ms(timeout_ns));
+#else
+        int n = ::epoll_wait(epfd_, buf_.data(), static_cast<int>(cap), to_ms(timeout_ns));
+#endif
         if(n < 0)
         {
             if(errno != EINTR)
@@ -311,7 +350,7 @@ public:
         wake();
     }
 
-    void wait(std::vector<ready_event>& out, std::size_t cap, int timeout_ms, error_code& ec) override
+    void wait(std::vector<ready_event>& out, std::size_t cap, std::int64_t timeout_ns, error_code& ec) override
     {
         {
             std::lock_guard<std::mutex> lk(m_);
@@ -331,7 +370,15 @@ public:
                 dirty_ = false;
             }
         }
-        int n = ::poll(fds_.data(), static_cast<nfds_t>(fds_.size()), timeout_ms);
+#if defined(__linux__)
+        timespec ts{};
+        ts.tv_sec = static_cast<time_t>(timeout_ns / 1000000000);
+        ts.tv_nsec = static_cast<long>(timeout_ns % 1000000000);
+        int n = ::ppoll(fds_.data(), static_cast<nfds_t>(fds_.size()),
+            timeout_ns < 0 ? nullptr : &ts, nullptr);
+#else
+        int n = ::poll(fds_.data(), static_cast<nfds_t>(fds_.size()), to_ms(timeout_ns));
+#endif
         if(n < 0)
         {
             if(errno != EINTR)

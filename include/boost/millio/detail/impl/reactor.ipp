@@ -13,6 +13,8 @@
 #include <boost/millio/detail/except.hpp>
 #include <boost/lockfree/queue.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <exception>
 #include <functional>
@@ -47,6 +49,25 @@ default_thread_count() noexcept
     unsigned n = std::thread::hardware_concurrency();
     return n == 0 ? 4 : n;
 }
+
+class reactor_impl;
+
+// Runs one firing of a timer.
+class timer_op final : public operation
+{
+public:
+    reactor_impl& impl;
+    std::shared_ptr<void> entry;    // reactor_impl::timer_entry
+
+    timer_op(reactor_impl& r, std::shared_ptr<void> e) noexcept
+        : operation(&timer_op::do_complete)
+        , impl(r)
+        , entry(std::move(e))
+    {
+    }
+
+    static void do_complete(operation* op, bool destroy);
+};
 
 class reactor_impl
 {
@@ -94,6 +115,32 @@ public:
     std::condition_variable wait_cv;
 
     std::function<void(std::exception_ptr)> on_exception;
+
+    // timers
+    using tclock = std::chrono::steady_clock;
+    struct timer_entry
+    {
+        std::function<void()> fn;
+        tclock::time_point deadline;
+        tclock::duration period;    // zero for one-shot timers
+        std::uint64_t id;
+    };
+    struct heap_item
+    {
+        tclock::time_point deadline;
+        std::uint64_t id;
+        bool operator>(heap_item const& o) const noexcept
+        {
+            return deadline > o.deadline || (deadline == o.deadline && id > o.id);
+        }
+    };
+    std::mutex timer_mutex;
+    std::unordered_map<std::uint64_t, std::shared_ptr<timer_entry>> timers;
+    std::vector<heap_item> heap;
+    std::uint64_t next_timer_id = 0;
+    // the deadline of the current wait for readiness (max: none)
+    tclock::time_point poll_deadline = tclock::time_point::max();
+    std::vector<operation*> due;
 
     explicit reactor_impl(reactor& r, event_loop_options const& o, backend_type bt)
         : owner(r)
@@ -246,7 +293,7 @@ public:
     // The worker holding the poller role: wait, queue, hand on, run one.
     void poll_and_dispatch()
     {
-        int timeout = timeout_ms();
+        std::int64_t timeout = wait_timeout(timeout_ns());
         poller_blocked.store(true, std::memory_order_seq_cst);
         std::atomic_thread_fence(std::memory_order_seq_cst);
         operation* op = nullptr;
@@ -258,6 +305,7 @@ public:
         be->wait(ready, opt.events_capacity, timeout, ec);
         poller_blocked.store(false, std::memory_order_relaxed);
         collect(ready, batch);
+        collect_due(batch);
         if(stop_requested.load(std::memory_order_acquire))
         {
             std::lock_guard<std::mutex> lk(run_mutex);
@@ -334,6 +382,73 @@ public:
         }
     }
 
+    // The wait timeout for readiness, shortened to the next timer
+    // deadline (rounded up: timers never fire early).
+    std::int64_t wait_timeout(std::int64_t base)
+    {
+        std::lock_guard<std::mutex> lk(timer_mutex);
+        while(!heap.empty() && timers.count(heap.front().id) == 0)
+        {
+            std::pop_heap(heap.begin(), heap.end(), std::greater<heap_item>());
+            heap.pop_back();
+        }
+        auto const now = tclock::now();
+        std::int64_t t = base;
+        if(!heap.empty())
+        {
+            std::int64_t d = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                heap.front().deadline - now).count();
+            if(d < 0)
+                d = 0;
+            if(base < 0 || d < base)
+                t = d;
+        }
+        poll_deadline = t < 0 ? tclock::time_point::max() : now + std::chrono::nanoseconds(t);
+        return t;
+    }
+
+    // Moves the operations of due timers to `out`.
+    void collect_due(std::vector<operation*>& out)
+    {
+        std::lock_guard<std::mutex> lk(timer_mutex);
+        poll_deadline = tclock::time_point::max();
+        if(heap.empty())
+            return;
+        auto const now = tclock::now();
+        while(!heap.empty() && heap.front().deadline <= now)
+        {
+            std::uint64_t id = heap.front().id;
+            std::pop_heap(heap.begin(), heap.end(), std::greater<heap_item>());
+            heap.pop_back();
+            auto it = timers.find(id);
+            if(it == timers.end())
+                continue;
+            std::shared_ptr<timer_entry> e = it->second;
+            if(e->period.count() == 0)
+                timers.erase(it);   // a one-shot timer can no longer be cancelled
+            out.push_back(new timer_op(*this, std::move(e)));
+        }
+    }
+
+    // Schedules `e` (timer_mutex held). Returns true if the current
+    // wait must be interrupted.
+    bool schedule_locked(std::shared_ptr<timer_entry> const& e)
+    {
+        heap.push_back({e->deadline, e->id});
+        std::push_heap(heap.begin(), heap.end(), std::greater<heap_item>());
+        return e->deadline < poll_deadline;
+    }
+
+    void compact_locked()
+    {
+        if(heap.size() <= 2 * timers.size() + 64)
+            return;
+        heap.clear();
+        for(auto const& kv : timers)
+            heap.push_back({kv.second->deadline, kv.first});
+        std::make_heap(heap.begin(), heap.end(), std::greater<heap_item>());
+    }
+
     void run_registration(registration* r) noexcept
     {
         // Direct mode: run until no more events are pending.
@@ -355,19 +470,21 @@ public:
 
     // One wait for readiness and the dispatch of what it found.
     // Returns the number of registrations dispatched.
-    std::size_t run_once(int timeout_ms, error_code& ec)
+    std::size_t run_once(std::int64_t timeout_ns, error_code& ec)
     {
         ready.clear();
         if(direct && direct_pending.load(std::memory_order_relaxed) != 0)
-            timeout_ms = 0;
-        be->wait(ready, opt.events_capacity, timeout_ms, ec);
+            timeout_ns = 0;
+        timeout_ns = wait_timeout(timeout_ns);
+        be->wait(ready, opt.events_capacity, timeout_ns, ec);
         if(ec)
             return 0;
         collect(ready, batch);
+        collect_due(batch);
         for(operation* op : batch)
         {
             if(direct)
-                run_registration(static_cast<registration*>(op));
+                run_op(op);
             else
                 post(op);
         }
@@ -376,12 +493,14 @@ public:
         return batch.size();
     }
 
-    int timeout_ms() const noexcept
+    std::int64_t timeout_ns() const noexcept
     {
         auto t = opt.poll_timeout.count();
         if(t < 0)
             return -1;
-        return t > 0x7fffffff ? 0x7fffffff : static_cast<int>(t);
+        if(t > 1000LL * 1000 * 1000 * 1000)
+            t = 1000LL * 1000 * 1000 * 1000;
+        return static_cast<std::int64_t>(t) * 1000000;
     }
 
     bool enter_run(error_code& ec) noexcept
@@ -494,6 +613,107 @@ do_complete(operation* op, bool destroy)
     if(r->reactor_.impl_->rearm && !r->is_closed())
         r->reactor_.rearm(r);
     r->release();
+}
+
+void
+timer_op::
+do_complete(operation* op, bool destroy)
+{
+    auto* self = static_cast<timer_op*>(op);
+    std::unique_ptr<timer_op> guard(self);
+    if(destroy)
+        return;
+    auto* e = static_cast<reactor_impl::timer_entry*>(self->entry.get());
+    reactor_impl& impl = self->impl;
+    if(e->period.count() != 0)
+    {
+        // a periodic timer cancelled after this firing was queued
+        std::lock_guard<std::mutex> lk(impl.timer_mutex);
+        if(impl.timers.count(e->id) == 0)
+            return;
+    }
+    try
+    {
+        e->fn();
+    }
+    catch(...)
+    {
+        impl.report_exception(std::current_exception());
+    }
+    if(e->period.count() == 0)
+        return;
+    // A periodic timer is scheduled again after its callback returned,
+    // so that its callbacks never overlap; missed periods are skipped.
+    bool wake = false;
+    {
+        std::lock_guard<std::mutex> lk(impl.timer_mutex);
+        if(impl.timers.count(e->id) == 0)
+            return; // cancelled meanwhile
+        auto const now = reactor_impl::tclock::now();
+        e->deadline += e->period;
+        if(e->deadline < now)
+            e->deadline = now + e->period;
+        wake = impl.schedule_locked(
+            std::static_pointer_cast<reactor_impl::timer_entry>(self->entry));
+    }
+    if(wake)
+        impl.be->wake();
+}
+
+//------------------------------------------------------------------------------
+
+std::uint64_t
+reactor::
+add_timer(
+    std::chrono::nanoseconds delay,
+    std::chrono::nanoseconds period,
+    std::function<void()> f,
+    error_code& ec)
+{
+    ec = {};
+    if(period.count() < 0 || !f)
+    {
+        BOOST_MILLIO_FAIL(ec, error::invalid_argument);
+        return 0;
+    }
+    if(delay.count() < 0)
+        delay = std::chrono::nanoseconds(0);
+    auto e = std::make_shared<reactor_impl::timer_entry>();
+    e->fn = std::move(f);
+    e->period = std::chrono::duration_cast<reactor_impl::tclock::duration>(period);
+    e->deadline = reactor_impl::tclock::now() +
+        std::chrono::duration_cast<reactor_impl::tclock::duration>(delay);
+    bool wake;
+    {
+        std::lock_guard<std::mutex> lk(impl_->timer_mutex);
+        e->id = ++impl_->next_timer_id;
+        impl_->timers.emplace(e->id, e);
+        wake = impl_->schedule_locked(e);
+    }
+    if(wake && !running_in_reactor_thread())
+        impl_->be->wake();
+    return e->id;
+}
+
+bool
+reactor::
+cancel_timer(std::uint64_t id) noexcept
+{
+    std::lock_guard<std::mutex> lk(impl_->timer_mutex);
+    auto it = impl_->timers.find(id);
+    if(it == impl_->timers.end())
+        return false;
+    impl_->timers.erase(it);
+    impl_->compact_locked();
+    return true;
+}
+
+std::size_t
+reactor::
+pending_timers() const noexcept
+{
+    std::lock_guard<std::mutex> lk(impl_->timer_mutex);
+    return impl_->timers.size();
 }
 
 //------------------------------------------------------------------------------
@@ -704,7 +924,7 @@ run(error_code& ec)
     {
         auto* prev = reactor_impl::current;
         reactor_impl::current = impl_.get();
-        int const timeout = impl_->timeout_ms();
+        std::int64_t const timeout = impl_->timeout_ns();
         while(!impl_->stop_requested.load(std::memory_order_acquire))
         {
             impl_->run_once(timeout, ec);

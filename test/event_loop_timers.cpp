@@ -1,0 +1,286 @@
+//
+// Copyright (c) 2026 The Boost.MillIO authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+// Timers of event_loop: run_after, run_every, cancel_timer.
+#include <boost/millio/event_loop.hpp>
+
+#define BOOST_TEST_MODULE millio_event_loop_timers
+#include <boost/test/unit_test.hpp>
+
+#include "test_util.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <vector>
+
+namespace millio = boost::millio;
+using namespace std::chrono_literals;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+struct runner
+{
+    millio::event_loop& loop;
+    std::thread t;
+    explicit runner(millio::event_loop& l) : loop(l), t([this]{ loop.run(); }) {}
+    ~runner() { loop.stop(); t.join(); }
+};
+
+// Waits until pred() holds or the time is up; returns pred().
+template<class Pred>
+bool eventually(Pred pred, std::chrono::milliseconds limit = 10s)
+{
+    auto const end = clock_type::now() + limit;
+    while(!pred())
+    {
+        if(clock_type::now() > end)
+            return false;
+        std::this_thread::yield();
+    }
+    return true;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(timers)
+
+BOOST_AUTO_TEST_CASE(fire_in_deadline_order_never_early, *boost::unit_test::timeout(120))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            millio::event_loop loop(cfg.options(1)); // one worker: firing order is run order
+            runner r(loop);
+            std::mutex m;
+            std::vector<int> order;
+            std::atomic<int> early{0};
+            test::latch all(40);
+            std::mt19937 rng(42);
+            std::vector<int> delays;
+            for(int i = 0; i < 40; ++i)
+                delays.push_back(static_cast<int>(rng() % 60) * 1000 + i); // distinct, in µs
+            for(int i = 0; i < 40; ++i)
+            {
+                auto const deadline = clock_type::now() + std::chrono::microseconds(delays[i]);
+                loop.run_after(std::chrono::microseconds(delays[i]), [&, i, deadline] {
+                    if(clock_type::now() < deadline)
+                        ++early;
+                    std::lock_guard<std::mutex> lk(m);
+                    order.push_back(delays[i]);
+                    all.count_down();
+                });
+            }
+            BOOST_TEST(all.wait_for(10s));
+            BOOST_TEST(early == 0);
+            std::lock_guard<std::mutex> lk(m);
+            BOOST_TEST(std::is_sorted(order.begin(), order.end()));
+            BOOST_TEST(loop.pending_timers() == 0u);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(lateness_on_idle_loop, *boost::unit_test::timeout(120))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            millio::event_loop loop(cfg.options(2));
+            runner r(loop);
+            int const n = 200;
+            std::vector<double> late_us(n, -1);
+            test::latch all(n);
+            for(int i = 0; i < n; ++i)
+            {
+                auto const d = std::chrono::microseconds(500 + i * 1500);
+                auto const deadline = clock_type::now() + d;
+                loop.run_after(d, [&, i, deadline] {
+                    late_us[i] = std::chrono::duration<double, std::micro>(clock_type::now() - deadline).count();
+                    all.count_down();
+                });
+            }
+            BOOST_TEST(all.wait_for(30s));
+            std::sort(late_us.begin(), late_us.end());
+            double p50 = late_us[n / 2], p99 = late_us[n * 99 / 100];
+            BOOST_TEST_MESSAGE(cfg.name() << ": timer lateness p50 " << p50 << " us, p99 " << p99 << " us");
+            BOOST_TEST(late_us.front() >= 0.0);
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+            // The bound holds for an optimised build on an idle machine;
+            // sanitizers slow every wake-up by an unrelated factor.
+            BOOST_TEST(p99 < 2000.0);
+#endif
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(cancel_versus_fire_races, *boost::unit_test::timeout(300))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            bool const main_config = cfg.name() == test::all_configs().front().name();
+            std::size_t const attempts = static_cast<std::size_t>(
+                (main_config ? 10000 : 2500) * test::scale());
+            millio::event_loop loop(cfg.options(2));
+            runner r(loop);
+            std::vector<std::atomic<int>> runs(attempts);
+            std::vector<char> cancelled(attempts, 0);
+            std::mt19937 rng(7);
+            std::size_t expected_runs = 0;
+            for(std::size_t i = 0; i < attempts; ++i)
+            {
+                // half the timers are due long after the cancel: those
+                // must never run; the other half race with it
+                bool far = (rng() & 1) != 0;
+                auto delay = far ? std::chrono::microseconds(200000 + rng() % 1000)
+                                 : std::chrono::microseconds(rng() % 300);
+                auto id = loop.run_after(delay, [&runs, i] { ++runs[i]; });
+                auto const until = clock_type::now() + std::chrono::microseconds(rng() % 300);
+                while(clock_type::now() < until) {}
+                cancelled[i] = loop.cancel_timer(id) ? 1 : 0;
+                if(far)
+                    BOOST_TEST(cancelled[i] == 1);
+                if(!cancelled[i])
+                {
+                    ++expected_runs;
+                    BOOST_TEST(!loop.cancel_timer(id)); // not pending any more
+                }
+            }
+            auto total = [&] {
+                std::size_t s = 0;
+                for(auto& x : runs) s += static_cast<std::size_t>(x.load());
+                return s;
+            };
+            BOOST_TEST(eventually([&] { return total() >= expected_runs; }));
+            // wait past every far deadline: nothing cancelled may run
+            test::latch sentinel;
+            loop.run_after(250ms, [&] { sentinel.count_down(); });
+            BOOST_TEST(sentinel.wait_for(10s));
+            std::size_t wrong = 0;
+            for(std::size_t i = 0; i < attempts; ++i)
+                if(runs[i].load() != (cancelled[i] ? 0 : 1))
+                    ++wrong;
+            BOOST_TEST(wrong == 0u);
+            BOOST_TEST(total() == expected_runs);
+            BOOST_TEST_MESSAGE(cfg.name() << ": " << attempts << " attempts, "
+                << attempts - expected_runs << " cancelled, " << expected_runs << " fired");
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(periodic_timer, *boost::unit_test::timeout(120))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            millio::event_loop loop(cfg.options(2));
+            runner r(loop);
+            std::atomic<int> count{0};
+            std::atomic<int> inside{0};
+            std::atomic<bool> overlap{false};
+            std::vector<clock_type::time_point> times;
+            std::mutex m;
+            auto const start = clock_type::now();
+            auto id = loop.run_every(5ms, [&] {
+                if(inside.fetch_add(1) != 0)
+                    overlap = true;
+                {
+                    std::lock_guard<std::mutex> lk(m);
+                    times.push_back(clock_type::now());
+                }
+                ++count;
+                inside.fetch_sub(1);
+            });
+            BOOST_TEST(eventually([&] { return count.load() >= 20; }));
+            BOOST_TEST(loop.cancel_timer(id));
+            int const at_cancel = count.load();
+            // the delay under test: three more periods pass
+            std::this_thread::sleep_for(15ms);
+            BOOST_TEST(count.load() <= at_cancel + 1); // one may have been running
+            int const after = count.load();
+            std::this_thread::sleep_for(15ms);
+            BOOST_TEST(count.load() == after);
+            BOOST_TEST(!overlap);
+            std::lock_guard<std::mutex> lk(m);
+            // the k-th run is no earlier than k periods after the start
+            for(std::size_t k = 0; k < times.size(); ++k)
+                BOOST_TEST((times[k] - start >= std::chrono::milliseconds(5 * (k + 1))));
+            BOOST_TEST(!loop.cancel_timer(id));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(hundred_thousand_timers, *boost::unit_test::timeout(300))
+{
+    std::size_t const n = static_cast<std::size_t>(100000 * test::scale());
+    millio::event_loop loop(2, 1024, 150ms);
+    std::vector<std::atomic<int>> runs(n);
+    std::vector<millio::timer_id> ids(n);
+    std::mt19937 rng(3);
+    auto const t0 = clock_type::now();
+    for(std::size_t i = 0; i < n; ++i)
+        ids[i] = loop.run_after(std::chrono::microseconds(50000 + rng() % 100000), [&runs, i] { ++runs[i]; });
+    auto const t1 = clock_type::now();
+    BOOST_TEST(loop.pending_timers() == n);
+    std::size_t cancelled = 0;
+    for(std::size_t i = 0; i < n; i += 2)
+        cancelled += loop.cancel_timer(ids[i]) ? 1 : 0;
+    auto const t2 = clock_type::now();
+    BOOST_TEST(cancelled == (n + 1) / 2);
+    double const insert_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
+    double const cancel_ms = std::chrono::duration<double, std::milli>(t2 - t1).count();
+    BOOST_TEST_MESSAGE(n << " timers: insert " << insert_ms << " ms, cancel half " << cancel_ms << " ms");
+    runner r(loop);
+    BOOST_TEST(eventually([&] { return loop.pending_timers() == 0; }, 30s));
+    auto total = [&] {
+        std::size_t s = 0;
+        for(auto& x : runs) s += static_cast<std::size_t>(x.load());
+        return s;
+    };
+    BOOST_TEST(eventually([&] { return total() == n / 2; }, 30s));
+    for(std::size_t i = 0; i < n; ++i)
+        BOOST_TEST_REQUIRE(runs[i].load() == (i % 2 ? 1 : 0));
+}
+
+BOOST_AUTO_TEST_CASE(invalid_timers, *boost::unit_test::timeout(30))
+{
+    millio::event_loop loop(1, 16, 100ms);
+    millio::error_code ec;
+    auto id = loop.run_every(0ms, [] {}, ec);
+    BOOST_TEST(ec == millio::error::invalid_argument);
+    BOOST_TEST(!id);
+    BOOST_CHECK_THROW(loop.run_every(-5ms, [] {}), millio::system_error);
+    loop.run_after(1ms, std::function<void()>(), ec);
+    BOOST_TEST(ec == millio::error::invalid_argument);
+    BOOST_TEST(!loop.cancel_timer(millio::timer_id()));
+    BOOST_TEST(!loop.cancel_timer(millio::timer_id(12345)));
+    BOOST_TEST(loop.pending_timers() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(timer_exception_reaches_handler, *boost::unit_test::timeout(30))
+{
+    millio::event_loop loop(1, 16, 100ms);
+    std::atomic<int> reported{0};
+    loop.set_exception_handler([&](std::exception_ptr) { ++reported; });
+    test::latch after;
+    loop.run_after(1ms, [] { throw std::runtime_error("timer"); });
+    loop.run_after(5ms, [&] { after.count_down(); });
+    runner r(loop);
+    BOOST_TEST(after.wait_for(5s));
+    BOOST_TEST(eventually([&] { return reported.load() == 1; }));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
