@@ -106,18 +106,23 @@ public:
 
     ~echo_server()
     {
-        std::lock_guard<std::mutex> lk(m_);
-        for(auto& kv : fds_)
-        {
-            millio::error_code ec;
-            loop_.deregister_source(kv.second, millio::token(kv.first), ec);
-            ::close(kv.second);
-        }
+        // deregister_source waits for a running handler to return, so it
+        // must not be called while holding a lock that handlers take.
+        millio::error_code ec;
         if(listen_fd_ >= 0)
         {
-            millio::error_code ec;
             loop_.deregister_source(listen_fd_, millio::token(1), ec);
             ::close(listen_fd_);
+        }
+        std::unordered_map<std::size_t, int> fds;
+        {
+            std::lock_guard<std::mutex> lk(m_);
+            fds.swap(fds_);
+        }
+        for(auto& kv : fds)
+        {
+            loop_.deregister_source(kv.second, millio::token(kv.first), ec);
+            ::close(kv.second);
         }
     }
 
@@ -176,13 +181,17 @@ private:
     void close(millio::token t, int fd)
     {
         // Called from the connection's own handler: deregistering is
-        // allowed there, and the handler is not called again.
-        millio::error_code ec;
-        loop_.deregister_source(fd, t, ec);
+        // allowed there, and the handler is not called again. Whoever
+        // removes the connection from the table closes the descriptor.
+        bool mine;
         {
             std::lock_guard<std::mutex> lk(m_);
-            fds_.erase(t.value());
+            mine = fds_.erase(t.value()) != 0;
         }
+        if(!mine)
+            return;
+        millio::error_code ec;
+        loop_.deregister_source(fd, t, ec);
         ::close(fd);
     }
 };
