@@ -90,45 +90,65 @@ BOOST_AUTO_TEST_CASE(fire_in_deadline_order_never_early, *boost::unit_test::time
     }
 }
 
-// Lateness of 200 timers due 0.5 ms to 300 ms from now. The bound is for
-// an idle loop on an idle machine: the machines running this suite are
-// shared, so a run disturbed by a neighbour is measured again (at most
-// three runs, every run reported); no run may fire a timer early.
+// Lateness of 200 timers due 0.5 ms to 300 ms from now: p99 under 2 ms.
+// The machines running this suite are shared, so the same deadlines are
+// also awaited by a plain thread with sleep_until in the same run, and
+// the bound applies to what the loop adds over that control: on an idle
+// machine the control is late by microseconds and the bound is 2 ms. A
+// run is repeated (at most three, each reported) if it misses. No timer
+// may ever fire early.
 BOOST_AUTO_TEST_CASE(lateness_on_idle_loop, *boost::unit_test::timeout(120))
 {
+    auto p99_of = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        return v[v.size() * 99 / 100];
+    };
     for(auto const& cfg : test::all_configs())
     {
         BOOST_TEST_CONTEXT(cfg.name())
         {
-            double best_p99 = 1e300;
-            for(int attempt = 0; attempt < 3 && !(best_p99 < 2000.0); ++attempt)
+            double best_excess = 1e300;
+            for(int attempt = 0; attempt < 3 && !(best_excess < 2000.0); ++attempt)
             {
                 millio::event_loop loop(cfg.options(2));
                 runner r(loop);
                 int const n = 200;
-                std::vector<double> late_us(n, -1);
+                std::vector<double> late_us(n, -1), control_us(n, -1);
+                std::vector<clock_type::time_point> deadlines(n);
                 test::latch all(n);
+                auto const base = clock_type::now();
                 for(int i = 0; i < n; ++i)
                 {
-                    auto const d = std::chrono::microseconds(500 + i * 1500);
-                    auto const deadline = clock_type::now() + d;
-                    loop.run_after(d, [&, i, deadline] {
+                    deadlines[i] = base + std::chrono::microseconds(500 + i * 1500);
+                    auto const deadline = deadlines[i];
+                    loop.run_after(deadline - clock_type::now(), [&, i, deadline] {
                         late_us[i] = std::chrono::duration<double, std::micro>(
                             clock_type::now() - deadline).count();
                         all.count_down();
                     });
                 }
+                std::thread control([&] {
+                    for(int i = 0; i < n; ++i)
+                    {
+                        std::this_thread::sleep_until(deadlines[i]);
+                        control_us[i] = std::chrono::duration<double, std::micro>(
+                            clock_type::now() - deadlines[i]).count();
+                    }
+                });
                 BOOST_TEST(all.wait_for(30s));
-                std::sort(late_us.begin(), late_us.end());
-                double p50 = late_us[n / 2], p99 = late_us[n * 99 / 100];
-                BOOST_TEST_MESSAGE(cfg.name() << ": timer lateness p50 " << p50
-                    << " us, p99 " << p99 << " us (run " << attempt + 1 << ")");
-                BOOST_TEST(late_us.front() >= 0.0);
-                best_p99 = std::min(best_p99, p99);
+                control.join();
+                BOOST_TEST(*std::min_element(late_us.begin(), late_us.end()) >= 0.0);
+                std::vector<double> sorted = late_us;
+                std::sort(sorted.begin(), sorted.end());
+                double const p99 = p99_of(late_us), control_p99 = p99_of(control_us);
+                BOOST_TEST_MESSAGE(cfg.name() << ": timer lateness p50 " << sorted[n / 2]
+                    << " us, p99 " << p99 << " us; sleep_until control p99 " << control_p99
+                    << " us (run " << attempt + 1 << ")");
+                best_excess = std::min(best_excess, p99 - std::max(0.0, control_p99));
             }
 #if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
             // sanitizers slow every wake-up by an unrelated factor
-            BOOST_TEST(best_p99 < 2000.0);
+            BOOST_TEST(best_excess < 2000.0);
 #endif
         }
     }
