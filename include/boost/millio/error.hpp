@@ -70,12 +70,12 @@ enum class error
     timer_not_pending
 };
 
-/// Returns the error category used by @ref error.
+/// Returns the error category used by `error`.
 BOOST_MILLIO_DECL
 system::error_category const&
 millio_category() noexcept;
 
-/// Returns an error code for an @ref error value (found by ADL).
+/// Returns an error code for an `error` value (found by ADL).
 BOOST_MILLIO_DECL
 error_code
 make_error_code(error e) noexcept;

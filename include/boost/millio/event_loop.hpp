@@ -61,8 +61,8 @@ public:
     An event loop waits for readiness of registered sources (sockets,
     pipes, any pollable descriptor) with the operating system's readiness
     API and calls the handler of each ready registration, either on one
-    of its io worker threads (@ref dispatch_mode::pool, the default) or
-    directly on the thread that calls @ref run (@ref dispatch_mode::direct).
+    of its io worker threads (`dispatch_mode::pool`, the default) or
+    directly on the thread that calls @ref run (`dispatch_mode::direct`).
 
     @par Guarantees
     @li One registration's handler never runs concurrently with itself;
@@ -107,7 +107,7 @@ public:
         @param events_capacity The maximum events fetched per poll; must not be 0.
         @param poll_timeout The upper bound of one wait for readiness.
 
-        @throws system_error with @ref error::invalid_argument if
+        @throws system_error with `error::invalid_argument` if
         `workers` or `events_capacity` is 0.
     */
     BOOST_MILLIO_DECL
@@ -118,7 +118,7 @@ public:
 
     /** Construct from options.
 
-        @throws system_error with @ref error::invalid_argument if
+        @throws system_error with `error::invalid_argument` if
         `opt.events_capacity` is 0.
     */
     BOOST_MILLIO_DECL
@@ -127,7 +127,7 @@ public:
 
     /** Return options for a low-latency loop, whose handlers run on the reactor thread.
 
-        The options select @ref dispatch_mode::direct (the seed's
+        The options select `dispatch_mode::direct` (the seed's
         `EventLoop::new_low_latency`):
         @code
         event_loop loop(event_loop::low_latency_options());
@@ -161,10 +161,10 @@ public:
         @param i The readiness of interest.
         @param handler A class derived from @ref event_handler (by value or
         `std::shared_ptr`), or any callable `void(event const&)`.
-        @param ec Set to @ref error::token_in_use if `t` is registered,
+        @param ec Set to `error::token_in_use` if `t` is registered,
         `errc::file_exists` if the descriptor is registered, 
         `errc::bad_file_descriptor` for an invalid descriptor,
-        @ref error::invalid_argument for an empty interest.
+        `error::invalid_argument` for an empty interest.
     */
     /** @{ */
     template<class Source, class Handler>
@@ -197,7 +197,7 @@ public:
 
     /** Change the interest of a registration.
 
-        @param ec Set to @ref error::not_registered if `t` is not
+        @param ec Set to `error::not_registered` if `t` is not
         registered for `source`.
     */
     /** @{ */
@@ -225,7 +225,7 @@ public:
         it is the caller) and will not be called again. The source is not
         closed.
 
-        @param ec Set to @ref error::not_registered if `t` is not
+        @param ec Set to `error::not_registered` if `t` is not
         registered for `source`.
     */
     /** @{ */
@@ -250,7 +250,7 @@ public:
     /** Run the reactor on the calling thread until @ref stop is called.
 
         Only one thread runs the reactor at a time; a second concurrent
-        call fails with @ref error::already_running. When `run` returns,
+        call fails with `error::already_running`. When `run` returns,
         the stop request is consumed and `run` may be called again. A
         `stop` made while the loop is not running makes the next `run`
         return at once.
@@ -308,7 +308,7 @@ public:
 
         @param delay The delay before `f` runs.
         @param f A callable `void()`, copy constructible.
-        @param ec Set to @ref error::invalid_argument if `f` is empty.
+        @param ec Set to `error::invalid_argument` if `f` is empty.
         @return The identifier of the timer.
     */
     /** @{ */
@@ -339,7 +339,7 @@ public:
         timer does not drift; a period missed because the callback ran
         long is skipped. The callbacks of one timer never overlap.
 
-        @param ec Set to @ref error::invalid_argument if `period` is not
+        @param ec Set to `error::invalid_argument` if `period` is not
         positive or `f` is empty.
         @return The identifier of the timer.
     */
