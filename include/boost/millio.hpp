@@ -8,6 +8,9 @@
 #ifndef BOOST_MILLIO_HPP
 #define BOOST_MILLIO_HPP
 
+#include <boost/millio/compute_metrics.hpp>
+#include <boost/millio/compute_pool.hpp>
 #include <boost/millio/error.hpp>
+#include <boost/millio/task_priority.hpp>
 
 #endif

@@ -1,0 +1,362 @@
+//
+// Copyright (c) 2026 The Boost.MillIO authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_MILLIO_IMPL_COMPUTE_POOL_IPP
+#define BOOST_MILLIO_IMPL_COMPUTE_POOL_IPP
+
+#include <boost/millio/compute_pool.hpp>
+#include <boost/millio/detail/compute_stats.hpp>
+#include <boost/millio/detail/except.hpp>
+#include <boost/lockfree/queue.hpp>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#if defined(__x86_64__) || defined(__i386__) || defined(_M_X64) || defined(_M_IX86)
+# include <immintrin.h>
+# define BOOST_MILLIO_CPU_RELAX() _mm_pause()
+#elif defined(__aarch64__)
+# define BOOST_MILLIO_CPU_RELAX() __asm__ __volatile__("yield")
+#else
+# define BOOST_MILLIO_CPU_RELAX() ((void)0)
+#endif
+
+namespace boost {
+namespace millio {
+
+namespace {
+
+thread_local compute_pool const* tls_current_pool = nullptr;
+
+} // (anon)
+
+struct compute_pool::impl
+{
+    // Polls of empty queues before a worker goes to sleep (a few
+    // microseconds).
+    static constexpr unsigned spin_limit = 128;
+
+    struct alignas(BOOST_MILLIO_CACHELINE) queue_slot
+    {
+        boost::lockfree::queue<detail::task_node*> q{256};
+    };
+
+    compute_pool* self;
+    detail::compute_stats stats;
+    queue_slot queues[task_priority_count];
+
+    alignas(BOOST_MILLIO_CACHELINE) std::atomic<std::uint32_t> sleepers{0};
+    alignas(BOOST_MILLIO_CACHELINE) std::atomic<bool> stopped{false};
+
+    // Sleep/wake state, guarded by mutex.
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::size_t waiting = 0;
+    std::size_t signals = 0;
+    bool wake_all = false;
+
+    std::mutex handler_mutex;
+    std::function<void(std::exception_ptr)> handler;
+
+    std::mutex join_mutex;
+    std::vector<std::thread> threads;
+
+    explicit
+    impl(compute_pool* p, std::size_t n)
+        : self(p)
+    {
+        stats.workers.reset(new detail::worker_counters[n]);
+        stats.worker_count = n;
+    }
+
+    bool
+    all_empty() const noexcept
+    {
+        for(auto const& p : stats.prio)
+            if(p.depth.load(std::memory_order_seq_cst) != 0)
+                return false;
+        return true;
+    }
+
+    void
+    wake_one()
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        if(signals < waiting)
+        {
+            ++signals;
+            cv.notify_one();
+        }
+    }
+
+    void
+    report(std::exception_ptr ep) noexcept
+    {
+        try
+        {
+            std::function<void(std::exception_ptr)> h;
+            {
+                std::lock_guard<std::mutex> lock(handler_mutex);
+                h = handler;
+            }
+            if(h)
+                h(ep);
+        }
+        catch(...)
+        {
+        }
+    }
+
+    void
+    run_task(
+        detail::task_node* n,
+        detail::worker_counters& wc) noexcept
+    {
+        using clock = std::chrono::steady_clock;
+        wc.busy.store(1, std::memory_order_relaxed);
+        auto const t0 = clock::now();
+        bool ok = true;
+        try
+        {
+            n->complete();
+        }
+        catch(...)
+        {
+            ok = false;
+            report(std::current_exception());
+        }
+        auto const t1 = clock::now();
+        detail::worker_counters::bump(wc.exec_ns, static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(
+                t1 - t0).count()));
+        detail::worker_counters::bump(ok ? wc.completed : wc.failed, 1);
+        wc.busy.store(0, std::memory_order_release);
+    }
+
+    detail::task_node*
+    take() noexcept
+    {
+        detail::task_node* n = nullptr;
+        for(std::size_t i = task_priority_count; i-- > 0;)
+        {
+            auto& pc = stats.prio[i];
+            if(pc.depth.load(std::memory_order_acquire) > 0 &&
+                queues[i].q.pop(n))
+            {
+                pc.depth.fetch_sub(1, std::memory_order_release);
+                return n;
+            }
+        }
+        return nullptr;
+    }
+
+    void
+    run_worker(std::size_t index) noexcept
+    {
+        tls_current_pool = self;
+        auto& wc = stats.workers[index];
+        unsigned spins = 0;
+        bool woke = false;
+        for(;;)
+        {
+            if(detail::task_node* n = take())
+            {
+                if(woke)
+                {
+                    // More work and more sleepers: pass the wake-up on.
+                    woke = false;
+                    if(sleepers.load(std::memory_order_relaxed) != 0 &&
+                        ! all_empty())
+                        wake_one();
+                }
+                run_task(n, wc);
+                spins = 0;
+                continue;
+            }
+            if(spins < spin_limit)
+            {
+                ++spins;
+                BOOST_MILLIO_CPU_RELAX();
+                continue;
+            }
+
+            std::unique_lock<std::mutex> lock(mutex);
+            // Pairs with submit(): depth is raised (seq_cst) before
+            // sleepers is read (seq_cst); here sleepers is raised before
+            // depth is read. One side sees the other: no lost wake-up.
+            sleepers.fetch_add(1, std::memory_order_seq_cst);
+            if(! all_empty())
+            {
+                sleepers.fetch_sub(1, std::memory_order_relaxed);
+                lock.unlock();
+                // A push may be in flight; let its thread finish it.
+                std::this_thread::yield();
+                continue;
+            }
+            if(stopped.load(std::memory_order_seq_cst))
+            {
+                sleepers.fetch_sub(1, std::memory_order_relaxed);
+                break;
+            }
+            ++waiting;
+            cv.wait(lock, [this]{ return signals > 0 || wake_all; });
+            --waiting;
+            if(signals > 0)
+                --signals;
+            sleepers.fetch_sub(1, std::memory_order_relaxed);
+            spins = 0;
+            woke = true;
+        }
+        tls_current_pool = nullptr;
+    }
+};
+
+compute_pool::
+compute_pool()
+    : compute_pool(std::thread::hardware_concurrency() != 0
+        ? std::thread::hardware_concurrency() : 4)
+{
+}
+
+compute_pool::
+compute_pool(std::size_t threads)
+{
+    if(threads == 0)
+    {
+        error_code ec;
+        BOOST_MILLIO_FAIL(ec, error::invalid_argument);
+        detail::throw_system_error(ec);
+    }
+    impl_.reset(new impl(this, threads));
+    try
+    {
+        impl_->threads.reserve(threads);
+        for(std::size_t i = 0; i < threads; ++i)
+        {
+            impl* p = impl_.get();
+            impl_->threads.emplace_back([p, i]{ p->run_worker(i); });
+        }
+    }
+    catch(...)
+    {
+        join();
+        throw;
+    }
+}
+
+compute_pool::
+~compute_pool()
+{
+    join();
+    // Shut down and destroy Asio services (strands etc.) while the pool's
+    // state is still alive.
+    execution_context::shutdown();
+    execution_context::destroy();
+}
+
+void
+compute_pool::
+submit(
+    detail::task_node* n,
+    task_priority p,
+    error_code& ec)
+{
+    impl& s = *impl_;
+    auto const i = static_cast<std::size_t>(p);
+    BOOST_ASSERT(i < task_priority_count);
+    auto& pc = s.stats.prio[i];
+    pc.depth.fetch_add(1, std::memory_order_seq_cst);
+    if(s.stopped.load(std::memory_order_seq_cst) &&
+        tls_current_pool != this)
+    {
+        pc.depth.fetch_sub(1, std::memory_order_seq_cst);
+        n->destroy();
+        BOOST_MILLIO_FAIL(ec, error::shut_down);
+        return;
+    }
+    try
+    {
+        s.queues[i].q.push(n);
+    }
+    catch(...)
+    {
+        pc.depth.fetch_sub(1, std::memory_order_seq_cst);
+        n->destroy();
+        throw;
+    }
+    pc.submitted.fetch_add(1, std::memory_order_relaxed);
+    if(s.sleepers.load(std::memory_order_seq_cst) != 0)
+        s.wake_one();
+}
+
+compute_metrics
+compute_pool::
+metrics() const noexcept
+{
+    return compute_metrics(&impl_->stats);
+}
+
+void
+compute_pool::
+set_exception_handler(std::function<void(std::exception_ptr)> h)
+{
+    std::lock_guard<std::mutex> lock(impl_->handler_mutex);
+    impl_->handler = std::move(h);
+}
+
+void
+compute_pool::
+stop() noexcept
+{
+    impl_->stopped.store(true, std::memory_order_seq_cst);
+    {
+        std::lock_guard<std::mutex> lock(impl_->mutex);
+        impl_->wake_all = true;
+    }
+    impl_->cv.notify_all();
+}
+
+bool
+compute_pool::
+stopped() const noexcept
+{
+    return impl_->stopped.load(std::memory_order_acquire);
+}
+
+void
+compute_pool::
+join()
+{
+    BOOST_ASSERT(! running_in_this_thread());
+    stop();
+    std::lock_guard<std::mutex> lock(impl_->join_mutex);
+    for(auto& t : impl_->threads)
+        if(t.joinable())
+            t.join();
+}
+
+std::size_t
+compute_pool::
+thread_count() const noexcept
+{
+    return impl_->stats.worker_count;
+}
+
+bool
+compute_pool::
+running_in_this_thread() const noexcept
+{
+    return tls_current_pool == this;
+}
+
+} // millio
+} // boost
+
+#endif
