@@ -27,7 +27,7 @@ namespace millio {
 
     Each @ref task_priority has its own Boost.Lockfree queue; task nodes
     come from a Boost.Pool with per-thread caches, so a callable of up to
-    112 bytes (alignment at most 16, nothrow-movable) is submitted without
+    112 bytes (alignment at most 16) is submitted without
     any heap allocation once the pool is warm. Idle workers spin for a few
     microseconds and then sleep on a condition variable; a submission
     makes a system call only when some worker is asleep.

@@ -22,7 +22,7 @@ namespace detail {
 
     Nodes come from a process-wide Boost.Pool (see allocate_task_node) with
     a per-thread cache, so submitting a callable that fits the small buffer
-    (task_node::buffer_size bytes, alignment <= 16, nothrow move) performs no
+    (task_node::buffer_size bytes, alignment <= 16) performs no
     heap allocation in the steady state. Larger callables live in a separate
     allocation owned by the node.
 
@@ -76,8 +76,7 @@ template<class F>
 struct task_fits
     : std::integral_constant<bool,
         sizeof(F) <= task_node::buffer_size &&
-        alignof(F) <= 16 &&
-        std::is_nothrow_move_constructible<F>::value>
+        alignof(F) <= 16>
 {
 };
 
@@ -92,9 +91,24 @@ task_inline_func(task_node* n, bool invoke)
         deallocate_task_node(n);
         return;
     }
-    F tmp(std::move(*f));
-    f->~F();
-    deallocate_task_node(n);
+    // Move the callable out and free the node before the call, so that
+    // the node can be reused by work the callable submits. If the move
+    // throws, the original is destroyed and the exception propagates.
+    struct guard
+    {
+        F* f;
+        task_node* n;
+        ~guard()
+        {
+            f->~F();
+            deallocate_task_node(n);
+        }
+    };
+    F tmp = [&]
+    {
+        guard g{f, n};
+        return F(std::move(*f));
+    }();
     std::move(tmp)();
 }
 
