@@ -88,12 +88,15 @@ struct compute_pool::impl
     void
     wake_one()
     {
-        std::lock_guard<std::mutex> lock(mutex);
-        if(signals < waiting)
         {
+            std::lock_guard<std::mutex> lock(mutex);
+            if(signals >= waiting)
+                return;
             ++signals;
-            cv.notify_one();
         }
+        // Notify after unlocking, so the woken worker does not block on
+        // the mutex we still hold.
+        cv.notify_one();
     }
 
     void

@@ -10,7 +10,9 @@
 
 #include <boost/millio/detail/task.hpp>
 #include <boost/pool/pool.hpp>
+#include <algorithm>
 #include <mutex>
+#include <vector>
 
 namespace boost {
 namespace millio {
@@ -18,55 +20,78 @@ namespace detail {
 
 namespace {
 
-// The process-wide node store: a Boost.Pool of task_node-sized chunks
-// plus a free list of returned nodes, behind one mutex. Threads talk to
-// it in batches through their node_cache, so the mutex is taken about
-// once per `refill_batch` allocations or `spill_batch` releases.
+// The process-wide node store: a Boost.Pool of task_node-sized chunks and
+// a stack of full batches of free nodes, behind one mutex. Threads keep
+// free nodes in a thread-local array of pointers and trade whole batches
+// with the store, so the mutex is taken about once per `batch` allocations
+// or releases, and neither path reads or writes the nodes themselves
+// (which would be a cache miss: nodes usually come back from the worker
+// that ran them).
 class task_node_store
 {
 public:
-    // Move up to `want` nodes into a list; returns its head.
-    task_node*
-    take(std::size_t want, std::size_t& got)
+    static constexpr std::size_t batch = 64;
+
+    struct batch_type
+    {
+        task_node* items[batch];
+    };
+
+    // Fill `out` with `batch` free nodes.
+    void
+    take(task_node** out)
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        task_node* head = nullptr;
-        got = 0;
-        while(got < want && free_)
+        if(! batches_.empty())
         {
-            task_node* n = free_;
-            free_ = n->next_;
-            n->next_ = head;
-            head = n;
-            ++got;
+            batch_type const& b = batches_.back();
+            std::copy(b.items, b.items + batch, out);
+            batches_.pop_back();
+            return;
         }
-        while(got < want)
+        for(std::size_t i = 0; i < batch; ++i)
         {
             void* p = pool_.malloc();
             if(! p)
-                break;
-            task_node* n = ::new(p) task_node;
-            n->next_ = head;
-            head = n;
-            ++got;
+            {
+                while(i-- > 0)
+                    pool_.free(out[i]);
+                throw std::bad_alloc();
+            }
+            out[i] = ::new(p) task_node;
         }
-        if(! head)
-            throw std::bad_alloc();
-        return head;
     }
 
+    // Take back `batch` free nodes.
     void
-    give(task_node* head, task_node* tail) noexcept
+    give(task_node* const* in) noexcept
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        tail->next_ = free_;
-        free_ = head;
+        try
+        {
+            batches_.emplace_back();
+            std::copy(in, in + batch, batches_.back().items);
+        }
+        catch(...)
+        {
+            for(std::size_t i = 0; i < batch; ++i)
+                pool_.free(in[i]);
+        }
+    }
+
+    // Take back fewer than `batch` free nodes.
+    void
+    give_some(task_node* const* in, std::size_t n) noexcept
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        for(std::size_t i = 0; i < n; ++i)
+            pool_.free(in[i]);
     }
 
 private:
     std::mutex mutex_;
-    boost::pool<> pool_{sizeof(task_node), 256};
-    task_node* free_ = nullptr;
+    boost::pool<> pool_{sizeof(task_node), 4 * batch};
+    std::vector<batch_type> batches_;
 };
 
 task_node_store&
@@ -79,27 +104,21 @@ node_store()
 
 struct node_cache
 {
-    static constexpr std::size_t refill_batch = 64;
-    static constexpr std::size_t spill_batch = 256;
+    static constexpr std::size_t batch = task_node_store::batch;
 
-    task_node* head = nullptr;
+    task_node* items[2 * batch];
     std::size_t count = 0;
-
-    void
-    spill() noexcept
-    {
-        task_node* tail = head;
-        while(tail->next_)
-            tail = tail->next_;
-        node_store().give(head, tail);
-        head = nullptr;
-        count = 0;
-    }
 
     ~node_cache()
     {
-        if(head)
-            spill();
+        if(count >= batch)
+        {
+            node_store().give(items);
+            std::copy(items + batch, items + count, items);
+            count -= batch;
+        }
+        if(count > 0)
+            node_store().give_some(items, count);
     }
 };
 
@@ -111,22 +130,24 @@ task_node*
 allocate_task_node()
 {
     node_cache& c = tls_node_cache;
-    if(! c.head)
-        c.head = node_store().take(node_cache::refill_batch, c.count);
-    task_node* n = c.head;
-    c.head = n->next_;
-    --c.count;
-    return n;
+    if(c.count == 0)
+    {
+        node_store().take(c.items);
+        c.count = node_cache::batch;
+    }
+    return c.items[--c.count];
 }
 
 void
 deallocate_task_node(task_node* n) noexcept
 {
     node_cache& c = tls_node_cache;
-    n->next_ = c.head;
-    c.head = n;
-    if(++c.count >= node_cache::spill_batch)
-        c.spill();
+    if(c.count == 2 * node_cache::batch)
+    {
+        node_store().give(c.items + node_cache::batch);
+        c.count = node_cache::batch;
+    }
+    c.items[c.count++] = n;
 }
 
 } // detail
