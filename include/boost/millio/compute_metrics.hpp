@@ -93,7 +93,15 @@ public:
     std::size_t
     queue_depth_critical() const noexcept;
 
-    /// Returns the summed wall-clock running time of finished tasks.
+    /** Returns the summed wall-clock running time of finished tasks.
+
+        Each task is timed by its worker. On x86 with an invariant TSC the
+        workers count TSC ticks (cheaper than two `steady_clock` reads per
+        task) and the sum is converted to nanoseconds with the TSC rate
+        observed against `steady_clock` since the pool was created, so two
+        readings of a quiescent pool may differ by a few nanoseconds.
+        Elsewhere `steady_clock` is used directly.
+    */
     std::chrono::nanoseconds
     total_execution_time() const noexcept;
 

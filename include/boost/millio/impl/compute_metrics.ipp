@@ -75,8 +75,7 @@ queue_depth(task_priority p) const noexcept
     auto const i = static_cast<std::size_t>(p);
     if(! stats_ || i >= task_priority_count)
         return 0;
-    auto const d = stats_->prio[i].depth.load(std::memory_order_relaxed);
-    return d > 0 ? static_cast<std::size_t>(d) : 0;
+    return static_cast<std::size_t>(stats_->depth(i));
 }
 
 std::size_t
@@ -119,7 +118,10 @@ std::uint64_t
 compute_metrics::
 total_execution_time_ns() const noexcept
 {
-    return sum_workers(stats_, &detail::worker_counters::exec_ns);
+    if(! stats_)
+        return 0;
+    return stats_->clock.to_ns(
+        sum_workers(stats_, &detail::worker_counters::exec_ticks));
 }
 
 } // millio

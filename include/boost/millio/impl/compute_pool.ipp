@@ -76,11 +76,13 @@ struct compute_pool::impl
         stats.worker_count = n;
     }
 
+    // True if no task is queued or being pushed. Reads other workers'
+    // `taken` counters, which may lag: the answer errs towards "not empty".
     bool
     all_empty() const noexcept
     {
-        for(auto const& p : stats.prio)
-            if(p.depth.load(std::memory_order_seq_cst) != 0)
+        for(std::size_t i = 0; i < task_priority_count; ++i)
+            if(stats.depth(i) != 0)
                 return false;
         return true;
     }
@@ -122,9 +124,8 @@ struct compute_pool::impl
         detail::task_node* n,
         detail::worker_counters& wc) noexcept
     {
-        using clock = std::chrono::steady_clock;
         wc.busy.store(1, std::memory_order_relaxed);
-        auto const t0 = clock::now();
+        std::uint64_t const t0 = stats.clock.now();
         bool ok = true;
         try
         {
@@ -135,25 +136,25 @@ struct compute_pool::impl
             ok = false;
             report(std::current_exception());
         }
-        auto const t1 = clock::now();
-        detail::worker_counters::bump(wc.exec_ns, static_cast<std::uint64_t>(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(
-                t1 - t0).count()));
+        std::uint64_t const t1 = stats.clock.now();
+        // A task that moved to a core whose TSC lags would read backwards.
+        detail::worker_counters::bump(wc.exec_ticks, t1 > t0 ? t1 - t0 : 0);
         detail::worker_counters::bump(ok ? wc.completed : wc.failed, 1);
         wc.busy.store(0, std::memory_order_release);
     }
 
+    // Pop from the highest non-empty queue.
     detail::task_node*
-    take() noexcept
+    take(detail::worker_counters& wc) noexcept
     {
         detail::task_node* n = nullptr;
         for(std::size_t i = task_priority_count; i-- > 0;)
         {
-            auto& pc = stats.prio[i];
-            if(pc.depth.load(std::memory_order_acquire) > 0 &&
-                queues[i].q.pop(n))
+            if(queues[i].q.pop(n))
             {
-                pc.depth.fetch_sub(1, std::memory_order_release);
+                auto& t = wc.taken[i];
+                t.store(t.load(std::memory_order_relaxed) + 1,
+                    std::memory_order_release);
                 return n;
             }
         }
@@ -169,7 +170,7 @@ struct compute_pool::impl
         bool woke = false;
         for(;;)
         {
-            if(detail::task_node* n = take())
+            if(detail::task_node* n = take(wc))
             {
                 if(woke)
                 {
@@ -191,9 +192,10 @@ struct compute_pool::impl
             }
 
             std::unique_lock<std::mutex> lock(mutex);
-            // Pairs with submit(): depth is raised (seq_cst) before
+            // Pairs with submit(): `submitted` is raised (seq_cst) before
             // sleepers is read (seq_cst); here sleepers is raised before
-            // depth is read. One side sees the other: no lost wake-up.
+            // `submitted` is read. One side sees the other: no lost
+            // wake-up.
             sleepers.fetch_add(1, std::memory_order_seq_cst);
             if(! all_empty())
             {
@@ -275,11 +277,11 @@ submit(
     auto const i = static_cast<std::size_t>(p);
     BOOST_ASSERT(i < task_priority_count);
     auto& pc = s.stats.prio[i];
-    pc.depth.fetch_add(1, std::memory_order_seq_cst);
+    pc.submitted.fetch_add(1, std::memory_order_seq_cst);
     if(s.stopped.load(std::memory_order_seq_cst) &&
         tls_current_pool != this)
     {
-        pc.depth.fetch_sub(1, std::memory_order_seq_cst);
+        pc.submitted.fetch_sub(1, std::memory_order_seq_cst);
         n->destroy();
         BOOST_MILLIO_FAIL(ec, error::shut_down);
         return;
@@ -290,11 +292,10 @@ submit(
     }
     catch(...)
     {
-        pc.depth.fetch_sub(1, std::memory_order_seq_cst);
+        pc.submitted.fetch_sub(1, std::memory_order_seq_cst);
         n->destroy();
         throw;
     }
-    pc.submitted.fetch_add(1, std::memory_order_relaxed);
     if(s.sleepers.load(std::memory_order_seq_cst) != 0)
         s.wake_one();
 }
