@@ -474,6 +474,29 @@ BOOST_AUTO_TEST_CASE(destruction_drains_queue, *boost::unit_test::timeout(30))
     BOOST_TEST(ran.load() == n);
 }
 
+// Ping-pong with workers that keep falling asleep: a lost wake-up would
+// hang here (and trip the timeout).
+BOOST_AUTO_TEST_CASE(no_lost_wakeups, *boost::unit_test::timeout(120))
+{
+    millio::compute_pool pool(2);
+    auto ping = [&](int n)
+    {
+        for(int i = 0; i < n; ++i)
+        {
+            std::promise<void> p;
+            auto f = p.get_future();
+            pool.post([&p]{ p.set_value(); },
+                static_cast<task_priority>(i % 4));
+            f.get();
+        }
+    };
+    std::thread t([&]{ ping(20000); });
+    ping(20000);
+    t.join();
+    pool.join();
+    BOOST_TEST(pool.metrics().tasks_completed() == 40000u);
+}
+
 BOOST_AUTO_TEST_CASE(submit_after_stop_fails, *boost::unit_test::timeout(10))
 {
     millio::compute_pool pool(1);

@@ -55,11 +55,14 @@ struct compute_pool::impl
     alignas(BOOST_MILLIO_CACHELINE) std::atomic<std::uint32_t> sleepers{0};
     alignas(BOOST_MILLIO_CACHELINE) std::atomic<bool> stopped{false};
 
-    // Sleep/wake state, guarded by mutex.
+    // Sleep/wake state, guarded by mutex. `signals` (wake-ups given but
+    // not yet taken) is also read without the mutex by submitters, which
+    // skip the mutex when every registered sleeper already has a wake-up
+    // coming: that worker will scan the queues after waking.
     std::mutex mutex;
     std::condition_variable cv;
     std::size_t waiting = 0;
-    std::size_t signals = 0;
+    std::atomic<std::uint32_t> signals{0};
     bool wake_all = false;
 
     std::mutex handler_mutex;
@@ -87,14 +90,24 @@ struct compute_pool::impl
         return true;
     }
 
+    // Called by a submitter after its push, when sleepers != 0.
+    void
+    maybe_wake_one(std::uint32_t sleeping)
+    {
+        if(signals.load(std::memory_order_acquire) >= sleeping)
+            return;
+        wake_one();
+    }
+
     void
     wake_one()
     {
         {
             std::lock_guard<std::mutex> lock(mutex);
-            if(signals >= waiting)
+            std::uint32_t const n = signals.load(std::memory_order_relaxed);
+            if(n >= waiting)
                 return;
-            ++signals;
+            signals.store(n + 1, std::memory_order_relaxed);
         }
         // Notify after unlocking, so the woken worker does not block on
         // the mutex we still hold.
@@ -211,11 +224,14 @@ struct compute_pool::impl
                 break;
             }
             ++waiting;
-            cv.wait(lock, [this]{ return signals > 0 || wake_all; });
+            cv.wait(lock, [this]{
+                return signals.load(std::memory_order_relaxed) > 0 ||
+                    wake_all; });
             --waiting;
-            if(signals > 0)
-                --signals;
-            sleepers.fetch_sub(1, std::memory_order_relaxed);
+            if(std::uint32_t const n =
+                signals.load(std::memory_order_relaxed))
+                signals.store(n - 1, std::memory_order_release);
+            sleepers.fetch_sub(1, std::memory_order_seq_cst);
             spins = 0;
             woke = true;
         }
@@ -296,8 +312,9 @@ submit(
         n->destroy();
         throw;
     }
-    if(s.sleepers.load(std::memory_order_seq_cst) != 0)
-        s.wake_one();
+    if(std::uint32_t const sleeping =
+        s.sleepers.load(std::memory_order_seq_cst))
+        s.maybe_wake_one(sleeping);
 }
 
 compute_metrics
