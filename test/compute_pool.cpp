@@ -33,6 +33,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <cstdlib>
+#include <ctime>
 #include <future>
 #include <mutex>
 #include <new>
@@ -495,6 +496,20 @@ BOOST_AUTO_TEST_CASE(no_lost_wakeups, *boost::unit_test::timeout(120))
     t.join();
     pool.join();
     BOOST_TEST(pool.metrics().tasks_completed() == 40000u);
+}
+
+// An idle pool sleeps: over an idle window the process uses almost no CPU.
+// (The sleep below is the idle period being measured, not synchronisation.)
+BOOST_AUTO_TEST_CASE(idle_workers_sleep, *boost::unit_test::timeout(30))
+{
+    millio::compute_pool pool(2);
+    std::promise<void> p;
+    pool.post([&p]{ p.set_value(); });
+    p.get_future().get();
+    auto const c0 = std::clock();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    auto const used_ms = double(std::clock() - c0) * 1000.0 / CLOCKS_PER_SEC;
+    BOOST_TEST(used_ms < 30.0);
 }
 
 BOOST_AUTO_TEST_CASE(submit_after_stop_fails, *boost::unit_test::timeout(10))

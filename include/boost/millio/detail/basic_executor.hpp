@@ -108,7 +108,16 @@ public:
             (bits_ & priority_mask) >> priority_shift);
     }
 
-    /// Submit `f`; runs it inline if blocking.possibly and in the context.
+    /** Submit a function object.
+
+        With `blocking.possibly`, when called from a thread of the context,
+        the function runs inline before `execute` returns (exceptions
+        propagate to the caller). Otherwise it is given to the context at
+        this executor's priority and never runs inside this call.
+
+        @throws system_error with @ref error::shut_down if the context was
+        stopped and the caller is not one of its threads.
+    */
     template<class Function>
     void
     execute(Function&& f) const
@@ -123,8 +132,7 @@ public:
         ctx_->post(std::forward<Function>(f), priority());
     }
 
-    // require
-
+    /// @{ Return an executor with the given property (`asio::require`).
     basic_executor
     require(asio::execution::blocking_t::possibly_t) const noexcept
     {
@@ -182,9 +190,9 @@ public:
         return with_bits((bits_ & ~priority_mask) |
             (static_cast<std::uint32_t>(p.value()) << priority_shift));
     }
+    /// @}
 
-    // query
-
+    /// @{ Return the value of a property (`asio::query`).
     static constexpr asio::execution::mapping_t
     query(asio::execution::mapping_t) noexcept
     {
@@ -249,6 +257,7 @@ public:
     {
         return priority();
     }
+    /// @}
 
     /// Returns true if both submit to the same context the same way.
     friend
