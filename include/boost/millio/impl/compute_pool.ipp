@@ -205,23 +205,32 @@ struct compute_pool::impl
             }
 
             std::unique_lock<std::mutex> lock(mutex);
-            // Pairs with submit(): `submitted` is raised (seq_cst) before
-            // sleepers is read (seq_cst); here sleepers is raised before
-            // `submitted` is read. One side sees the other: no lost
-            // wake-up.
+            // Pairs with submit(), which pushes, issues a seq_cst fence and
+            // then reads `sleepers`. Here `sleepers` is raised, a fence
+            // issued and the queues scanned. By the fences' order either
+            // the scan sees the push or the submitter sees the sleeper and
+            // wakes it: no lost wake-up, and no spinning while a
+            // submitter is preempted in the middle of a push.
             sleepers.fetch_add(1, std::memory_order_seq_cst);
-            if(! all_empty())
+            std::atomic_thread_fence(std::memory_order_seq_cst);
+            if(detail::task_node* n = take(wc))
             {
                 sleepers.fetch_sub(1, std::memory_order_relaxed);
                 lock.unlock();
-                // A push may be in flight; let its thread finish it.
-                std::this_thread::yield();
+                run_task(n, wc);
+                spins = 0;
                 continue;
             }
             if(stopped.load(std::memory_order_seq_cst))
             {
                 sleepers.fetch_sub(1, std::memory_order_relaxed);
-                break;
+                if(all_empty())
+                    break;
+                // A submission is in flight (it will push or fail); other
+                // workers' counters may lag. Only happens while stopping.
+                lock.unlock();
+                std::this_thread::yield();
+                continue;
             }
             ++waiting;
             cv.wait(lock, [this]{
@@ -312,8 +321,11 @@ submit(
         n->destroy();
         throw;
     }
+    // See run_worker: the fence orders the push before the read of
+    // `sleepers`.
+    std::atomic_thread_fence(std::memory_order_seq_cst);
     if(std::uint32_t const sleeping =
-        s.sleepers.load(std::memory_order_seq_cst))
+        s.sleepers.load(std::memory_order_relaxed))
         s.maybe_wake_one(sleeping);
 }
 
