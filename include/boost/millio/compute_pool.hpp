@@ -38,17 +38,20 @@ namespace millio {
     after the taking worker has seen every higher-priority queue empty.
     Consequently:
     @li a task that was fully submitted (its `post` returned) before a
-        worker starts looking for work is started before any lower-priority
-        task that worker picks; with one worker this is the plain rule
+        worker starts looking for work is taken before any lower-priority
+        task that worker picks; with one worker this is exactly the rule
         "a waiting higher-priority task always starts first";
     @li tasks of one priority are taken in submission order (FIFO; for
         submissions from different threads, in the order their pushes
         took effect). With one worker they start and finish in that order;
-        with N workers, tasks taken in order may begin their bodies up to
-        N-1 positions apart because the workers run in parallel;
-    @li with N workers, once a task of priority `p` was taken, at most
-        N-1 tasks of higher priority submitted before it was taken can
-        still be in the hand-off between being taken and starting.
+    @li with N workers, taking and starting are separate steps, so when a
+        task of priority `p` starts, at most N-1 tasks of higher priority
+        (or earlier tasks of priority `p`) that other workers already took
+        may start after it. For tasks that were queued before the workers
+        looked, no other inversion is possible (the test
+        `strict_priority_four_workers` checks exactly this bound); a
+        submission that races with a worker's scan may land in a queue
+        just after the worker looked at it, and is then taken next.
 
     @par Shutdown
     @ref stop stops accepting work from outside the pool; tasks already
