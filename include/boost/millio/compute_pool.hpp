@@ -25,7 +25,7 @@ namespace millio {
 
 /** A fixed-size pool of threads running prioritised CPU-bound tasks.
 
-    Each @ref task_priority has its own Boost.Lockfree queue; task nodes
+    Each `task_priority` has its own Boost.Lockfree queue; task nodes
     come from a Boost.Pool with per-thread caches, so a callable of up to
     112 bytes (alignment at most 16) is submitted without
     any heap allocation once the pool is warm. Idle workers spin for a few
@@ -54,21 +54,21 @@ namespace millio {
         just after the worker looked at it, and is then taken next.
 
     @par Shutdown
-    @ref stop stops accepting work from outside the pool; tasks already
+    `stop()` stops accepting work from outside the pool; tasks already
     queued still run, and tasks running in the pool may still submit
     follow-up work (so a strand or a chain of continuations finishes).
-    @ref join (and the destructor) calls `stop()`, waits until the queues
+    `join()` (and the destructor) calls `stop()`, waits until the queues
     are empty and joins the threads. A submission after `stop()` from a
-    thread that is not a worker fails with @ref error::shut_down; nothing
+    thread that is not a worker fails with `error::shut_down`; nothing
     is dropped silently.
 
     @par Exceptions
     A task that throws is counted in `compute_metrics::tasks_failed()`, the
-    exception is given to the handler set with @ref set_exception_handler
+    exception is given to the handler set with `set_exception_handler`
     (if any) and the worker carries on.
 
     @par Asio
-    The pool is an `asio::execution_context` and @ref executor_type is a
+    The pool is an `asio::execution_context` and `executor_type` is a
     standard Asio executor, so `asio::post`, `dispatch`, `defer`,
     `bind_executor`, `asio::strand`, `asio::use_future`, `asio::co_spawn`
     and `asio::any_io_executor` work with it. Asio I/O objects need an
@@ -76,7 +76,7 @@ namespace millio {
 
     @par Thread Safety
     All member functions may be called concurrently, except that the
-    destructor and @ref join must not be called from a worker of the pool.
+    destructor and `join()` must not be called from a worker of the pool.
 
     @par Example
     @code
@@ -114,7 +114,7 @@ public:
 
         @param threads The number of workers; must not be 0.
 
-        @throws system_error with @ref error::invalid_argument if
+        @throws system_error with `error::invalid_argument` if
         `threads == 0`; `std::system_error` if a thread cannot be started.
     */
     BOOST_MILLIO_DECL
@@ -123,7 +123,7 @@ public:
 
     /** Destructor.
 
-        Calls @ref join: tasks already queued are run, then the workers
+        Calls `join:` tasks already queued are run, then the workers
         are joined. Must not be called from a worker of this pool.
     */
     BOOST_MILLIO_DECL
@@ -142,7 +142,7 @@ public:
 
         @param f A callable `void()`, move-constructible.
         @param p The priority of the task.
-        @param ec Set to @ref error::shut_down if the pool was stopped and
+        @param ec Set to `error::shut_down` if the pool was stopped and
         the caller is not a worker of the pool.
 
         @throws std::bad_alloc if memory is exhausted.
@@ -161,7 +161,7 @@ public:
         @param f A callable `void()`, move-constructible.
         @param p The priority of the task (default `normal`).
 
-        @throws system_error with @ref error::shut_down if the pool was
+        @throws system_error with `error::shut_down` if the pool was
         stopped; std::bad_alloc if memory is exhausted.
     */
     template<class F>
@@ -209,14 +209,14 @@ public:
     void
     stop() noexcept;
 
-    /// Returns true once @ref stop was called.
+    /// Returns true once `stop()` was called.
     BOOST_MILLIO_DECL
     bool
     stopped() const noexcept;
 
     /** Run the queued tasks, then join the workers.
 
-        Calls @ref stop, waits until every queued task has run and joins
+        Calls `stop()`, waits until every queued task has run and joins
         the threads. Afterwards the metrics are final. Calling it again
         has no effect. Must not be called from a worker of this pool.
     */

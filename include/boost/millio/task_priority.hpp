@@ -37,7 +37,7 @@ enum class task_priority : unsigned char
     critical = 3
 };
 
-/// The number of distinct @ref task_priority values.
+/// The number of distinct `task_priority` values.
 constexpr std::size_t task_priority_count = 4;
 
 /** An Asio executor property selecting the priority of submitted work.
@@ -51,7 +51,7 @@ constexpr std::size_t task_priority_count = 4;
 
     work. A default-constructed object (`priority_t{}`, or `priority{}`
     through the alias) names the property in queries; the static members
-    @ref low, @ref normal, @ref high and @ref critical are its values.
+    `low`, `normal`, `high` and `critical` are its values.
 
     @see task_priority
 */
@@ -109,16 +109,16 @@ struct priority_t
         return a.value_ != b.value_;
     }
 
-    /// The value for @ref task_priority::low.
+    /// The value for `task_priority::low`.
     static priority_t const low;
 
-    /// The value for @ref task_priority::normal.
+    /// The value for `task_priority::normal`.
     static priority_t const normal;
 
-    /// The value for @ref task_priority::high.
+    /// The value for `task_priority::high`.
     static priority_t const high;
 
-    /// The value for @ref task_priority::critical.
+    /// The value for `task_priority::critical`.
     static priority_t const critical;
 
 private:
@@ -133,7 +133,7 @@ inline constexpr priority_t const priority_t::critical{task_priority::critical};
 /** The priority property, spelled as in `millio::priority::high`.
 
     `asio::query(ex, millio::priority{})` returns the executor's
-    @ref task_priority.
+    `task_priority`.
 */
 using priority = priority_t;
 

@@ -115,7 +115,7 @@ public:
         propagate to the caller). Otherwise it is given to the context at
         this executor's priority and never runs inside this call.
 
-        @throws system_error with @ref error::shut_down if the context was
+        @throws system_error with `error::shut_down` if the context was
         stopped and the caller is not one of its threads.
     */
     template<class Function>
