@@ -101,7 +101,6 @@ main(int argc, char** argv)
     //[example_compute_pool
     millio::compute_pool pool = threads ? millio::compute_pool(threads)
                                         : millio::compute_pool();
-    //]
     std::cout << "compute pool with " << pool.thread_count() << " workers\n";
 
     std::atomic<std::uint64_t> hashes{0};
@@ -131,6 +130,7 @@ main(int argc, char** argv)
                 hashes ^= hash_block(std::uint64_t(i), 200);
             }, millio::task_priority::critical);
     }
+    //]
 
     // Through Asio: a high-priority executor and a future for the result.
     auto high = asio::require(pool.get_executor(), millio::priority::high);
