@@ -814,6 +814,25 @@ BOOST_AUTO_TEST_CASE(any_io_executor_conversion, *boost::unit_test::timeout(10))
     BOOST_TEST(p.get_future().get());
 }
 
+// The priority property also works through Asio's type-erased executor.
+BOOST_AUTO_TEST_CASE(priority_through_any_executor, *boost::unit_test::timeout(10))
+{
+    using poly_executor = asio::execution::any_executor<
+        asio::execution::context_as_t<asio::execution_context&>,
+        asio::execution::blocking_t::never_t,
+        millio::priority_t>;
+    millio::compute_pool pool(1);
+    poly_executor ex = pool.get_executor(task_priority::high);
+    BOOST_TEST((asio::query(ex, millio::priority{}) == task_priority::high));
+    poly_executor lo = asio::require(ex, millio::priority::low);
+    BOOST_TEST((asio::query(lo, millio::priority{}) == task_priority::low));
+    BOOST_TEST((lo.target<executor_type>()->priority() == task_priority::low));
+
+    std::promise<bool> p;
+    lo.execute([&]{ p.set_value(pool.running_in_this_thread()); });
+    BOOST_TEST(p.get_future().get());
+}
+
 #ifdef MILLIO_TEST_COROUTINES
 BOOST_AUTO_TEST_CASE(co_spawn_awaits_post, *boost::unit_test::timeout(10))
 {
