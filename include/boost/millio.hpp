@@ -9,6 +9,8 @@
 #define BOOST_MILLIO_HPP
 
 #include <boost/millio/buffer_pool.hpp>
+#include <boost/millio/compute_metrics.hpp>
+#include <boost/millio/compute_pool.hpp>
 #include <boost/millio/error.hpp>
 #include <boost/millio/event.hpp>
 #include <boost/millio/event_handler.hpp>
@@ -16,5 +18,6 @@
 #include <boost/millio/event_loop_options.hpp>
 #include <boost/millio/object_pool.hpp>
 #include <boost/millio/signal_set.hpp>
+#include <boost/millio/task_priority.hpp>
 
 #endif

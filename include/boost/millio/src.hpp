@@ -20,6 +20,9 @@
 
 #include <boost/millio/detail/config.hpp>
 
+#include <boost/millio/detail/impl/task.ipp>
+#include <boost/millio/impl/compute_metrics.ipp>
+#include <boost/millio/impl/compute_pool.ipp>
 #include <boost/millio/impl/error.ipp>
 #include <boost/millio/detail/impl/pool_core.ipp>
 #include <boost/millio/impl/buffer_pool.ipp>

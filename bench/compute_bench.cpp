@@ -1,0 +1,384 @@
+//
+// Copyright (c) 2026 The Boost.MillIO authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+// Compute pool benchmark.
+//
+// Contenders, run interleaved (A B C A B C ...) for several rounds:
+//   A  boost::millio::compute_pool(2)
+//   B  boost::asio::thread_pool(2)        (no priorities)
+//   C  mutex + std::priority_queue pool   (the seed's design, heap_pool.hpp)
+//
+// Scenarios:
+//   throughput: 1,000,000 empty tasks, 2 workers, 1 and 2 submitting threads
+//   priority latency: start latency of a critical task submitted behind
+//     100,000 queued low tasks (the workers are held while the backlog is
+//     queued, released, and the critical task is submitted at once;
+//     p50, p99 over all samples)
+//   wake latency: start latency of one task submitted to an idle pool
+//
+// Usage: compute_bench [--rounds N] [--tasks N] [--samples N]
+
+#include <boost/millio/compute_pool.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "heap_pool.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace millio = boost::millio;
+namespace asio = boost::asio;
+using clock_type = std::chrono::steady_clock;
+using millio::task_priority;
+
+namespace {
+
+constexpr std::size_t workers = 2;
+
+//------------------------------------------------------------------------------
+// Adapters: construct a pool and submit a task with a priority.
+
+struct millio_pool
+{
+    static char const* name() { return "millio::compute_pool"; }
+    millio::compute_pool pool{workers};
+
+    template<class F>
+    void
+    post(F&& f, task_priority p)
+    {
+        pool.post(std::forward<F>(f), p);
+    }
+};
+
+struct asio_pool
+{
+    static char const* name() { return "asio::thread_pool"; }
+    asio::thread_pool pool{workers};
+
+    template<class F>
+    void
+    post(F&& f, task_priority)
+    {
+        asio::post(pool, std::forward<F>(f));
+    }
+
+    ~asio_pool()
+    {
+        pool.join();
+    }
+};
+
+struct heap_pool
+{
+    static char const* name() { return "mutex+heap pool"; }
+    bench::heap_pool pool{workers};
+
+    template<class F>
+    void
+    post(F&& f, task_priority p)
+    {
+        pool.post(std::forward<F>(f), p);
+    }
+};
+
+// Counts finished tasks and wakes the waiter when the last one ends.
+struct completion
+{
+    std::atomic<std::size_t> count{0};
+    std::size_t target;
+    std::mutex m;
+    std::condition_variable cv;
+    bool done = false;
+
+    explicit
+    completion(std::size_t n)
+        : target(n)
+    {
+    }
+
+    void
+    one()
+    {
+        if(count.fetch_add(1, std::memory_order_acq_rel) + 1 == target)
+        {
+            std::lock_guard<std::mutex> lock(m);
+            done = true;
+            cv.notify_all();
+        }
+    }
+
+    void
+    wait()
+    {
+        std::unique_lock<std::mutex> lock(m);
+        cv.wait(lock, [this]{ return done; });
+    }
+};
+
+//------------------------------------------------------------------------------
+
+// Returns tasks per second.
+template<class Pool>
+double
+run_throughput(std::size_t tasks, std::size_t submitters)
+{
+    Pool pool;
+    completion c(tasks);
+    auto const t0 = clock_type::now();
+    std::vector<std::thread> threads;
+    for(std::size_t s = 0; s < submitters; ++s)
+        threads.emplace_back([&, s]
+        {
+            std::size_t const n = tasks / submitters +
+                (s < tasks % submitters ? 1 : 0);
+            for(std::size_t i = 0; i < n; ++i)
+                pool.post([&c]{ c.one(); }, task_priority::normal);
+        });
+    for(auto& t : threads)
+        t.join();
+    c.wait();
+    auto const t1 = clock_type::now();
+    return double(tasks) /
+        std::chrono::duration<double>(t1 - t0).count();
+}
+
+// A low task: a little work.
+inline
+void
+spin_work()
+{
+    static std::atomic<unsigned> sink{0};
+    unsigned x = 1;
+    for(int i = 0; i < 50; ++i)
+        x = x * 1664525u + 1013904223u;
+    sink.fetch_add(x & 1, std::memory_order_relaxed);
+}
+
+// Occupies every worker until opened.
+struct gate
+{
+    std::mutex m;
+    std::condition_variable cv;
+    bool open_ = false;
+    std::size_t started = 0;
+
+    template<class Pool>
+    void
+    block(Pool& pool)
+    {
+        for(std::size_t i = 0; i < workers; ++i)
+            pool.post([this]
+            {
+                std::unique_lock<std::mutex> lock(m);
+                ++started;
+                cv.notify_all();
+                cv.wait(lock, [this]{ return open_; });
+            }, task_priority::critical);
+        std::unique_lock<std::mutex> lock(m);
+        cv.wait(lock, [this]{ return started == workers; });
+    }
+
+    void
+    open()
+    {
+        {
+            std::lock_guard<std::mutex> lock(m);
+            open_ = true;
+        }
+        cv.notify_all();
+    }
+};
+
+// Appends latencies (ns) of critical tasks submitted behind `backlog`
+// queued low tasks: the workers are held while the backlog is queued,
+// released, and the critical task is submitted at once.
+template<class Pool>
+void
+run_priority_latency(
+    std::size_t backlog,
+    std::size_t samples,
+    std::vector<double>& out)
+{
+    Pool pool;
+    for(std::size_t s = 0; s < samples; ++s)
+    {
+        completion c(backlog + 1);
+        gate g;
+        g.block(pool);
+        for(std::size_t i = 0; i < backlog; ++i)
+            pool.post([&c]{ spin_work(); c.one(); }, task_priority::low);
+        std::atomic<std::int64_t> started{0};
+        g.open();
+        auto const t0 = clock_type::now();
+        pool.post([&c, &started, t0]
+        {
+            started.store((clock_type::now() - t0).count());
+            c.one();
+        }, task_priority::critical);
+        c.wait();
+        out.push_back(double(std::chrono::duration_cast<std::chrono::nanoseconds>(
+            clock_type::duration(started.load())).count()));
+    }
+}
+
+// Appends latencies (ns) of a task submitted to an idle pool.
+template<class Pool>
+void
+run_wake_latency(
+    std::size_t samples,
+    std::vector<double>& out)
+{
+    Pool pool;
+    for(std::size_t s = 0; s < samples; ++s)
+    {
+        // Let the workers finish spinning and fall asleep.
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        completion c(1);
+        std::atomic<std::int64_t> started{0};
+        auto const t0 = clock_type::now();
+        pool.post([&c, &started, t0]
+        {
+            started.store((clock_type::now() - t0).count());
+            c.one();
+        }, task_priority::normal);
+        c.wait();
+        out.push_back(double(std::chrono::duration_cast<std::chrono::nanoseconds>(
+            clock_type::duration(started.load())).count()));
+    }
+}
+
+//------------------------------------------------------------------------------
+
+double
+percentile(std::vector<double> v, double p)
+{
+    if(v.empty())
+        return 0;
+    std::sort(v.begin(), v.end());
+    std::size_t i = std::size_t(p * double(v.size() - 1) + 0.5);
+    return v[(std::min)(i, v.size() - 1)];
+}
+
+double
+median(std::vector<double> const& v)
+{
+    return percentile(v, 0.5);
+}
+
+struct result
+{
+    std::string name;
+    std::vector<double> values; // per round, or per sample for latency
+};
+
+void
+print_throughput(
+    char const* title,
+    result const (&r)[3])
+{
+    std::printf("\n%s (tasks/s, higher is better; median of %zu rounds)\n",
+        title, r[0].values.size());
+    std::printf("  %-22s %12s %25s %12s %12s\n", "contender", "median",
+        "spread (min-max)", "vs asio", "vs heap");
+    double const asio_m = median(r[1].values);
+    double const heap_m = median(r[2].values);
+    for(auto const& x : r)
+    {
+        double const m = median(x.values);
+        char spread[64];
+        std::snprintf(spread, sizeof(spread), "%.2fM-%.2fM",
+            *std::min_element(x.values.begin(), x.values.end()) / 1e6,
+            *std::max_element(x.values.begin(), x.values.end()) / 1e6);
+        std::printf("  %-22s %11.2fM %25s %11.2fx %11.2fx\n",
+            x.name.c_str(), m / 1e6, spread, m / asio_m, m / heap_m);
+    }
+}
+
+void
+print_latency(
+    char const* title,
+    result const (&r)[3])
+{
+    std::printf("\n%s (microseconds, lower is better; %zu samples each)\n",
+        title, r[0].values.size());
+    std::printf("  %-22s %12s %12s %12s %12s %14s %14s\n", "contender",
+        "p50", "p99", "min", "max", "p50 asio/this", "p50 heap/this");
+    double const asio_m = percentile(r[1].values, 0.5);
+    double const heap_m = percentile(r[2].values, 0.5);
+    for(auto const& x : r)
+    {
+        double const p50 = percentile(x.values, 0.5);
+        std::printf("  %-22s %12.1f %12.1f %12.1f %12.1f %13.1fx %13.1fx\n",
+            x.name.c_str(), p50 / 1e3, percentile(x.values, 0.99) / 1e3,
+            *std::min_element(x.values.begin(), x.values.end()) / 1e3,
+            *std::max_element(x.values.begin(), x.values.end()) / 1e3,
+            asio_m / p50, heap_m / p50);
+    }
+}
+
+} // (anon)
+
+int
+main(int argc, char** argv)
+{
+    int rounds = 5;
+    std::size_t tasks = 1000000;
+    std::size_t samples = 10;
+    for(int i = 1; i + 1 < argc; i += 2)
+    {
+        if(! std::strcmp(argv[i], "--rounds"))
+            rounds = std::atoi(argv[i + 1]);
+        else if(! std::strcmp(argv[i], "--tasks"))
+            tasks = std::strtoull(argv[i + 1], nullptr, 10);
+        else if(! std::strcmp(argv[i], "--samples"))
+            samples = std::strtoull(argv[i + 1], nullptr, 10);
+    }
+    std::printf("compute_bench: %zu workers, %zu tasks, %d rounds, "
+        "%u hardware threads\n", workers, tasks, rounds,
+        std::thread::hardware_concurrency());
+
+#define BOOST_MILLIO_BENCH_RESULTS {{millio_pool::name(), {}}, \
+        {asio_pool::name(), {}}, {heap_pool::name(), {}}}
+    result tp1[3] = BOOST_MILLIO_BENCH_RESULTS;
+    result tp2[3] = BOOST_MILLIO_BENCH_RESULTS;
+    result prio[3] = BOOST_MILLIO_BENCH_RESULTS;
+    result wake[3] = BOOST_MILLIO_BENCH_RESULTS;
+
+    for(int r = 0; r < rounds; ++r)
+    {
+        tp1[0].values.push_back(run_throughput<millio_pool>(tasks, 1));
+        tp1[1].values.push_back(run_throughput<asio_pool>(tasks, 1));
+        tp1[2].values.push_back(run_throughput<heap_pool>(tasks, 1));
+        tp2[0].values.push_back(run_throughput<millio_pool>(tasks, 2));
+        tp2[1].values.push_back(run_throughput<asio_pool>(tasks, 2));
+        tp2[2].values.push_back(run_throughput<heap_pool>(tasks, 2));
+        run_priority_latency<millio_pool>(100000, samples, prio[0].values);
+        run_priority_latency<asio_pool>(100000, samples, prio[1].values);
+        run_priority_latency<heap_pool>(100000, samples, prio[2].values);
+        run_wake_latency<millio_pool>(samples * 10, wake[0].values);
+        run_wake_latency<asio_pool>(samples * 10, wake[1].values);
+        run_wake_latency<heap_pool>(samples * 10, wake[2].values);
+        std::fprintf(stderr, "round %d done\n", r + 1);
+    }
+
+    print_throughput("Throughput, 1 submitting thread", tp1);
+    print_throughput("Throughput, 2 submitting threads", tp2);
+    print_latency("Start latency of a critical task behind 100,000 low tasks", prio);
+    print_latency("Start latency of one task on an idle pool", wake);
+    return 0;
+}

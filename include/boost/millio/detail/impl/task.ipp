@@ -1,0 +1,157 @@
+//
+// Copyright (c) 2026 The Boost.MillIO authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_MILLIO_DETAIL_IMPL_TASK_IPP
+#define BOOST_MILLIO_DETAIL_IMPL_TASK_IPP
+
+#include <boost/millio/detail/task.hpp>
+#include <boost/pool/pool.hpp>
+#include <algorithm>
+#include <mutex>
+#include <vector>
+
+namespace boost {
+namespace millio {
+namespace detail {
+
+namespace {
+
+// The process-wide node store: a Boost.Pool of task_node-sized chunks and
+// a stack of full batches of free nodes, behind one mutex. Threads keep
+// free nodes in a thread-local array of pointers and trade whole batches
+// with the store, so the mutex is taken about once per `batch` allocations
+// or releases, and neither path reads or writes the nodes themselves
+// (which would be a cache miss: nodes usually come back from the worker
+// that ran them).
+class task_node_store
+{
+public:
+    static constexpr std::size_t batch = 64;
+
+    struct batch_type
+    {
+        task_node* items[batch];
+    };
+
+    // Fill `out` with `batch` free nodes.
+    void
+    take(task_node** out)
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if(! batches_.empty())
+        {
+            batch_type const& b = batches_.back();
+            std::copy(b.items, b.items + batch, out);
+            batches_.pop_back();
+            return;
+        }
+        for(std::size_t i = 0; i < batch; ++i)
+        {
+            void* p = pool_.malloc();
+            if(! p)
+            {
+                while(i-- > 0)
+                    pool_.free(out[i]);
+                throw std::bad_alloc();
+            }
+            out[i] = ::new(p) task_node;
+        }
+    }
+
+    // Take back `batch` free nodes.
+    void
+    give(task_node* const* in) noexcept
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        try
+        {
+            batches_.emplace_back();
+            std::copy(in, in + batch, batches_.back().items);
+        }
+        catch(...)
+        {
+            for(std::size_t i = 0; i < batch; ++i)
+                pool_.free(in[i]);
+        }
+    }
+
+    // Take back fewer than `batch` free nodes.
+    void
+    give_some(task_node* const* in, std::size_t n) noexcept
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        for(std::size_t i = 0; i < n; ++i)
+            pool_.free(in[i]);
+    }
+
+private:
+    std::mutex mutex_;
+    boost::pool<> pool_{sizeof(task_node), 4 * batch};
+    std::vector<batch_type> batches_;
+};
+
+task_node_store&
+node_store()
+{
+    // Never destroyed: threads may return nodes after static destruction.
+    static task_node_store* s = new task_node_store;
+    return *s;
+}
+
+struct node_cache
+{
+    static constexpr std::size_t batch = task_node_store::batch;
+
+    task_node* items[2 * batch];
+    std::size_t count = 0;
+
+    ~node_cache()
+    {
+        if(count >= batch)
+        {
+            node_store().give(items);
+            std::copy(items + batch, items + count, items);
+            count -= batch;
+        }
+        if(count > 0)
+            node_store().give_some(items, count);
+    }
+};
+
+thread_local node_cache tls_node_cache;
+
+} // (anon)
+
+task_node*
+allocate_task_node()
+{
+    node_cache& c = tls_node_cache;
+    if(c.count == 0)
+    {
+        node_store().take(c.items);
+        c.count = node_cache::batch;
+    }
+    return c.items[--c.count];
+}
+
+void
+deallocate_task_node(task_node* n) noexcept
+{
+    node_cache& c = tls_node_cache;
+    if(c.count == 2 * node_cache::batch)
+    {
+        node_store().give(c.items + node_cache::batch);
+        c.count = node_cache::batch;
+    }
+    c.items[c.count++] = n;
+}
+
+} // detail
+} // millio
+} // boost
+
+#endif
