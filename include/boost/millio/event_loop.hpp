@@ -9,7 +9,12 @@
 #define BOOST_MILLIO_EVENT_LOOP_HPP
 
 #include <boost/millio/detail/config.hpp>
+#include <boost/millio/compute_metrics.hpp>
+#include <boost/millio/compute_pool.hpp>
+#include <boost/millio/detail/basic_executor.hpp>
 #include <boost/millio/detail/except.hpp>
+#include <boost/millio/detail/task.hpp>
+#include <boost/millio/task_priority.hpp>
 #include <boost/millio/detail/reactor.hpp>
 #include <boost/millio/detail/source.hpp>
 #include <boost/millio/error.hpp>
@@ -23,6 +28,7 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <mutex>
 
 namespace boost {
 namespace millio {
@@ -89,7 +95,27 @@ public:
 class event_loop
     : public asio::execution_context
 {
+    template<class, class> friend class detail::basic_executor;
+
 public:
+    /** The type of the loop's Asio executor.
+
+        Work submitted through it runs where handlers run: on an io
+        worker in the pool mode (also while no thread is in @ref run),
+        on the thread in @ref run in the direct mode. With
+        `execution::blocking.possibly` (the default), `dispatch` from an
+        io worker or the reactor thread runs the function at once. The
+        `priority` property is accepted and ignored: the loop's queue is
+        FIFO.
+
+        Asio I/O objects (sockets, timers) need an `asio::io_context`:
+        constructing one on this executor creates Asio's own reactor
+        service inside the loop, which nothing runs, so its operations
+        never complete. Register the native handle of such objects with
+        @ref register_source instead.
+    */
+    using executor_type = detail::basic_executor<event_loop>;
+
     /** Construct with the default configuration.
 
         io workers and compute workers equal the number of hardware
@@ -389,6 +415,75 @@ public:
         return impl_.pending_timers();
     }
 
+    /// Return the loop's Asio executor.
+    executor_type
+    get_executor() noexcept
+    {
+        return executor_type(*this);
+    }
+
+    /** Run `f` on the loop's compute pool with normal priority.
+
+        The compute pool is created on first use, with
+        `event_loop_options::compute_threads` workers, and joined when
+        the loop is destroyed (running the tasks still queued).
+
+        @param f A callable `void()`, move constructible.
+        @param ec Set to `error::shut_down` if the pool was stopped.
+    */
+    /** @{ */
+    template<class F>
+    void
+    spawn_compute(F&& f, error_code& ec)
+    {
+        compute().post(std::forward<F>(f), task_priority::normal, ec);
+    }
+
+    /// Overload
+    template<class F>
+    void
+    spawn_compute(F&& f)
+    {
+        compute().post(std::forward<F>(f), task_priority::normal);
+    }
+
+    /// Overload with a priority (the seed's `spawn_compute_with_priority`).
+    template<class F>
+    void
+    spawn_compute(F&& f, task_priority p, error_code& ec)
+    {
+        compute().post(std::forward<F>(f), p, ec);
+    }
+
+    /// Overload
+    template<class F>
+    void
+    spawn_compute(F&& f, task_priority p)
+    {
+        compute().post(std::forward<F>(f), p);
+    }
+    /** @} */
+
+    /** Return a live view of the compute pool's metrics.
+
+        The view must not outlive the loop.
+    */
+    BOOST_MILLIO_DECL
+    compute_metrics
+    get_compute_metrics();
+
+    /// Return the loop's compute pool, creating it on first use.
+    BOOST_MILLIO_DECL
+    compute_pool&
+    compute();
+
+    /// Return the number of threads that run handlers (io workers, or 1 in direct mode).
+    std::size_t
+    thread_count() const noexcept
+    {
+        return impl_.io_threads() == 0 ? 1 : impl_.io_threads();
+    }
+
     /** Set a function that sees exceptions escaping handlers.
 
         By default such exceptions are discarded; the worker survives.
@@ -415,7 +510,19 @@ public:
 #endif
 
 private:
+    // Used by the executor: queue `f` to run where handlers run.
+    template<class F>
+    void
+    post(F&& f, task_priority)
+    {
+        impl_.post_task(detail::make_task(std::forward<F>(f)));
+    }
+
     detail::reactor impl_;
+    std::once_flag compute_once_;
+    // Declared after the reactor: destroyed (joined) first, so that its
+    // tasks may still post to the loop.
+    std::unique_ptr<compute_pool> compute_;
 };
 
 } // millio

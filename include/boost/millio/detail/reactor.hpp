@@ -10,6 +10,7 @@
 
 #include <boost/millio/detail/config.hpp>
 #include <boost/millio/detail/operation.hpp>
+#include <boost/millio/detail/task.hpp>
 #include <boost/millio/error.hpp>
 #include <boost/millio/event.hpp>
 #include <boost/millio/event_handler.hpp>
@@ -168,6 +169,9 @@ public:
     // Queue work for the io workers (pool mode) or the reactor thread
     // (direct mode). Takes ownership of `op`.
     BOOST_MILLIO_DECL void post(operation* op);
+
+    // Queue a pooled task node the same way. Takes ownership of `n`.
+    BOOST_MILLIO_DECL void post_task(task_node* n);
 
     BOOST_MILLIO_DECL bool running_in_this_thread() const noexcept;
     BOOST_MILLIO_DECL bool running_in_reactor_thread() const noexcept;

@@ -70,7 +70,10 @@ low_latency_options(
 event_loop::
 ~event_loop()
 {
-    // Services of the execution context go first; the reactor after.
+    // The compute pool runs its queued tasks and joins first (they may
+    // post to the loop); then the services of the execution context go;
+    // then the reactor.
+    compute_.reset();
     shutdown();
     destroy();
 }
@@ -127,6 +130,24 @@ event_loop::
 running_in_this_thread() const noexcept
 {
     return impl_.running_in_this_thread();
+}
+
+compute_pool&
+event_loop::
+compute()
+{
+    std::call_once(compute_once_, [this] {
+        std::size_t n = impl_.options().compute_threads;
+        compute_.reset(n == 0 ? new compute_pool() : new compute_pool(n));
+    });
+    return *compute_;
+}
+
+compute_metrics
+event_loop::
+get_compute_metrics()
+{
+    return compute().metrics();
 }
 
 void

@@ -188,11 +188,34 @@ public:
         workers.clear();
     }
 
+    // Queued items are operations, or task nodes tagged in the low bit.
+    static operation* tag(task_node* n) noexcept
+    {
+        return reinterpret_cast<operation*>(reinterpret_cast<std::uintptr_t>(n) | 1u);
+    }
+
+    static task_node* as_task(operation* op) noexcept
+    {
+        auto v = reinterpret_cast<std::uintptr_t>(op);
+        return (v & 1u) ? reinterpret_cast<task_node*>(v & ~std::uintptr_t(1)) : nullptr;
+    }
+
+    static void destroy_op(operation* op) noexcept
+    {
+        if(task_node* n = as_task(op))
+            n->destroy();
+        else
+            op->destroy();
+    }
+
     void run_op(operation* op) noexcept
     {
         try
         {
-            op->complete();
+            if(task_node* n = as_task(op))
+                n->complete();
+            else
+                op->complete();
         }
         catch(...)
         {
@@ -263,7 +286,7 @@ public:
                 {
                     lk.unlock();
                     while(queue.pop(op))
-                        op->destroy();
+                        destroy_op(op);
                     return;
                 }
                 if(can_poll())
@@ -759,9 +782,9 @@ reactor::
     impl_->stop_workers();
     operation* op;
     while(impl_->direct_queue.pop(op))
-        op->destroy();
+        reactor_impl::destroy_op(op);
     while(impl_->queue.pop(op))
-        op->destroy();
+        reactor_impl::destroy_op(op);
     std::vector<registration*> regs;
     {
         std::lock_guard<std::mutex> lk(impl_->table_mutex);
@@ -1022,6 +1045,13 @@ reactor::
 post(operation* op)
 {
     impl_->post(op);
+}
+
+void
+reactor::
+post_task(task_node* n)
+{
+    impl_->post(reactor_impl::tag(n));
 }
 
 bool
