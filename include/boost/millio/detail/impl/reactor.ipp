@@ -138,8 +138,10 @@ public:
     std::unordered_map<std::uint64_t, std::shared_ptr<timer_entry>> timers;
     std::vector<heap_item> heap;
     std::uint64_t next_timer_id = 0;
-    // the deadline of the current wait for readiness (max: none)
-    tclock::time_point poll_deadline = tclock::time_point::max();
+    // The deadline of the current wait for readiness: max while a wait
+    // has no deadline, min while no wait is in progress (a new timer
+    // then needs no wake-up: the next wait sees it).
+    tclock::time_point poll_deadline = tclock::time_point::min();
     std::vector<operation*> due;
 
     explicit reactor_impl(reactor& r, event_loop_options const& o, backend_type bt)
@@ -434,7 +436,7 @@ public:
     void collect_due(std::vector<operation*>& out)
     {
         std::lock_guard<std::mutex> lk(timer_mutex);
-        poll_deadline = tclock::time_point::max();
+        poll_deadline = tclock::time_point::min();
         if(heap.empty())
             return;
         auto const now = tclock::now();
