@@ -8,10 +8,12 @@
 #ifndef BOOST_MILLIO_HPP
 #define BOOST_MILLIO_HPP
 
+#include <boost/millio/buffer_pool.hpp>
 #include <boost/millio/error.hpp>
 #include <boost/millio/event.hpp>
 #include <boost/millio/event_handler.hpp>
 #include <boost/millio/event_loop.hpp>
 #include <boost/millio/event_loop_options.hpp>
+#include <boost/millio/object_pool.hpp>
 
 #endif

@@ -22,5 +22,7 @@
 
 #include <boost/millio/impl/error.ipp>
 #include <boost/millio/impl/event_loop.ipp>
+#include <boost/millio/detail/impl/pool_core.ipp>
+#include <boost/millio/impl/buffer_pool.ipp>
 
 #endif

@@ -1,0 +1,274 @@
+//
+// Copyright (c) 2026 The Boost.MillIO authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_MILLIO_BUFFER_POOL_HPP
+#define BOOST_MILLIO_BUFFER_POOL_HPP
+
+#include <boost/millio/detail/config.hpp>
+#include <boost/millio/error.hpp>
+#include <boost/asio/buffer.hpp>
+
+#include <cstddef>
+
+namespace boost {
+namespace millio {
+
+#ifndef BOOST_MILLIO_DOCS
+class buffer_pool;
+
+namespace detail {
+
+class pool_core;
+
+} // detail
+#endif
+
+/** A move-only handle to a byte buffer borrowed from a @ref buffer_pool.
+
+    The buffer has the pool's fixed size; its contents are unspecified
+    when acquired (buffers are neither zeroed nor cleared on return).
+    When the handle is destroyed (or @ref release is called) the buffer
+    goes back to its pool.
+
+    A handle may safely outlive the pool that produced it: the pool's
+    shared state lives until the last outstanding buffer is returned, and
+    a buffer returned to a destroyed pool is simply freed.
+
+    @par Thread Safety
+    Distinct handles may be used and destroyed concurrently on any
+    threads. One handle is not safe to use from two threads at once.
+
+    @par Example
+    @code
+    buffer_pool pool(8192);
+    pooled_buffer b = pool.acquire();
+    std::size_t n = socket.read_some(b.buffer());
+    @endcode
+*/
+class pooled_buffer
+{
+public:
+    /// Constructs an empty handle.
+    pooled_buffer() noexcept = default;
+
+    /** Move constructor.
+
+        @param other The handle to take the buffer from. It becomes empty.
+    */
+    pooled_buffer(pooled_buffer&& other) noexcept
+        : core_(other.core_)
+        , data_(other.data_)
+        , size_(other.size_)
+    {
+        other.core_ = nullptr;
+        other.data_ = nullptr;
+        other.size_ = 0;
+    }
+
+    /** Move assignment.
+
+        Returns the buffer owned by `*this` (if any) to its pool, then
+        takes the buffer of `other`. Self-assignment does nothing.
+
+        @param other The handle to take the buffer from. It becomes empty.
+        @return `*this`.
+    */
+    pooled_buffer&
+    operator=(pooled_buffer&& other) noexcept
+    {
+        if(this != &other)
+        {
+            release();
+            core_ = other.core_;
+            data_ = other.data_;
+            size_ = other.size_;
+            other.core_ = nullptr;
+            other.data_ = nullptr;
+            other.size_ = 0;
+        }
+        return *this;
+    }
+
+    pooled_buffer(pooled_buffer const&) = delete;
+    pooled_buffer& operator=(pooled_buffer const&) = delete;
+
+    /// Destructor. Returns the buffer, if any, to its pool.
+    ~pooled_buffer()
+    {
+        if(data_)
+            release();
+    }
+
+    /// Returns a pointer to the first byte, or `nullptr` if empty.
+    unsigned char*
+    data() const noexcept
+    {
+        return data_;
+    }
+
+    /// Returns the size of the buffer in bytes, or 0 if empty.
+    std::size_t
+    size() const noexcept
+    {
+        return size_;
+    }
+
+    /// Returns `true` if the handle owns a buffer.
+    explicit
+    operator bool() const noexcept
+    {
+        return data_ != nullptr;
+    }
+
+    /// Returns a modifiable Asio view of the whole buffer.
+    asio::mutable_buffer
+    buffer() const noexcept
+    {
+        return asio::mutable_buffer(data_, size_);
+    }
+
+    /// Returns a read-only Asio view of the whole buffer.
+    asio::const_buffer
+    const_buffer() const noexcept
+    {
+        return asio::const_buffer(data_, size_);
+    }
+
+    /// Converts to a modifiable Asio view of the whole buffer.
+    operator asio::mutable_buffer() const noexcept
+    {
+        return buffer();
+    }
+
+    /// Converts to a read-only Asio view of the whole buffer.
+    operator asio::const_buffer() const noexcept
+    {
+        return const_buffer();
+    }
+
+    /** Returns the buffer to its pool now.
+
+        Afterwards the handle is empty. Does nothing on an empty handle.
+    */
+    BOOST_MILLIO_DECL
+    void
+    release() noexcept;
+
+private:
+#ifndef BOOST_MILLIO_DOCS
+    friend class buffer_pool;
+
+    pooled_buffer(
+        detail::pool_core* core,
+        void* data,
+        std::size_t size) noexcept
+        : core_(core)
+        , data_(static_cast<unsigned char*>(data))
+        , size_(size)
+    {
+    }
+
+    detail::pool_core* core_ = nullptr;
+    unsigned char* data_ = nullptr;
+    std::size_t size_ = 0;
+#endif
+};
+
+/** A thread-safe pool of fixed-size byte buffers.
+
+    Every buffer has the size chosen at construction. Buffers come from
+    Boost.Pool, are reused most recently returned first, and at most
+    @ref max_idle of them are kept idle; a buffer returned beyond the cap
+    goes back to Boost.Pool's free list (the memory is kept for later
+    buffers and released when the pool and all its buffers are gone).
+
+    Buffers are aligned at least to `alignof(std::max_align_t)`.
+
+    @par Thread Safety
+    All member functions may be called concurrently.
+*/
+class BOOST_MILLIO_DECL buffer_pool
+{
+public:
+    /// The default cap on idle buffers.
+    static constexpr std::size_t default_max_idle = 1024;
+
+    /** Constructor.
+
+        No buffers are made up front; at most @ref default_max_idle are
+        kept idle.
+
+        @param buffer_size The size of every buffer in bytes.
+
+        @throws system_error `error::invalid_argument` if `buffer_size` is 0.
+        @throws std::bad_alloc
+    */
+    explicit
+    buffer_pool(std::size_t buffer_size);
+
+    /** Constructor.
+
+        @param buffer_size The size of every buffer in bytes.
+        @param initial_count The number of buffers made up front.
+        @param max_idle The most idle buffers kept; 0 disables caching.
+
+        @throws system_error `error::invalid_argument` if `buffer_size` is 0
+        or `initial_count > max_idle`.
+        @throws std::bad_alloc
+    */
+    buffer_pool(
+        std::size_t buffer_size,
+        std::size_t initial_count,
+        std::size_t max_idle);
+
+    /** Destructor.
+
+        Frees the idle buffers. Outstanding handles stay valid.
+    */
+    ~buffer_pool();
+
+    buffer_pool(buffer_pool const&) = delete;
+    buffer_pool& operator=(buffer_pool const&) = delete;
+
+    /** Borrows a buffer.
+
+        @return A handle owning a buffer of @ref buffer_size bytes.
+        @throws std::bad_alloc
+    */
+    pooled_buffer
+    acquire();
+
+    /// Returns the size of every buffer in bytes.
+    std::size_t
+    buffer_size() const noexcept;
+
+    /// Returns the cap on idle buffers.
+    std::size_t
+    max_idle() const noexcept;
+
+    /// Returns the number of idle buffers.
+    std::size_t
+    idle_count() const noexcept;
+
+    /// Returns the number of buffers handed out and not yet returned.
+    std::size_t
+    outstanding_count() const noexcept;
+
+    /// Returns the number of buffers allocated so far.
+    std::size_t
+    created_count() const noexcept;
+
+private:
+#ifndef BOOST_MILLIO_DOCS
+    detail::pool_core* core_;
+#endif
+};
+
+} // millio
+} // boost
+
+#endif

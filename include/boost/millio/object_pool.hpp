@@ -1,0 +1,387 @@
+//
+// Copyright (c) 2026 The Boost.MillIO authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_MILLIO_OBJECT_POOL_HPP
+#define BOOST_MILLIO_OBJECT_POOL_HPP
+
+#include <boost/millio/detail/config.hpp>
+#include <boost/millio/detail/pool_core.hpp>
+#include <boost/millio/error.hpp>
+
+#include <cstddef>
+#include <functional>
+#include <type_traits>
+
+namespace boost {
+namespace millio {
+
+#ifndef BOOST_MILLIO_DOCS
+template<class T>
+class object_pool;
+
+namespace detail {
+
+template<class T>
+class object_pool_state;
+
+} // detail
+#endif
+
+/** Options for constructing an @ref object_pool.
+
+    @par Example
+    @code
+    object_pool_options<std::vector<char>> opt;
+    opt.max_idle = 64;
+    opt.reset = [](std::vector<char>& v) { v.clear(); v.resize(8192); };
+    object_pool<std::vector<char>> pool(16, []{ return std::vector<char>(8192); }, opt);
+    @endcode
+
+    @tparam T The pooled type.
+*/
+template<class T>
+struct object_pool_options
+{
+    /// The default cap on idle objects.
+    static constexpr std::size_t default_max_idle = 1024;
+
+    /** The most idle objects the pool keeps.
+
+        An object returned while this many objects are idle is destroyed
+        instead of being kept, so the pool cannot grow without bound.
+        Zero disables caching: every returned object is destroyed.
+        It must not be less than the pool's initial size.
+    */
+    std::size_t max_idle = default_max_idle;
+
+    /** A hook run on every object returned to the pool, or empty.
+
+        It runs on the thread that returns the object, without the pool's
+        lock held, before the object becomes idle. It replaces the seed's
+        special case that cleared a `Vec<u8>` and resized it to 8192.
+        If it throws, the object is destroyed instead of being pooled and
+        the exception is swallowed. It may run on a handle returned while
+        (or after) the pool is being destroyed, so it must not refer to
+        objects that die with the pool.
+    */
+    std::function<void(T&)> reset;
+};
+
+/** A move-only handle to an object borrowed from an @ref object_pool.
+
+    While a `pooled<T>` owns an object, nobody else uses it. When the
+    handle is destroyed (or @ref release is called) the object goes back
+    to its pool, after the pool's reset hook has run.
+
+    A handle may safely outlive the pool that produced it: the pool's
+    shared state lives until the last outstanding handle is gone, and an
+    object returned to a destroyed pool is simply destroyed.
+
+    @par Thread Safety
+    Distinct handles may be used and destroyed concurrently on any
+    threads, also concurrently with the pool's destruction. One handle
+    is not safe to use from two threads at once.
+
+    @tparam T The pooled type.
+*/
+template<class T>
+class pooled
+{
+public:
+    /// The type of the pooled object.
+    using element_type = T;
+
+    /// Constructs an empty handle.
+    pooled() noexcept = default;
+
+    /** Move constructor.
+
+        @param other The handle to take the object from. It becomes empty.
+    */
+    pooled(pooled&& other) noexcept
+        : state_(other.state_)
+        , p_(other.p_)
+    {
+        other.state_ = nullptr;
+        other.p_ = nullptr;
+    }
+
+    /** Move assignment.
+
+        Returns the object owned by `*this` (if any) to its pool, then
+        takes the object of `other`. Self-assignment does nothing.
+
+        @param other The handle to take the object from. It becomes empty.
+        @return `*this`.
+    */
+    pooled&
+    operator=(pooled&& other) noexcept
+    {
+        if(this != &other)
+        {
+            release();
+            state_ = other.state_;
+            p_ = other.p_;
+            other.state_ = nullptr;
+            other.p_ = nullptr;
+        }
+        return *this;
+    }
+
+    pooled(pooled const&) = delete;
+    pooled& operator=(pooled const&) = delete;
+
+    /// Destructor. Returns the object, if any, to its pool.
+    ~pooled()
+    {
+        release();
+    }
+
+    /// Returns a pointer to the object, or `nullptr` if empty.
+    T*
+    get() const noexcept
+    {
+        return p_;
+    }
+
+    /** Returns a reference to the object.
+
+        @par Preconditions
+        `*this` is not empty.
+    */
+    T&
+    operator*() const noexcept
+    {
+        BOOST_ASSERT(p_);
+        return *p_;
+    }
+
+    /** Returns a pointer to the object.
+
+        @par Preconditions
+        `*this` is not empty.
+    */
+    T*
+    operator->() const noexcept
+    {
+        BOOST_ASSERT(p_);
+        return p_;
+    }
+
+    /// Returns `true` if the handle owns an object.
+    explicit
+    operator bool() const noexcept
+    {
+        return p_ != nullptr;
+    }
+
+    /** Returns the object to its pool now.
+
+        Unlike `std::unique_ptr::release`, this gives the object back:
+        the reset hook runs and the object becomes idle (or is destroyed
+        when the idle cap is reached or the pool is gone). Afterwards the
+        handle is empty. Does nothing on an empty handle.
+    */
+    void
+    release() noexcept;
+
+    /** Takes the object out of the pool for good.
+
+        The object is moved out into the return value and the pooled
+        copy is destroyed; its storage goes back to the pool and it no
+        longer counts as outstanding. The reset hook does not run.
+        Afterwards the handle is empty.
+
+        @par Preconditions
+        `*this` is not empty.
+
+        @par Exception Safety
+        Strong guarantee: if moving `T` throws, the handle still owns
+        the (possibly moved-from) object.
+
+        @return The object, by move.
+        @throws Whatever the move constructor of `T` throws.
+    */
+    T
+    detach();
+
+private:
+#ifndef BOOST_MILLIO_DOCS
+    friend class object_pool<T>;
+
+    pooled(detail::object_pool_state<T>* state, T* p) noexcept
+        : state_(state)
+        , p_(p)
+    {
+    }
+
+    static
+    void
+    destroy(detail::object_pool_state<T>* state, T* p) noexcept;
+
+    detail::object_pool_state<T>* state_ = nullptr;
+    T* p_ = nullptr;
+#endif
+};
+
+/** A thread-safe pool of reusable objects.
+
+    Objects are made by a factory, borrowed with @ref acquire through a
+    move-only @ref pooled handle, and go back to the pool when the handle
+    is destroyed. Returned objects are reused, most recently returned
+    first. The storage of the objects comes from Boost.Pool; the idle
+    objects are capped by @ref object_pool_options::max_idle.
+
+    Memory held by Boost.Pool for objects destroyed past the cap is kept
+    for reuse by later objects and given back when the pool's shared
+    state goes away (the pool and all its handles are gone).
+
+    @par Thread Safety
+    All member functions may be called concurrently.
+
+    @par Example
+    @code
+    object_pool<std::string> pool(4, []{ return std::string(); });
+    {
+        pooled<std::string> s = pool.acquire();
+        s->append("hello");
+    } // back in the pool
+    @endcode
+
+    @tparam T The pooled type. It must be destructible without throwing
+    and no more aligned than `std::max_align_t`.
+*/
+template<class T>
+class object_pool
+{
+    static_assert(alignof(T) <= alignof(std::max_align_t),
+        "over-aligned types are not supported by object_pool");
+    static_assert(std::is_nothrow_destructible<T>::value,
+        "T must be nothrow destructible");
+
+public:
+    /// The type of the pooled objects.
+    using value_type = T;
+
+    /// The handle type returned by @ref acquire.
+    using handle_type = pooled<T>;
+
+    /// The type of the factory making new objects.
+    using factory_type = std::function<T()>;
+
+    /// The type of the hook run on returned objects.
+    using reset_type = std::function<void(T&)>;
+
+    /// The options type.
+    using options_type = object_pool_options<T>;
+
+    /** Constructor.
+
+        Creates `initial_size` objects with `factory` and keeps them idle.
+        The idle cap is the larger of `initial_size` and
+        @ref object_pool_options::default_max_idle; there is no reset hook.
+
+        @param initial_size The number of objects made up front.
+        @param factory Makes a new object; called with no lock held.
+
+        @throws system_error `error::invalid_argument` if `factory` is empty.
+        @throws Whatever `factory` throws (nothing leaks).
+        @throws std::bad_alloc
+    */
+    object_pool(
+        std::size_t initial_size,
+        factory_type factory);
+
+    /** Constructor.
+
+        @param initial_size The number of objects made up front.
+        @param factory Makes a new object; called with no lock held.
+        @param options The idle cap and the reset hook.
+
+        @throws system_error `error::invalid_argument` if `factory` is
+        empty or `initial_size > options.max_idle`.
+        @throws Whatever `factory` throws (nothing leaks).
+        @throws std::bad_alloc
+    */
+    object_pool(
+        std::size_t initial_size,
+        factory_type factory,
+        options_type options);
+
+    /** Destructor.
+
+        Destroys the idle objects. Outstanding handles stay valid; their
+        objects are destroyed when they are returned.
+    */
+    ~object_pool();
+
+    object_pool(object_pool const&) = delete;
+    object_pool& operator=(object_pool const&) = delete;
+
+    /** Borrows an object.
+
+        Returns the most recently returned idle object, or makes a new one
+        with the factory (outside the pool's lock) if none is idle.
+
+        @par Exception Safety
+        Strong guarantee. If the factory throws, its storage is given back
+        and the exception propagates; the pool stays usable.
+
+        @return A handle owning the object.
+        @throws Whatever the factory throws.
+        @throws std::bad_alloc
+    */
+    pooled<T>
+    acquire();
+
+    /// Returns the number of idle objects.
+    std::size_t
+    idle_count() const noexcept
+    {
+        return state_->idle_count();
+    }
+
+    /** Returns the number of objects handed out and not yet returned.
+
+        Objects taken with @ref pooled::detach no longer count.
+    */
+    std::size_t
+    outstanding_count() const noexcept
+    {
+        return state_->outstanding_count();
+    }
+
+    /// Returns the number of objects the factory has made.
+    std::size_t
+    created_count() const noexcept
+    {
+        return state_->created_count();
+    }
+
+    /// Returns the cap on idle objects.
+    std::size_t
+    max_idle() const noexcept
+    {
+        return state_->max_idle();
+    }
+
+private:
+#ifndef BOOST_MILLIO_DOCS
+    static
+    void
+    close(detail::object_pool_state<T>* state) noexcept;
+
+    detail::object_pool_state<T>* state_;
+#endif
+};
+
+} // millio
+} // boost
+
+#include <boost/millio/impl/object_pool.hpp>
+
+#endif
