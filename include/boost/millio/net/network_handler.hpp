@@ -50,9 +50,11 @@ public:
 
         The bytes are valid only during the call. The socket is read
         until it would block, in chunks of at most the configured buffer
-        size. While the connection's send queue is above the high-water
-        mark, reading pauses (the peer is slowed by TCP flow control) and
-        resumes below the low-water mark.
+        size. While the connection's send queue has less than one buffer
+        of room below the high-water mark, reading pauses (the peer is
+        slowed by TCP flow control) and resumes below the low-water mark,
+        so a handler that sends at most what it receives (an echo) is
+        never refused.
     */
     virtual void on_data(server_context& ctx, connection_id id, asio::const_buffer bytes) = 0;
 

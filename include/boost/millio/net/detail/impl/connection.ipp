@@ -342,7 +342,8 @@ do_read(unsigned bits, error_code& ec)
     pooled_buffer buf;
     for(;;)
     {
-        if(!closing && queued_.load(std::memory_order_relaxed) >= lim_.high_water)
+        std::size_t q = queued_.load(std::memory_order_relaxed);
+        if(!closing && q > 0 && q + lim_.buffer_size > lim_.high_water)
         {
             // Back-pressure: leave the bytes in the socket.
             paused_ = true;
