@@ -171,7 +171,8 @@ inline bool write_all(int fd, void const* p, std::size_t n)
 // writes (1..max_write) while reading the echo, verifying every byte.
 // Returns an empty string on success, else a description.
 inline std::string echo_clients(endpoint const& ep, std::size_t n, std::size_t total,
-    std::size_t max_write, std::chrono::seconds deadline, unsigned seed = 1)
+    std::size_t max_write, std::chrono::seconds deadline, unsigned seed = 1,
+    bool allow_eof = false, std::atomic<std::uint64_t>* progress = nullptr)
 {
     struct conn
     {
@@ -213,7 +214,7 @@ inline std::string echo_clients(endpoint const& ep, std::size_t n, std::size_t t
         for(std::size_t k = 0; k < n; ++k)
         {
             auto& c = cs[k];
-            if(c.recvd == total)
+            if(c.recvd == total || c.fd < 0)
                 continue;
             short ev = POLLIN;
             if(c.sent < total)
@@ -241,7 +242,8 @@ inline std::string echo_clients(endpoint const& ep, std::size_t n, std::size_t t
                     else
                         c.next -= static_cast<std::size_t>(w);
                 }
-                else if(w < 0 && errno != EAGAIN && errno != EINTR)
+                else if(w < 0 && errno != EAGAIN && errno != EINTR &&
+                    !(allow_eof && (errno == EPIPE || errno == ECONNRESET)))
                     err = "send: " + std::string(std::strerror(errno));
             }
             if(pfds[j].revents & (POLLIN | POLLHUP | POLLERR))
@@ -259,14 +261,28 @@ inline std::string echo_clients(endpoint const& ep, std::size_t n, std::size_t t
                         }
                     }
                     c.recvd += static_cast<std::size_t>(rr);
+                    if(progress)
+                        progress->fetch_add(static_cast<std::size_t>(rr));
                     if(c.recvd > total)
                         err = "too many bytes";
                     else if(c.recvd == total)
                         ++done;
                 }
+                else if(rr == 0 && allow_eof)
+                {
+                    ::close(c.fd);
+                    c.fd = -1;
+                    ++done;
+                }
                 else if(rr == 0)
                     err = "unexpected EOF on connection " + std::to_string(k) +
                         " after " + std::to_string(c.recvd);
+                else if(allow_eof && (errno == ECONNRESET || errno == EPIPE))
+                {
+                    ::close(c.fd);
+                    c.fd = -1;
+                    ++done;
+                }
                 else if(errno != EAGAIN && errno != EINTR)
                     err = "recv: " + std::string(std::strerror(errno));
             }
