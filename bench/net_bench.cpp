@@ -311,10 +311,10 @@ void terminate(server_proc const& sp, bool strace)
 {
     if(strace)
     {
-        ::kill(sp.pid, SIGINT);           // strace detaches, writes the summary
+        // The server dies; strace then writes its summary and exits.
+        ::kill(sp.server_pid, SIGTERM);
         int st;
         ::waitpid(sp.pid, &st, 0);
-        ::kill(sp.server_pid, SIGKILL);
         return;
     }
     ::kill(sp.pid, SIGKILL);
@@ -660,6 +660,7 @@ int main(int argc, char** argv)
             return serve_epoll();
         return 2;
     }
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);
     int rounds = 3;
     double seconds = 1.0;
     bool strace = false;
