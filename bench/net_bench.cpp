@@ -10,7 +10,7 @@
     against an idiomatic Boost.Asio echo server and a minimal epoll echo
     server, driven by one load generator that verifies every byte.
 
-    net_bench [--rounds N] [--seconds S] [--strace]
+    net_bench [--rounds N] [--seconds S] [--strace] [--only abcd]
         Runs every server in its own process (this binary, "serve"
         mode), alternates them in each round, prints medians, spread
         and ratios. --strace also counts syscalls per message of the
@@ -524,13 +524,14 @@ struct contender
     std::vector<std::string> args;
 };
 
-int run_bench(int rounds, double seconds, bool strace)
+int run_bench(int rounds, double seconds, bool strace, std::string const& only)
 {
     std::vector<contender> cons = {
         {"millio direct (1 thread)", "millio-direct", {}},
         {"millio pool (1 worker)", "millio-pool", {"--threads", "1"}},
         {"asio (1 thread)", "asio", {"--threads", "1"}},
         {"epoll (1 thread)", "epoll", {}},
+        {"asio (2 threads)", "asio", {"--threads", "2"}},
     };
     std::vector<server_proc> procs;
     for(auto& c : cons)
@@ -545,6 +546,8 @@ int run_bench(int rounds, double seconds, bool strace)
     {
         for(std::size_t s = 0; s < ns; ++s)
         {
+            if(!only.empty() && only.find(static_cast<char>('a' + s)) == std::string::npos)
+                continue;
             for(std::size_t i = 0; i < cons.size(); ++i)
             {
                 // Alternate the order between rounds.
@@ -572,6 +575,8 @@ int run_bench(int rounds, double seconds, bool strace)
     std::size_t const asio_i = 2, epoll_i = 3;
     for(std::size_t s = 0; s < ns; ++s)
     {
+        if(values[s][0].empty())
+            continue;
         std::printf("%s\n", scenarios[s].name);
         for(std::size_t c = 0; c < cons.size(); ++c)
         {
@@ -582,8 +587,9 @@ int run_bench(int rounds, double seconds, bool strace)
             std::printf("  %-26s %12.1f  [%.1f-%.1f]", cons[c].name, med, mn, mx);
             if(s == 0)
                 std::printf("  p50 %.1f us", median(p50[c]));
-            std::printf("  vs asio %.2fx  vs epoll %.2fx\n",
-                med / median(values[s][asio_i]), med / median(values[s][epoll_i]));
+            std::printf("  vs asio %.2fx  vs epoll %.2fx  vs asio-2t %.2fx\n",
+                med / median(values[s][asio_i]), med / median(values[s][epoll_i]),
+                med / median(values[s][4]));
         }
     }
 
@@ -592,6 +598,8 @@ int run_bench(int rounds, double seconds, bool strace)
         std::printf("\nSyscalls per message (strace -c -f on the server process, fixed message count)\n");
         for(std::size_t c = 0; c < cons.size(); ++c)
         {
+            if(c == 4)
+                continue; // thread count does not change the syscall profile much
             for(std::size_t s : {std::size_t(0), std::size_t(1)})
             {
                 std::string out = "/tmp/net_bench_strace_" + std::string(cons[c].kind) + ".txt";
@@ -664,9 +672,12 @@ int main(int argc, char** argv)
     int rounds = 3;
     double seconds = 1.0;
     bool strace = false;
+    std::string only;
     for(int i = 1; i < argc; ++i)
     {
         std::string a = argv[i];
+        if(a == "--only" && i + 1 < argc)
+            only = argv[++i];
         if(a == "--rounds" && i + 1 < argc)
             rounds = std::atoi(argv[++i]);
         else if(a == "--seconds" && i + 1 < argc)
@@ -674,5 +685,5 @@ int main(int argc, char** argv)
         else if(a == "--strace")
             strace = true;
     }
-    return run_bench(rounds, seconds, strace);
+    return run_bench(rounds, seconds, strace, only);
 }
