@@ -54,6 +54,7 @@ BOOST_AUTO_TEST_CASE(echo_100_connections, *boost::unit_test::timeout(240))
         {
             event_loop loop(cfg.options());
             auto h = std::make_shared<test::echo_handler>();
+            h->check_overlap = true;
             net::tcp_server srv(test::local_config(), h);
             srv.start(loop, token(1));
             test::loop_runner run(loop);
@@ -64,6 +65,7 @@ BOOST_AUTO_TEST_CASE(echo_100_connections, *boost::unit_test::timeout(240))
             BOOST_TEST(test::eventually([&]{ return h->disconnects.load() == h->connects.load(); }));
             BOOST_TEST(h->connects.load() == static_cast<int>(conns));
             BOOST_TEST(h->bytes.load() == conns * bytes);
+            BOOST_TEST(h->overlaps.load() == 0);
         }
     }
 }
@@ -793,6 +795,7 @@ BOOST_AUTO_TEST_CASE(stop_under_load, *boost::unit_test::timeout(180))
         {
             event_loop loop(cfg.options());
             auto h = std::make_shared<test::echo_handler>();
+            h->check_overlap = true;
             net::tcp_server srv(test::local_config(), h);
             srv.start(loop, token(1));
             test::loop_runner run(loop);
@@ -811,6 +814,7 @@ BOOST_AUTO_TEST_CASE(stop_under_load, *boost::unit_test::timeout(180))
             BOOST_TEST(test::eventually([&]{ return srv.connection_count() == 0; }));
             BOOST_TEST(h->connects.load() == 20);
             BOOST_TEST(h->disconnects.load() == 20);
+            BOOST_TEST(h->overlaps.load() == 0);
             // No longer accepting.
             BOOST_TEST(test::connect_to(ep) == -1);
         }

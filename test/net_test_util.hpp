@@ -20,6 +20,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include <cerrno>
@@ -310,8 +311,36 @@ struct echo_handler : net::network_handler
     latch* connected = nullptr;
     latch* disconnected = nullptr;
 
-    void on_connect(net::server_context&, net::connection_id) override
+    // Checks that one connection's callbacks never overlap.
+    bool check_overlap = false;
+    std::atomic<int> overlaps{0};
+    std::mutex om;
+    std::unordered_map<std::uint64_t, int> inside;
+
+    struct scope
     {
+        echo_handler& h;
+        std::uint64_t id;
+        scope(echo_handler& x, net::connection_id i) : h(x), id(i.value())
+        {
+            if(!h.check_overlap)
+                return;
+            std::lock_guard<std::mutex> lk(h.om);
+            if(h.inside[id]++ != 0)
+                ++h.overlaps;
+        }
+        ~scope()
+        {
+            if(!h.check_overlap)
+                return;
+            std::lock_guard<std::mutex> lk(h.om);
+            --h.inside[id];
+        }
+    };
+
+    void on_connect(net::server_context&, net::connection_id id) override
+    {
+        scope sc(*this, id);
         ++connects;
         int a = ++active;
         int m0 = max_active.load();
@@ -322,6 +351,7 @@ struct echo_handler : net::network_handler
 
     void on_data(net::server_context& ctx, net::connection_id id, boost::asio::const_buffer b) override
     {
+        scope sc(*this, id);
         bytes.fetch_add(b.size(), std::memory_order_relaxed);
         boost::millio::error_code ec;
         ctx.send_to(id, b, ec);
@@ -329,8 +359,9 @@ struct echo_handler : net::network_handler
             ++send_failures;
     }
 
-    void on_disconnect(net::server_context&, net::connection_id) override
+    void on_disconnect(net::server_context&, net::connection_id id) override
     {
+        scope sc(*this, id);
         --active;
         ++disconnects;
         if(disconnected)
