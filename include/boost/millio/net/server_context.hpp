@@ -28,8 +28,8 @@ class server_impl;
 
 /** A handle to a running @ref tcp_server for sending and closing.
 
-    Callbacks of @ref network_handler receive a context; a copy from
-    @ref tcp_server::context may be kept and used on any thread (io
+    Callbacks of @ref network_handler receive a context; a copy of it,
+    or one from @ref tcp_server::context, may be kept and used on any thread (io
     workers, compute tasks, foreign threads). A context outliving its
     server is safe: its calls then fail with
     @ref error::unknown_connection.
@@ -136,6 +136,20 @@ public:
     BOOST_MILLIO_DECL
     std::size_t
     connection_count() const noexcept;
+
+    /** Copy constructor.
+
+        The copy keeps the server's state alive, so a copy of the
+        context passed to a callback may be stored and used later, from
+        any thread.
+    */
+    BOOST_MILLIO_DECL
+    server_context(server_context const& other) noexcept;
+
+    /// Copy assignment (see the copy constructor).
+    BOOST_MILLIO_DECL
+    server_context&
+    operator=(server_context const& other) noexcept;
 
 #ifndef BOOST_MILLIO_DOCS
     server_context(std::shared_ptr<detail::server_impl> hold, detail::server_impl* impl) noexcept

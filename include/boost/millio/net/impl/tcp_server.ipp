@@ -444,6 +444,25 @@ local_connection(detail::server_impl* s, connection_id id) noexcept
 
 } // (anon)
 
+server_context::
+server_context(server_context const& other) noexcept
+    : hold_(other.hold_ ? other.hold_ : other.impl_->weak_from_this().lock())
+    , impl_(other.impl_)
+{
+}
+
+server_context&
+server_context::
+operator=(server_context const& other) noexcept
+{
+    if(this != &other)
+    {
+        hold_ = other.hold_ ? other.hold_ : other.impl_->weak_from_this().lock();
+        impl_ = other.impl_;
+    }
+    return *this;
+}
+
 void
 server_context::
 send_to(connection_id id, asio::const_buffer bytes, error_code& ec)
