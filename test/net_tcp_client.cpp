@@ -171,7 +171,7 @@ BOOST_AUTO_TEST_CASE(connect_refused, *boost::unit_test::timeout(30))
     }
 }
 
-BOOST_AUTO_TEST_CASE(misuse)
+BOOST_AUTO_TEST_CASE(misuse, *boost::unit_test::timeout(30))
 {
     event_loop loop(test::all_configs()[0].options());
     error_code ec;

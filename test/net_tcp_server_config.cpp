@@ -78,7 +78,7 @@ BOOST_AUTO_TEST_CASE(setters)
     BOOST_TEST(c.idle_timeout()->count() == 5000);
 }
 
-BOOST_AUTO_TEST_CASE(address_strings)
+BOOST_AUTO_TEST_CASE(address_strings, *boost::unit_test::timeout(30))
 {
     auto a = cfg_t::builder().address("127.0.0.1:8081").build().address();
     BOOST_TEST(a.address().to_string() == "127.0.0.1");
@@ -91,7 +91,7 @@ BOOST_AUTO_TEST_CASE(address_strings)
     BOOST_TEST(c.port() == 99);
 }
 
-BOOST_AUTO_TEST_CASE(invalid)
+BOOST_AUTO_TEST_CASE(invalid, *boost::unit_test::timeout(60))
 {
     auto inv = make_error_code(millio::error::invalid_argument);
     BOOST_TEST(fails(cfg_t::builder().buffer_size(0)) == inv);
