@@ -16,6 +16,7 @@
 #include <boost/millio/event_handler.hpp>
 #include <boost/millio/event_loop.hpp>
 #include <boost/millio/event_loop_options.hpp>
+#include <boost/millio/net.hpp>
 #include <boost/millio/object_pool.hpp>
 #include <boost/millio/signal_set.hpp>
 #include <boost/millio/task_priority.hpp>

@@ -138,6 +138,14 @@ public:
     void
     remove(registration* r, error_code& ec);
 
+    // Queue a run of the handler of `r` with the event flags `bits`, as
+    // if the backend had reported them. Callable from any thread; the
+    // caller must hold a reference to `r`. Does nothing visible if `r`
+    // was removed.
+    BOOST_MILLIO_DECL
+    void
+    notify(registration* r, unsigned bits);
+
     BOOST_MILLIO_DECL
     void
     modify_user(int fd, millio::token t, interest i, error_code& ec);

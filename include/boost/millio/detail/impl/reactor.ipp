@@ -898,6 +898,17 @@ remove(registration* r, error_code& ec)
 
 void
 reactor::
+notify(registration* r, unsigned bits)
+{
+    if(r->post_events(bits))
+    {
+        r->add_ref();
+        impl_->post(r);
+    }
+}
+
+void
+reactor::
 modify_user(int fd, millio::token t, interest i, error_code& ec)
 {
     registration* r;

@@ -1,0 +1,140 @@
+//
+// Copyright (c) 2026 The Boost.MillIO authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+/*
+    An echo server on net::tcp_server (the seed's mill-net echo example).
+
+    tcp_echo_server [--port N] [--threads N] [--direct] [--verbose]
+
+    --port N     port to listen on, 0 picks a free one (default 8080)
+    --threads N  io worker threads (default: hardware threads)
+    --direct     low-latency dispatch: handlers run on the reactor thread
+    --verbose    log connects and disconnects to stderr
+
+    Prints "listening on <address>:<port>" as its first line, serves
+    until SIGINT or SIGTERM, then exits with status 0.
+*/
+
+//[example_tcp_echo_server
+#include <boost/millio.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <thread>
+
+#include <pthread.h>
+
+namespace millio = boost::millio;
+namespace net = boost::millio::net;
+namespace asio = boost::asio;
+
+struct echo_handler : net::network_handler
+{
+    bool verbose = false;
+
+    void on_connect(net::server_context& ctx, net::connection_id id) override
+    {
+        if(verbose)
+            std::cerr << "client connected: " << id << " from " << ctx.peer_endpoint(id) << "\n";
+    }
+
+    void on_data(net::server_context& ctx, net::connection_id id, asio::const_buffer data) override
+    {
+        // Echo the data back. Never refused: reading pauses while the
+        // connection's send queue is near its high-water mark.
+        ctx.send_to(id, data);
+    }
+
+    void on_disconnect(net::server_context&, net::connection_id id) override
+    {
+        if(verbose)
+            std::cerr << "client disconnected: " << id << "\n";
+    }
+
+    void on_error(net::server_context&, std::optional<net::connection_id> id,
+        millio::error_code ec) override
+    {
+        if(verbose)
+            std::cerr << "error on " << (id ? std::to_string(id->value()) : "listener")
+                << ": " << ec.message() << "\n";
+    }
+};
+
+int main(int argc, char** argv)
+{
+    unsigned short port = 8080;
+    std::size_t threads = 0;
+    bool direct = false;
+    auto handler = std::make_shared<echo_handler>();
+    for(int i = 1; i < argc; ++i)
+    {
+        std::string a = argv[i];
+        if(a == "--port" && i + 1 < argc)
+            port = static_cast<unsigned short>(std::atoi(argv[++i]));
+        else if(a == "--threads" && i + 1 < argc)
+            threads = static_cast<std::size_t>(std::atoi(argv[++i]));
+        else if(a == "--direct")
+            direct = true;
+        else if(a == "--verbose")
+            handler->verbose = true;
+        else
+        {
+            std::cerr << "usage: " << argv[0]
+                << " [--port N] [--threads N] [--direct] [--verbose]\n";
+            return 2;
+        }
+    }
+
+    // Block the stop signals in every thread; one thread waits for them.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+    try
+    {
+        millio::event_loop_options opt;
+        opt.io_threads = threads;
+        opt.compute_threads = 1;
+        opt.mode = direct ? millio::dispatch_mode::direct : millio::dispatch_mode::pool;
+        millio::event_loop loop(opt);
+
+        net::tcp_server server(net::tcp_server_config::builder()
+            .address(asio::ip::tcp::endpoint(asio::ip::address_v4::loopback(), port))
+            .buffer_size(8192)
+            .max_connections(1000)
+            .no_delay(true)
+            .build(), handler);
+        server.start(loop, millio::token(1));
+
+        auto ep = server.local_endpoint();
+        std::printf("listening on %s:%u\n", ep.address().to_string().c_str(),
+            static_cast<unsigned>(ep.port()));
+        std::fflush(stdout);
+
+        std::thread waiter([&]{
+            int sig = 0;
+            sigwait(&stop_signals, &sig);
+            loop.stop();
+        });
+        loop.run();
+        waiter.join();
+        server.stop();
+    }
+    catch(std::exception const& e)
+    {
+        std::cerr << "tcp_echo_server: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}
+//]

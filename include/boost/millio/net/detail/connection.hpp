@@ -1,0 +1,195 @@
+//
+// Copyright (c) 2026 The Boost.MillIO authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_MILLIO_NET_DETAIL_CONNECTION_HPP
+#define BOOST_MILLIO_NET_DETAIL_CONNECTION_HPP
+
+#include <boost/millio/detail/config.hpp>
+#include <boost/millio/buffer_pool.hpp>
+#include <boost/millio/detail/reactor.hpp>
+#include <boost/millio/error.hpp>
+#include <boost/millio/event.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+
+namespace boost {
+namespace millio {
+namespace net {
+namespace detail {
+
+class connection;
+
+// Synthetic event flag: "look at your state" (close requests, errors).
+constexpr unsigned flag_wake = 1u << 8;
+
+// What a connection reports to its server or client.
+class connection_owner
+{
+public:
+    // The connection is established; calls on_event + on_connect (may throw).
+    virtual void conn_connected(connection& c) = 0;
+    // Received bytes (may throw).
+    virtual void conn_data(connection& c, asio::const_buffer b) = 0;
+    // The queue drained below the low-water mark after a refusal (may throw).
+    virtual void conn_writable(connection& c) = 0;
+    // An error of the connection (swallows exceptions).
+    virtual void conn_error(connection& c, error_code ec) noexcept = 0;
+    // The connection closed; `notified` is true if conn_connected ran.
+    // Called exactly once, last (swallows exceptions).
+    virtual void conn_closed(connection& c, bool notified) noexcept = 0;
+
+protected:
+    ~connection_owner() = default;
+};
+
+// One TCP connection: a non-blocking socket, its send queue and its
+// registration. The registration's handler (connection::handle) is the
+// only place that reads, flushes the queue and closes, so all of that
+// is serialized; send() and close() may be called from any thread.
+class connection
+    : public std::enable_shared_from_this<connection>
+{
+public:
+    using endpoint_type = asio::ip::tcp::endpoint;
+
+    struct limits
+    {
+        std::size_t buffer_size;
+        std::size_t high_water;
+        std::size_t low_water;
+    };
+
+    BOOST_MILLIO_DECL
+    connection(
+        connection_owner& owner,
+        millio::detail::reactor& r,
+        buffer_pool& pool,
+        int fd,
+        std::uint64_t id,
+        endpoint_type const& peer,
+        limits const& lim,
+        bool connecting) noexcept;
+
+    BOOST_MILLIO_DECL
+    ~connection();
+
+    connection(connection const&) = delete;
+    connection& operator=(connection const&) = delete;
+
+    // Register with the reactor. On failure the socket stays open (the
+    // caller closes it by destroying the connection).
+    BOOST_MILLIO_DECL
+    void
+    open(millio::token t, bool user, error_code& ec);
+
+    BOOST_MILLIO_DECL
+    void
+    send(asio::const_buffer b, error_code& ec);
+
+    // Graceful close from any thread.
+    BOOST_MILLIO_DECL
+    void
+    close() noexcept;
+
+    // Immediate close from a thread that is not running this
+    // connection's handler. Returns after the connection was closed and
+    // reported (by this call or by its handler).
+    BOOST_MILLIO_DECL
+    void
+    close_now() noexcept;
+
+    // The registration's handler.
+    BOOST_MILLIO_DECL
+    void
+    handle(unsigned bits) noexcept;
+
+    // Give up the socket after a failed open().
+    int release_fd() noexcept
+    {
+        int f = fd_;
+        fd_ = -1;
+        return f;
+    }
+
+    std::uint64_t id() const noexcept { return id_; }
+    endpoint_type const& peer() const noexcept { return peer_; }
+    connection_owner& owner() const noexcept { return owner_; }
+
+    // True from on_connect until closing starts.
+    bool is_open() const noexcept
+    {
+        return open_.load(std::memory_order_acquire);
+    }
+
+    // The connection whose handler runs on this thread, if any.
+    BOOST_MILLIO_DECL
+    static
+    connection*
+    current() noexcept;
+
+private:
+    struct chunk
+    {
+        pooled_buffer buf;
+        std::size_t begin;
+        std::size_t end;
+    };
+
+    void append(unsigned char const* p, std::size_t n);
+    void update_interest() noexcept;   // m_ held; poll backend only
+    bool flush(error_code& ec);        // m_ not held; returns "notify writable"
+    void finish(error_code ec) noexcept;
+    void finish_removed(error_code ec) noexcept;
+    bool do_read(unsigned bits, error_code& ec);
+
+    connection_owner& owner_;
+    millio::detail::reactor& reactor_;
+    buffer_pool& pool_;
+    int fd_;
+    std::uint64_t id_;
+    endpoint_type peer_;
+    limits lim_;
+    bool et_;
+
+    millio::detail::registration* reg_ = nullptr;
+
+    // handler-only state
+    bool notified_ = false;
+    bool read_eof_ = false;
+    bool paused_ = false;
+    bool shut_wr_ = false;
+
+    // state shared with other threads, under m_
+    std::mutex m_;
+    bool connecting_;
+    std::atomic<bool> closing_{false};
+    bool want_read_ = true;
+    bool closed_ = false;
+    bool refused_ = false;
+    int error_ = 0;
+    interest interest_;
+    std::deque<chunk> queue_;
+    std::atomic<std::size_t> queued_{0};
+    std::atomic<bool> open_{false};
+
+    // close_now() waits for the handler to finish closing
+    std::condition_variable done_cv_;
+    bool done_ = false;
+};
+
+} // detail
+} // net
+} // millio
+} // boost
+
+#endif

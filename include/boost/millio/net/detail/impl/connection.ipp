@@ -1,0 +1,571 @@
+//
+// Copyright (c) 2026 The Boost.MillIO authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_MILLIO_NET_DETAIL_IMPL_CONNECTION_IPP
+#define BOOST_MILLIO_NET_DETAIL_IMPL_CONNECTION_IPP
+
+#include <boost/millio/net/detail/connection.hpp>
+#include <boost/millio/net/detail/socket_ops.hpp>
+#include <boost/millio/detail/except.hpp>
+#include <boost/millio/event_handler.hpp>
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+namespace boost {
+namespace millio {
+namespace net {
+namespace detail {
+
+namespace {
+
+thread_local connection* current_connection = nullptr;
+
+struct current_guard
+{
+    connection* prev;
+    explicit current_guard(connection* c) noexcept
+        : prev(current_connection)
+    {
+        current_connection = c;
+    }
+    ~current_guard()
+    {
+        current_connection = prev;
+    }
+};
+
+// The reactor handler of a connection. The connection outlives every
+// call: it is removed from the reactor before it is destroyed.
+class connection_handler final : public event_handler
+{
+    connection* c_;
+
+public:
+    explicit connection_handler(connection* c) noexcept
+        : c_(c)
+    {
+    }
+
+    void handle_event(event const& ev) override
+    {
+        c_->handle(ev.flags());
+    }
+};
+
+} // (anon)
+
+connection*
+connection::
+current() noexcept
+{
+    return current_connection;
+}
+
+connection::
+connection(
+    connection_owner& owner,
+    millio::detail::reactor& r,
+    buffer_pool& pool,
+    int fd,
+    std::uint64_t id,
+    endpoint_type const& peer,
+    limits const& lim,
+    bool connecting) noexcept
+    : owner_(owner)
+    , reactor_(r)
+    , pool_(pool)
+    , fd_(fd)
+    , id_(id)
+    , peer_(peer)
+    , lim_(lim)
+    , et_(r.backend() == backend_type::epoll)
+    , connecting_(connecting)
+    , interest_(interest::readable | interest::writable)
+{
+}
+
+connection::
+~connection()
+{
+    if(reg_)
+        reg_->release();
+    if(fd_ >= 0)
+        ::close(fd_);
+}
+
+void
+connection::
+open(millio::token t, bool user, error_code& ec)
+{
+    ec = {};
+    // Hold the lock while registering: the handler may run at once on
+    // another thread, and must see reg_.
+    std::lock_guard<std::mutex> lk(m_);
+    if(closed_)
+    {
+        BOOST_MILLIO_FAIL(ec, error::not_connected);
+        return;
+    }
+    std::unique_ptr<event_handler> h(new connection_handler(this));
+    auto* r = reactor_.add(fd_, t, user, interest_, std::move(h), ec);
+    if(ec)
+        return;
+    r->add_ref();
+    reg_ = r;
+}
+
+void
+connection::
+append(unsigned char const* p, std::size_t n)
+{
+    while(n > 0)
+    {
+        if(!queue_.empty())
+        {
+            chunk& c = queue_.back();
+            std::size_t room = c.buf.size() - c.end;
+            if(room > 0)
+            {
+                std::size_t k = (std::min)(room, n);
+                std::memcpy(c.buf.data() + c.end, p, k);
+                c.end += k;
+                p += k;
+                n -= k;
+                queued_.fetch_add(k, std::memory_order_relaxed);
+                continue;
+            }
+        }
+        queue_.push_back(chunk{pool_.acquire(), 0, 0});
+    }
+}
+
+void
+connection::
+update_interest() noexcept
+{
+    // Level-triggered backends only: ask for writability only while
+    // there is something to write, and for readability only while
+    // reading is wanted, so that an idle connection cannot spin.
+    if(et_ || closed_ || !reg_)
+        return;
+    unsigned w = 0;
+    if(want_read_)
+        w |= static_cast<unsigned>(interest::readable);
+    if(!queue_.empty() || connecting_)
+        w |= static_cast<unsigned>(interest::writable);
+    if(w == 0)
+        w = static_cast<unsigned>(interest::readable);
+    interest i = static_cast<interest>(w);
+    if(i == interest_)
+        return;
+    interest_ = i;
+    error_code ig;
+    reactor_.modify(reg_, i, ig);
+}
+
+void
+connection::
+send(asio::const_buffer b, error_code& ec)
+{
+    ec = {};
+    auto p = static_cast<unsigned char const*>(b.data());
+    std::size_t n = b.size();
+    std::unique_lock<std::mutex> lk(m_);
+    if(closed_ || closing_.load(std::memory_order_relaxed))
+    {
+        BOOST_MILLIO_FAIL(ec, error::not_connected);
+        return;
+    }
+    if(error_ != 0)
+    {
+        ec = socket_error(error_);
+        return;
+    }
+    if(n == 0)
+        return;
+    if(!queue_.empty())
+    {
+        if(queued_.load(std::memory_order_relaxed) + n > lim_.high_water)
+        {
+            refused_ = true;
+            BOOST_MILLIO_FAIL(ec, error::send_queue_full);
+            return;
+        }
+        append(p, n);
+        return;
+    }
+    if(!connecting_)
+    {
+        for(;;)
+        {
+            ssize_t w = ::send(fd_, p, n, MSG_NOSIGNAL);
+            if(w >= 0)
+            {
+                p += w;
+                n -= static_cast<std::size_t>(w);
+                if(n == 0)
+                    return;
+                break;
+            }
+            int e = errno;
+            if(e == EINTR)
+                continue;
+            if(e == EAGAIN || e == EWOULDBLOCK)
+                break;
+            // Let the handler close the connection.
+            error_ = e;
+            ec = socket_error(e);
+            auto* r = reg_;
+            lk.unlock();
+            if(r)
+                reactor_.notify(r, flag_wake);
+            return;
+        }
+    }
+    append(p, n);
+    update_interest();
+}
+
+void
+connection::
+close() noexcept
+{
+    millio::detail::registration* r;
+    {
+        std::lock_guard<std::mutex> lk(m_);
+        if(closed_ || closing_.load(std::memory_order_relaxed))
+            return;
+        closing_.store(true, std::memory_order_relaxed);
+        open_.store(false, std::memory_order_release);
+        r = reg_;
+    }
+    if(r)
+        reactor_.notify(r, flag_wake);
+}
+
+void
+connection::
+close_now() noexcept
+{
+    {
+        std::unique_lock<std::mutex> lk(m_);
+        if(!reg_ && !closed_)
+        {
+            // Never registered.
+            closed_ = true;
+            lk.unlock();
+            finish_removed({});
+            return;
+        }
+    }
+    error_code ec;
+    if(reg_)
+        reactor_.remove(reg_, ec);
+    std::unique_lock<std::mutex> lk(m_);
+    if(!ec && !closed_)
+    {
+        // The handler is not running and will not run again.
+        closed_ = true;
+        closing_.store(true, std::memory_order_relaxed);
+        open_.store(false, std::memory_order_release);
+        queue_.clear();
+        queued_.store(0, std::memory_order_relaxed);
+        lk.unlock();
+        finish_removed({});
+        return;
+    }
+    // The handler closes it: wait until it is done.
+    done_cv_.wait(lk, [this]{ return done_; });
+}
+
+void
+connection::
+finish(error_code ec) noexcept
+{
+    auto self = shared_from_this();
+    {
+        std::lock_guard<std::mutex> lk(m_);
+        if(closed_)
+            return;
+        closed_ = true;
+        closing_.store(true, std::memory_order_relaxed);
+        open_.store(false, std::memory_order_release);
+        queue_.clear();
+        queued_.store(0, std::memory_order_relaxed);
+    }
+    error_code ig;
+    reactor_.remove(reg_, ig); // from the handler: does not wait
+    finish_removed(ec);
+}
+
+void
+connection::
+finish_removed(error_code ec) noexcept
+{
+    auto self = shared_from_this();
+    if(fd_ >= 0)
+    {
+        ::close(fd_);
+        fd_ = -1;
+    }
+    if(ec)
+        owner_.conn_error(*this, ec);
+    owner_.conn_closed(*this, notified_);
+    {
+        std::lock_guard<std::mutex> lk(m_);
+        done_ = true;
+    }
+    done_cv_.notify_all();
+}
+
+bool
+connection::
+do_read(unsigned bits, error_code& ec)
+{
+    if(read_eof_)
+        return true;
+    if((bits & (event::flag_readable | event::flag_read_closed |
+        event::flag_error | flag_wake)) == 0)
+        return true;
+    bool closing = closing_.load(std::memory_order_relaxed);
+    if(closing)
+        paused_ = false;
+    pooled_buffer buf;
+    for(;;)
+    {
+        std::size_t q = queued_.load(std::memory_order_relaxed);
+        if(!closing && q > 0 && q + lim_.buffer_size > lim_.high_water)
+        {
+            // Back-pressure: leave the bytes in the socket.
+            paused_ = true;
+            return true;
+        }
+        if(!buf)
+            buf = pool_.acquire();
+        ssize_t n = ::recv(fd_, buf.data(), buf.size(), 0);
+        if(n > 0)
+        {
+            if(!closing)
+            {
+                try
+                {
+                    owner_.conn_data(*this, asio::const_buffer(buf.data(), static_cast<std::size_t>(n)));
+                }
+                catch(...)
+                {
+                    BOOST_MILLIO_FAIL(ec, error::handler_exception);
+                    return false;
+                }
+                closing = closing_.load(std::memory_order_relaxed);
+            }
+            // A short read drained the socket: later bytes raise a new
+            // readiness event. Unless the peer's close was reported in
+            // the same event, which raises no new one.
+            if(static_cast<std::size_t>(n) < buf.size() &&
+                (bits & (event::flag_read_closed | event::flag_error)) == 0)
+                return true;
+            continue;
+        }
+        if(n == 0)
+        {
+            read_eof_ = true;
+            return true;
+        }
+        int e = errno;
+        if(e == EINTR)
+            continue;
+        if(e == EAGAIN || e == EWOULDBLOCK)
+            return true;
+        ec = socket_error(e);
+        return false;
+    }
+}
+
+bool
+connection::
+flush(error_code& ec)
+{
+    std::lock_guard<std::mutex> lk(m_);
+    if(connecting_)
+        return false;
+    while(!queue_.empty())
+    {
+        iovec iov[64];
+        int cnt = 0;
+        for(auto it = queue_.begin(); it != queue_.end() && cnt < 64; ++it, ++cnt)
+        {
+            iov[cnt].iov_base = it->buf.data() + it->begin;
+            iov[cnt].iov_len = it->end - it->begin;
+        }
+        msghdr mh{};
+        mh.msg_iov = iov;
+        mh.msg_iovlen = static_cast<decltype(mh.msg_iovlen)>(cnt);
+        ssize_t n = ::sendmsg(fd_, &mh, MSG_NOSIGNAL);
+        if(n < 0)
+        {
+            int e = errno;
+            if(e == EINTR)
+                continue;
+            if(e == EAGAIN || e == EWOULDBLOCK)
+                break;
+            ec = socket_error(e);
+            return false;
+        }
+        std::size_t left = static_cast<std::size_t>(n);
+        queued_.fetch_sub(left, std::memory_order_relaxed);
+        while(left > 0)
+        {
+            chunk& c = queue_.front();
+            std::size_t k = c.end - c.begin;
+            if(k <= left)
+            {
+                left -= k;
+                queue_.pop_front();
+            }
+            else
+            {
+                c.begin += left;
+                left = 0;
+            }
+        }
+    }
+    if(refused_ && queued_.load(std::memory_order_relaxed) < lim_.low_water)
+    {
+        refused_ = false;
+        return true;
+    }
+    return false;
+}
+
+void
+connection::
+handle(unsigned bits) noexcept
+{
+    current_guard g(this);
+    {
+        std::unique_lock<std::mutex> lk(m_);
+        if(closed_)
+            return;
+        if(error_ != 0)
+        {
+            int e = error_;
+            lk.unlock();
+            finish(socket_error(e));
+            return;
+        }
+        if(connecting_)
+        {
+            if((bits & (event::flag_writable | event::flag_error |
+                event::flag_write_closed | event::flag_read_closed)) == 0)
+                return;
+            int err = 0;
+            socklen_t len = sizeof(err);
+            if(::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+                err = errno;
+            if(err == 0 && (bits & event::flag_writable) == 0)
+                err = ECONNREFUSED;
+            if(err != 0)
+            {
+                lk.unlock();
+                finish(socket_error(err));
+                return;
+            }
+            connecting_ = false;
+        }
+    }
+    if(!notified_)
+    {
+        notified_ = true;
+        if(!closing_.load(std::memory_order_relaxed))
+            open_.store(true, std::memory_order_release);
+        try
+        {
+            owner_.conn_connected(*this);
+        }
+        catch(...)
+        {
+            error_code ec;
+            BOOST_MILLIO_FAIL(ec, error::handler_exception);
+            finish(ec);
+            return;
+        }
+        bits |= event::flag_readable | event::flag_writable;
+    }
+    error_code ec;
+    for(;;)
+    {
+        if(!do_read(bits, ec))
+        {
+            finish(ec);
+            return;
+        }
+        bool notify = flush(ec);
+        if(ec)
+        {
+            finish(ec);
+            return;
+        }
+        if(notify)
+        {
+            try
+            {
+                owner_.conn_writable(*this);
+            }
+            catch(...)
+            {
+                BOOST_MILLIO_FAIL(ec, error::handler_exception);
+                finish(ec);
+                return;
+            }
+        }
+        if(paused_ && queued_.load(std::memory_order_relaxed) < lim_.low_water)
+        {
+            paused_ = false;
+            bits |= event::flag_readable;
+            continue;
+        }
+        break;
+    }
+    std::unique_lock<std::mutex> lk(m_);
+    if(read_eof_ && !closing_.load(std::memory_order_relaxed))
+    {
+        // The peer closed its side: flush what is queued, then close.
+        closing_.store(true, std::memory_order_relaxed);
+        open_.store(false, std::memory_order_release);
+    }
+    if(closing_.load(std::memory_order_relaxed) && queue_.empty())
+    {
+        if(read_eof_)
+        {
+            lk.unlock();
+            finish({});
+            return;
+        }
+        if(!shut_wr_)
+        {
+            // Flushed: send FIN and wait for the peer's, discarding
+            // what it still sends (closing with unread bytes would
+            // reset the connection and could lose the flushed data).
+            shut_wr_ = true;
+            ::shutdown(fd_, SHUT_WR);
+        }
+    }
+    want_read_ = !paused_ && !read_eof_;
+    update_interest();
+}
+
+} // detail
+} // net
+} // millio
+} // boost
+
+#endif

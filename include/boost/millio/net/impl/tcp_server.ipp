@@ -1,0 +1,649 @@
+//
+// Copyright (c) 2026 The Boost.MillIO authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_MILLIO_NET_IMPL_TCP_SERVER_IPP
+#define BOOST_MILLIO_NET_IMPL_TCP_SERVER_IPP
+
+#include <boost/millio/net/tcp_server.hpp>
+#include <boost/millio/net/detail/connection.hpp>
+#include <boost/millio/net/detail/socket_ops.hpp>
+#include <boost/millio/detail/except.hpp>
+#include <condition_variable>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include <cerrno>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace boost {
+namespace millio {
+namespace net {
+namespace detail {
+
+class server_impl final
+    : public connection_owner
+    , public std::enable_shared_from_this<server_impl>
+{
+    class listener_handler final : public event_handler
+    {
+        server_impl* s_;
+
+    public:
+        explicit listener_handler(server_impl* s) noexcept
+            : s_(s)
+        {
+        }
+
+        void handle_event(event const&) override
+        {
+            s_->on_accept_ready();
+        }
+    };
+
+public:
+    tcp_server_config cfg_;
+    std::shared_ptr<network_handler> handler_;
+    buffer_pool pool_;
+    server_context ctx_;
+    millio::detail::reactor* reactor_ = nullptr;
+
+    mutable std::mutex m_;
+    std::condition_variable cv_;
+    std::unordered_map<std::uint64_t, std::shared_ptr<connection>> conns_;
+    std::atomic<std::size_t> count_{0};
+    std::uint64_t next_id_ = 0;
+    bool started_ = false;
+    bool stopping_ = false;
+    std::atomic<bool> accepting_{false};
+    int listen_fd_ = -1;
+    int reserve_fd_ = -1;
+    millio::detail::registration* listen_reg_ = nullptr;
+    asio::ip::tcp::endpoint local_;
+
+    server_impl(tcp_server_config const& cfg, std::shared_ptr<network_handler> h)
+        : cfg_(cfg)
+        , handler_(std::move(h))
+        , pool_(cfg.buffer_size())
+        , ctx_(nullptr, this)
+    {
+    }
+
+    ~server_impl()
+    {
+        if(listen_fd_ >= 0)
+            ::close(listen_fd_);
+        if(reserve_fd_ >= 0)
+            ::close(reserve_fd_);
+    }
+
+    connection::limits limits() const noexcept
+    {
+        return {cfg_.buffer_size(), cfg_.write_high_water_mark(), cfg_.write_low_water_mark()};
+    }
+
+    void report(std::optional<connection_id> id, error_code ec) noexcept
+    {
+        try
+        {
+            handler_->on_error(ctx_, id, ec);
+        }
+        catch(...)
+        {
+        }
+    }
+
+    void notify_event(network_event const& ev) noexcept
+    {
+        try
+        {
+            handler_->on_event(ctx_, ev);
+        }
+        catch(...)
+        {
+            error_code ec;
+            BOOST_MILLIO_FAIL(ec, error::handler_exception);
+            report(ev.id, ec);
+        }
+    }
+
+    void reject(asio::ip::tcp::endpoint const& peer, error_code ec) noexcept
+    {
+        network_event ev;
+        ev.type = network_event::kind::connection_rejected;
+        ev.endpoint = peer;
+        notify_event(ev);
+        report(std::nullopt, ec);
+    }
+
+    //--------------------------------------------------------------------------
+
+    void start(event_loop& loop, token t, error_code& ec)
+    {
+        ec = {};
+        {
+            std::lock_guard<std::mutex> lk(m_);
+            if(started_ || stopping_)
+            {
+                BOOST_MILLIO_FAIL(ec, error::already_started);
+                return;
+            }
+            auto const& ep = cfg_.address();
+            int fd = ::socket(ep.protocol().family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+            if(fd < 0)
+            {
+                ec = socket_error(errno);
+                return;
+            }
+            int one = 1;
+            if(cfg_.reuse_address())
+                ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+#ifdef SO_REUSEPORT
+            if(cfg_.reuse_port())
+                ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+#endif
+            if(::bind(fd, ep.data(), static_cast<socklen_t>(ep.size())) != 0 ||
+                ::listen(fd, cfg_.backlog()) != 0)
+            {
+                ec = socket_error(errno);
+                ::close(fd);
+                return;
+            }
+            sockaddr_storage ss{};
+            socklen_t len = sizeof(ss);
+            ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
+            local_ = to_endpoint(ss, len);
+            std::unique_ptr<event_handler> h(new listener_handler(this));
+            listen_fd_ = fd;
+            reactor_ = &loop.reactor();
+            // The listener goes under the user's token.
+            listen_reg_ = reactor_->add(fd, t, true, interest::readable, std::move(h), ec);
+            if(ec)
+            {
+                listen_reg_ = nullptr;
+                listen_fd_ = -1;
+                ::close(fd);
+                return;
+            }
+            // Kept for the EMFILE case: see shed_one().
+            reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+            started_ = true;
+            accepting_.store(true);
+        }
+        network_event ev;
+        ev.type = network_event::kind::listening;
+        ev.endpoint = local_;
+        notify_event(ev);
+    }
+
+    void set_options(int fd) noexcept
+    {
+        int one = 1;
+        if(cfg_.no_delay())
+            ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        if(auto ka = cfg_.keep_alive())
+        {
+            ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+#ifdef TCP_KEEPIDLE
+            int secs = static_cast<int>(ka->count() / 1000);
+            if(secs < 1)
+                secs = 1;
+            ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &secs, sizeof(secs));
+#endif
+        }
+    }
+
+    // Out of descriptors: accept and close one pending peer with the
+    // reserve descriptor, so that the backlog drains instead of keeping
+    // the listener ready (which would spin a level-triggered loop).
+    bool shed_one(int e) noexcept
+    {
+        if(reserve_fd_ < 0)
+        {
+            reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+            report(std::nullopt, socket_error(e));
+            return false;
+        }
+        ::close(reserve_fd_);
+        reserve_fd_ = -1;
+        sockaddr_storage ss{};
+        socklen_t len = sizeof(ss);
+        int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&ss), &len,
+            SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if(fd >= 0)
+            ::close(fd);
+        reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if(fd < 0)
+            return false;
+        reject(to_endpoint(ss, len), socket_error(e));
+        return true;
+    }
+
+    void on_accept_ready() noexcept
+    {
+        for(;;)
+        {
+            if(!accepting_.load(std::memory_order_acquire))
+                return;
+            sockaddr_storage ss{};
+            socklen_t len = sizeof(ss);
+            int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&ss), &len,
+                SOCK_NONBLOCK | SOCK_CLOEXEC);
+            if(fd < 0)
+            {
+                int e = errno;
+                if(e == EINTR || e == ECONNABORTED || e == EPROTO)
+                    continue;
+                if(e == EAGAIN || e == EWOULDBLOCK)
+                    return;
+                if(e == EMFILE || e == ENFILE)
+                {
+                    if(shed_one(e))
+                        continue;
+                    return;
+                }
+                report(std::nullopt, socket_error(e));
+                return;
+            }
+            accept_one(fd, to_endpoint(ss, len));
+        }
+    }
+
+    void accept_one(int fd, asio::ip::tcp::endpoint const& peer) noexcept
+    {
+        std::shared_ptr<connection> c;
+        {
+            std::unique_lock<std::mutex> lk(m_);
+            if(stopping_)
+            {
+                ::close(fd);
+                return;
+            }
+            auto maxc = cfg_.max_connections();
+            if(maxc && count_.load(std::memory_order_relaxed) >= *maxc)
+            {
+                lk.unlock();
+                ::close(fd);
+                error_code ec;
+                BOOST_MILLIO_FAIL(ec, error::connection_limit);
+                reject(peer, ec);
+                return;
+            }
+            set_options(fd);
+            std::uint64_t id = ++next_id_;
+            try
+            {
+                c = std::make_shared<connection>(*this, *reactor_, pool_, fd, id, peer, limits(), false);
+                conns_.emplace(id, c);
+            }
+            catch(...)
+            {
+                lk.unlock();
+                if(!c)
+                    ::close(fd);
+                report(std::nullopt, make_error_code(system::errc::not_enough_memory));
+                return;
+            }
+            count_.fetch_add(1, std::memory_order_relaxed);
+        }
+        error_code ec;
+        // Connections are internal registrations: never user tokens.
+        c->open(token(c->id()), false, ec);
+        if(ec)
+        {
+            bool erased;
+            {
+                std::lock_guard<std::mutex> lk(m_);
+                erased = conns_.erase(c->id()) != 0;
+                if(erased)
+                    count_.fetch_sub(1, std::memory_order_relaxed);
+            }
+            cv_.notify_all();
+            report(std::nullopt, ec);
+        }
+    }
+
+    std::shared_ptr<connection> find(connection_id id) const
+    {
+        std::lock_guard<std::mutex> lk(m_);
+        auto it = conns_.find(id.value());
+        if(it == conns_.end())
+            return nullptr;
+        return it->second;
+    }
+
+    std::vector<std::shared_ptr<connection>> snapshot() const
+    {
+        std::lock_guard<std::mutex> lk(m_);
+        std::vector<std::shared_ptr<connection>> v;
+        v.reserve(conns_.size());
+        for(auto const& kv : conns_)
+            v.push_back(kv.second);
+        return v;
+    }
+
+    void stop() noexcept
+    {
+        millio::detail::registration* reg = nullptr;
+        {
+            std::lock_guard<std::mutex> lk(m_);
+            if(stopping_)
+                return;
+            stopping_ = true;
+            accepting_.store(false, std::memory_order_release);
+            reg = listen_reg_;
+            listen_reg_ = nullptr;
+        }
+        if(reg)
+        {
+            error_code ig;
+            reactor_->remove(reg, ig); // waits for a running accept
+            ::close(listen_fd_);
+            listen_fd_ = -1;
+        }
+        for(auto& c : snapshot())
+            c->close();
+    }
+
+    void destroy() noexcept
+    {
+        stop();
+        for(auto& c : snapshot())
+            c->close_now();
+        std::unique_lock<std::mutex> lk(m_);
+        cv_.wait(lk, [this]{ return conns_.empty(); });
+    }
+
+    //--------------------------------------------------------------------------
+    // connection_owner
+
+    void conn_connected(connection& c) override
+    {
+        network_event ev;
+        ev.type = network_event::kind::connection_established;
+        ev.id = connection_id(c.id());
+        ev.endpoint = c.peer();
+        handler_->on_event(ctx_, ev);
+        handler_->on_connect(ctx_, connection_id(c.id()));
+    }
+
+    void conn_data(connection& c, asio::const_buffer b) override
+    {
+        handler_->on_data(ctx_, connection_id(c.id()), b);
+    }
+
+    void conn_writable(connection& c) override
+    {
+        handler_->on_writable(ctx_, connection_id(c.id()));
+    }
+
+    void conn_error(connection& c, error_code ec) noexcept override
+    {
+        report(connection_id(c.id()), ec);
+    }
+
+    void conn_closed(connection& c, bool notified) noexcept override
+    {
+        if(notified)
+        {
+            connection_id id(c.id());
+            network_event ev;
+            ev.type = network_event::kind::connection_closed;
+            ev.id = id;
+            ev.endpoint = c.peer();
+            notify_event(ev);
+            try
+            {
+                handler_->on_disconnect(ctx_, id);
+            }
+            catch(...)
+            {
+                error_code ec;
+                BOOST_MILLIO_FAIL(ec, error::handler_exception);
+                report(id, ec);
+            }
+        }
+        std::shared_ptr<connection> keep;
+        {
+            std::lock_guard<std::mutex> lk(m_);
+            auto it = conns_.find(c.id());
+            if(it != conns_.end())
+            {
+                keep = std::move(it->second);
+                conns_.erase(it);
+                count_.fetch_sub(1, std::memory_order_relaxed);
+            }
+            cv_.notify_all();
+        }
+    }
+};
+
+} // detail
+
+//------------------------------------------------------------------------------
+
+namespace {
+
+inline
+detail::connection*
+local_connection(detail::server_impl* s, connection_id id) noexcept
+{
+    auto* c = detail::connection::current();
+    if(c && c->id() == id.value() && &c->owner() == s)
+        return c;
+    return nullptr;
+}
+
+} // (anon)
+
+server_context::
+server_context(server_context const& other) noexcept
+    : hold_(other.hold_ ? other.hold_ : other.impl_->weak_from_this().lock())
+    , impl_(other.impl_)
+{
+}
+
+server_context&
+server_context::
+operator=(server_context const& other) noexcept
+{
+    if(this != &other)
+    {
+        hold_ = other.hold_ ? other.hold_ : other.impl_->weak_from_this().lock();
+        impl_ = other.impl_;
+    }
+    return *this;
+}
+
+void
+server_context::
+send_to(connection_id id, asio::const_buffer bytes, error_code& ec)
+{
+    // Fast path: the connection whose callback is running.
+    if(auto* c = local_connection(impl_, id))
+        return c->send(bytes, ec);
+    auto c = impl_->find(id);
+    if(!c)
+    {
+        BOOST_MILLIO_FAIL(ec, error::unknown_connection);
+        return;
+    }
+    c->send(bytes, ec);
+}
+
+void
+server_context::
+send_to(connection_id id, asio::const_buffer bytes)
+{
+    error_code ec;
+    send_to(id, bytes, ec);
+    millio::detail::throw_if(ec);
+}
+
+std::size_t
+server_context::
+broadcast(asio::const_buffer bytes, error_code& ec)
+{
+    ec = {};
+    std::size_t n = 0;
+    for(auto& c : impl_->snapshot())
+    {
+        error_code e;
+        c->send(bytes, e);
+        if(!e)
+            ++n;
+        else if(!ec)
+            ec = e;
+    }
+    return n;
+}
+
+std::size_t
+server_context::
+broadcast(asio::const_buffer bytes)
+{
+    error_code ec;
+    auto n = broadcast(bytes, ec);
+    millio::detail::throw_if(ec);
+    return n;
+}
+
+void
+server_context::
+close_connection(connection_id id, error_code& ec)
+{
+    ec = {};
+    if(auto* c = local_connection(impl_, id))
+        return c->close();
+    auto c = impl_->find(id);
+    if(!c)
+    {
+        BOOST_MILLIO_FAIL(ec, error::unknown_connection);
+        return;
+    }
+    c->close();
+}
+
+void
+server_context::
+close_connection(connection_id id)
+{
+    error_code ec;
+    close_connection(id, ec);
+    millio::detail::throw_if(ec);
+}
+
+asio::ip::tcp::endpoint
+server_context::
+peer_endpoint(connection_id id, error_code& ec) const
+{
+    ec = {};
+    if(auto* c = local_connection(impl_, id))
+        return c->peer();
+    auto c = impl_->find(id);
+    if(!c)
+    {
+        BOOST_MILLIO_FAIL(ec, error::unknown_connection);
+        return {};
+    }
+    return c->peer();
+}
+
+asio::ip::tcp::endpoint
+server_context::
+peer_endpoint(connection_id id) const
+{
+    error_code ec;
+    auto ep = peer_endpoint(id, ec);
+    millio::detail::throw_if(ec);
+    return ep;
+}
+
+std::size_t
+server_context::
+connection_count() const noexcept
+{
+    return impl_->count_.load(std::memory_order_relaxed);
+}
+
+//------------------------------------------------------------------------------
+
+tcp_server::
+tcp_server(tcp_server_config const& cfg, std::shared_ptr<network_handler> handler)
+{
+    if(!handler)
+        millio::detail::throw_system_error(make_error_code(error::invalid_argument));
+    impl_ = std::make_shared<detail::server_impl>(cfg, std::move(handler));
+}
+
+tcp_server::
+~tcp_server()
+{
+    impl_->destroy();
+}
+
+void
+tcp_server::
+start(event_loop& loop, token t, error_code& ec)
+{
+    impl_->start(loop, t, ec);
+}
+
+void
+tcp_server::
+start(event_loop& loop, token t)
+{
+    error_code ec;
+    start(loop, t, ec);
+    millio::detail::throw_if(ec);
+}
+
+void
+tcp_server::
+stop() noexcept
+{
+    impl_->stop();
+}
+
+auto
+tcp_server::
+local_endpoint() const noexcept -> endpoint_type
+{
+    std::lock_guard<std::mutex> lk(impl_->m_);
+    return impl_->local_;
+}
+
+std::size_t
+tcp_server::
+connection_count() const noexcept
+{
+    return impl_->count_.load(std::memory_order_relaxed);
+}
+
+server_context
+tcp_server::
+context() const noexcept
+{
+    return server_context(impl_, impl_.get());
+}
+
+tcp_server_config const&
+tcp_server::
+config() const noexcept
+{
+    return impl_->cfg_;
+}
+
+} // net
+} // millio
+} // boost
+
+#endif

@@ -1,0 +1,213 @@
+//
+// Copyright (c) 2026 The Boost.MillIO authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_MILLIO_NET_TCP_SERVER_CONFIG_HPP
+#define BOOST_MILLIO_NET_TCP_SERVER_CONFIG_HPP
+
+#include <boost/millio/detail/config.hpp>
+#include <boost/millio/error.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+
+namespace boost {
+namespace millio {
+namespace net {
+
+/** The configuration of a @ref tcp_server.
+
+    Made with @ref tcp_server_config::builder, which validates the
+    values:
+    @code
+    auto cfg = tcp_server_config::builder()
+        .address("127.0.0.1:0")
+        .buffer_size(16384)
+        .max_connections(1000)
+        .build();
+    @endcode
+
+    A default-constructed configuration listens on `0.0.0.0:8080` with
+    the defaults listed at each accessor.
+*/
+class tcp_server_config
+{
+public:
+    /// The endpoint type.
+    using endpoint_type = asio::ip::tcp::endpoint;
+
+    /// The duration type of time-outs.
+    using duration_type = std::chrono::milliseconds;
+
+    class builder;
+
+    /// Construct the default configuration.
+    BOOST_MILLIO_DECL
+    tcp_server_config();
+
+    /// Return the address to listen on (default `0.0.0.0:8080`).
+    endpoint_type const& address() const noexcept { return address_; }
+
+    /// Return the size of each read buffer and queue buffer in bytes (default 8192).
+    std::size_t buffer_size() const noexcept { return buffer_size_; }
+
+    /// Return the connection limit (`std::nullopt`, unlimited, by default).
+    std::optional<std::size_t> max_connections() const noexcept { return max_connections_; }
+
+    /// Return true if Nagle's algorithm is disabled (default true).
+    bool no_delay() const noexcept { return no_delay_; }
+
+    /// Return the TCP keep-alive idle time, or `std::nullopt` if disabled (default 60 s).
+    std::optional<duration_type> keep_alive() const noexcept { return keep_alive_; }
+
+    /// Return the listen backlog (default `SOMAXCONN`).
+    int backlog() const noexcept { return backlog_; }
+
+    /// Return true if `SO_REUSEADDR` is set on the listener (default true).
+    bool reuse_address() const noexcept { return reuse_address_; }
+
+    /// Return true if `SO_REUSEPORT` is set on the listener (default false).
+    bool reuse_port() const noexcept { return reuse_port_; }
+
+    /// Return the send queue size above which `send_to` is refused (default 1 MiB).
+    std::size_t write_high_water_mark() const noexcept { return high_water_; }
+
+    /// Return the send queue size below which `on_writable` fires after a refusal (default 256 KiB).
+    std::size_t write_low_water_mark() const noexcept { return low_water_; }
+
+    /** Return the idle time-out, or `std::nullopt` if none (the default).
+
+        Stored for a later version, which enforces it with timers.
+    */
+    std::optional<duration_type> idle_timeout() const noexcept { return idle_timeout_; }
+
+
+private:
+    friend class builder;
+
+    endpoint_type address_;
+    std::size_t buffer_size_ = 8192;
+    std::optional<std::size_t> max_connections_;
+    bool no_delay_ = true;
+    std::optional<duration_type> keep_alive_ = duration_type(60000);
+    int backlog_;
+    bool reuse_address_ = true;
+    bool reuse_port_ = false;
+    std::size_t high_water_ = 1024 * 1024;
+    std::size_t low_water_ = 256 * 1024;
+    std::optional<duration_type> idle_timeout_;
+};
+
+/** Builds and validates a @ref tcp_server_config.
+
+    Every setter returns `*this`; @ref build checks the values.
+*/
+class tcp_server_config::builder
+{
+public:
+    /** Construct a builder holding the defaults.
+
+        Written `tcp_server_config::builder()` at the start of a chain:
+        @code
+        auto cfg = tcp_server_config::builder().address("[::1]:0").build();
+        @endcode
+    */
+    BOOST_MILLIO_DECL
+    builder();
+
+    /// Set the address to listen on.
+    BOOST_MILLIO_DECL
+    builder&
+    address(endpoint_type const& ep);
+
+    /** Set the address to listen on from a string.
+
+        Accepted forms are `host:port` and `[v6-address]:port`, where host
+        is an IPv4 or IPv6 address or a name that resolves, such as
+        `"127.0.0.1:8080"`, `"[::1]:0"` or `"localhost:9000"`. The string is
+        resolved by @ref build, which fails if it cannot be.
+    */
+    BOOST_MILLIO_DECL
+    builder&
+    address(std::string const& s);
+
+    /// Overload
+    builder& address(char const* s) { return address(std::string(s)); }
+
+    /// Set the buffer size in bytes; must not be 0.
+    BOOST_MILLIO_DECL builder& buffer_size(std::size_t n);
+
+    /// Set the connection limit; must not be 0. `std::nullopt` means unlimited.
+    BOOST_MILLIO_DECL builder& max_connections(std::optional<std::size_t> n);
+
+    /// Enable or disable `TCP_NODELAY` on connections.
+    BOOST_MILLIO_DECL builder& no_delay(bool b);
+
+    /// Set the keep-alive idle time; `std::nullopt` disables keep-alive.
+    BOOST_MILLIO_DECL builder& keep_alive(std::optional<duration_type> d);
+
+    /// Set the listen backlog; must be positive.
+    BOOST_MILLIO_DECL builder& backlog(int n);
+
+    /// Enable or disable `SO_REUSEADDR` on the listener.
+    BOOST_MILLIO_DECL builder& reuse_address(bool b);
+
+    /// Enable or disable `SO_REUSEPORT` on the listener.
+    BOOST_MILLIO_DECL builder& reuse_port(bool b);
+
+    /// Set the high-water mark of each connection's send queue in bytes; must not be 0.
+    BOOST_MILLIO_DECL builder& write_high_water_mark(std::size_t n);
+
+    /// Set the low-water mark; must be below the high-water mark.
+    BOOST_MILLIO_DECL builder& write_low_water_mark(std::size_t n);
+
+    /// Set the idle time-out (stored; enforced in a later version).
+    BOOST_MILLIO_DECL builder& idle_timeout(std::optional<duration_type> d);
+
+    /** Validate and return the configuration.
+
+        @param ec Set to @ref error::invalid_argument if the buffer size,
+        the connection limit, the high-water mark or the backlog is 0, the
+        low-water mark is not below the high-water mark, or the address
+        string cannot be parsed or resolved.
+        @return The configuration, or a default one on failure.
+        @throws system_error on failure (overload without `ec`).
+    */
+    /** @{ */
+    BOOST_MILLIO_DECL
+    tcp_server_config
+    build(error_code& ec) const;
+
+    /// Overload
+    BOOST_MILLIO_DECL
+    tcp_server_config
+    build() const;
+    /** @} */
+
+private:
+    tcp_server_config cfg_;
+    std::string address_string_;
+    bool max_zero_ = false;
+};
+
+/** Parse and resolve `"host:port"` or `"[v6]:port"`.
+
+    @param s The string.
+    @param ec Set to @ref error::invalid_argument if `s` is malformed or
+    the host does not resolve.
+    @return The endpoint; a default one on failure.
+*/
+BOOST_MILLIO_DECL
+asio::ip::tcp::endpoint
+parse_endpoint(std::string const& s, error_code& ec);
+
+} // net
+} // millio
+} // boost
+
+#endif

@@ -1,0 +1,862 @@
+//
+// Copyright (c) 2026 The Boost.MillIO authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+// Test that header file is self-contained.
+#include <boost/millio/net/tcp_server.hpp>
+
+#define BOOST_TEST_MODULE millio_net_tcp_server
+#include <boost/test/unit_test.hpp>
+
+#include "net_test_util.hpp"
+
+#include <boost/millio/net/tcp_client.hpp>
+
+#include <cstdio>
+#include <map>
+#include <set>
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+
+namespace millio = boost::millio;
+namespace net = boost::millio::net;
+namespace asio = boost::asio;
+using millio::event_loop;
+using millio::token;
+using millio::error_code;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::size_t scaled(std::size_t n, std::size_t min = 1)
+{
+    auto v = static_cast<std::size_t>(static_cast<double>(n) * test::scale());
+    return v < min ? min : v;
+}
+
+} // (anon)
+
+BOOST_AUTO_TEST_SUITE(net_tcp_server)
+
+BOOST_AUTO_TEST_CASE(echo_100_connections, *boost::unit_test::timeout(240))
+{
+    std::size_t const conns = scaled(100, 4);
+    std::size_t const bytes = scaled(1 << 20, 4096);
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            event_loop loop(cfg.options());
+            auto h = std::make_shared<test::echo_handler>();
+            h->check_overlap = true;
+            net::tcp_server srv(test::local_config(), h);
+            srv.start(loop, token(1));
+            test::loop_runner run(loop);
+            auto err = test::echo_clients(test::loopback(srv.local_endpoint()),
+                conns, bytes, 65536, 200s, 7);
+            BOOST_TEST(err == "");
+            BOOST_TEST(h->send_failures.load() == 0);
+            BOOST_TEST(test::eventually([&]{ return h->disconnects.load() == h->connects.load(); }));
+            BOOST_TEST(h->connects.load() == static_cast<int>(conns));
+            BOOST_TEST(h->bytes.load() == conns * bytes);
+            BOOST_TEST(h->overlaps.load() == 0);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(one_16mib_message, *boost::unit_test::timeout(120))
+{
+    std::size_t const n = scaled(16 << 20, 1 << 20);
+    std::vector<unsigned char> msg(n);
+    test::fill_pattern(msg.data(), n, 16, 0);
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            event_loop loop(cfg.options());
+            auto h = std::make_shared<test::echo_handler>();
+            net::tcp_server srv(test::local_config(), h);
+            srv.start(loop, token(1));
+            test::loop_runner run(loop);
+            test::fd_guard c(test::connect_to(test::loopback(srv.local_endpoint())));
+            BOOST_REQUIRE(c.fd >= 0);
+            std::thread writer([&]{ test::write_all(c.fd, msg.data(), msg.size()); });
+            std::vector<unsigned char> got(n);
+            std::size_t r = test::read_n(c.fd, got.data(), n, 60s);
+            writer.join();
+            BOOST_TEST(r == n);
+            BOOST_TEST((got == msg));
+            BOOST_TEST(h->send_failures.load() == 0);
+        }
+    }
+}
+
+namespace {
+
+// Sends from outside the callbacks; records refusals and on_writable.
+struct producer : net::network_handler
+{
+    std::atomic<std::uint64_t> id{0};
+    std::atomic<int> writables{0};
+    test::latch connected;
+    test::latch writable;
+
+    void on_connect(net::server_context&, net::connection_id i) override
+    {
+        id = i.value();
+        connected.count_down();
+    }
+
+    void on_data(net::server_context&, net::connection_id, asio::const_buffer) override {}
+
+    void on_writable(net::server_context&, net::connection_id) override
+    {
+        ++writables;
+        writable.count_down();
+    }
+};
+
+int small_rcvbuf_client(test::endpoint const& ep)
+{
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int sz = 32768;
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+    if(::connect(fd, ep.data(), static_cast<socklen_t>(ep.size())) != 0)
+    {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+} // (anon)
+
+BOOST_AUTO_TEST_CASE(send_queue_full_and_on_writable, *boost::unit_test::timeout(120))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            event_loop loop(cfg.options());
+            auto h = std::make_shared<producer>();
+            net::tcp_server srv(net::tcp_server_config::builder()
+                .address("127.0.0.1:0")
+                .write_high_water_mark(256 * 1024)
+                .write_low_water_mark(64 * 1024)
+                .build(), h);
+            srv.start(loop, token(1));
+            test::loop_runner run(loop);
+            test::fd_guard c(small_rcvbuf_client(test::loopback(srv.local_endpoint())));
+            BOOST_REQUIRE(c.fd >= 0);
+            BOOST_REQUIRE(h->connected.wait_for(10s));
+            auto ctx = srv.context();
+            net::connection_id id(h->id.load());
+            std::vector<unsigned char> block(16384);
+            std::size_t sent = 0;
+            bool refused = false;
+            // The client does not read: the socket fills, then the queue.
+            while(sent < (256u << 20))
+            {
+                test::fill_pattern(block.data(), block.size(), 1, sent);
+                error_code ec;
+                ctx.send_to(id, asio::buffer(block), ec);
+                if(ec == make_error_code(millio::error::send_queue_full))
+                {
+                    refused = true;
+                    break;
+                }
+                BOOST_REQUIRE(!ec);
+                sent += block.size();
+            }
+            BOOST_TEST(refused);
+            BOOST_TEST(h->writables.load() == 0);
+            // Read everything accepted: nothing lost, nothing of the refused call.
+            std::vector<unsigned char> got(sent);
+            BOOST_TEST(test::read_n(c.fd, got.data(), sent, 60s) == sent);
+            std::vector<unsigned char> want(sent);
+            test::fill_pattern(want.data(), sent, 1, 0);
+            BOOST_TEST((got == want));
+            BOOST_TEST(h->writable.wait_for(20s));
+            BOOST_TEST(h->writables.load() == 1);
+            // And sending works again, continuing the stream.
+            test::fill_pattern(block.data(), block.size(), 1, sent);
+            ctx.send_to(id, asio::buffer(block));
+            std::vector<unsigned char> more(block.size());
+            BOOST_TEST(test::read_n(c.fd, more.data(), more.size()) == more.size());
+            BOOST_TEST((more == block));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(send_to_from_4_threads_keeps_order, *boost::unit_test::timeout(120))
+{
+    std::uint32_t const per_thread = static_cast<std::uint32_t>(scaled(20000, 500));
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            event_loop loop(cfg.options());
+            auto h = std::make_shared<producer>();
+            net::tcp_server srv(net::tcp_server_config::builder()
+                .address("127.0.0.1:0")
+                .write_high_water_mark(64 * 1024)
+                .write_low_water_mark(16 * 1024)
+                .build(), h);
+            srv.start(loop, token(1));
+            test::loop_runner run(loop);
+            test::fd_guard c(test::connect_to(test::loopback(srv.local_endpoint())));
+            BOOST_REQUIRE(h->connected.wait_for(10s));
+            auto ctx = srv.context();
+            net::connection_id id(h->id.load());
+            std::atomic<int> refusals{0};
+            std::vector<std::thread> ts;
+            for(std::uint32_t t = 0; t < 4; ++t)
+                ts.emplace_back([&, t]{
+                    for(std::uint32_t i = 0; i < per_thread;)
+                    {
+                        std::uint32_t rec[4] = {t, i, ~t, ~i};
+                        error_code ec;
+                        ctx.send_to(id, asio::buffer(rec, sizeof(rec)), ec);
+                        if(ec == make_error_code(millio::error::send_queue_full))
+                        {
+                            ++refusals;
+                            std::this_thread::yield();
+                            continue;
+                        }
+                        if(ec)
+                            return;
+                        ++i;
+                    }
+                });
+            std::size_t const total = 4u * per_thread * 16u;
+            std::vector<unsigned char> got(total);
+            std::size_t r = test::read_n(c.fd, got.data(), total, 60s);
+            for(auto& t : ts)
+                t.join();
+            BOOST_TEST(r == total);
+            std::uint32_t next[4] = {0, 0, 0, 0};
+            bool ok = true;
+            for(std::size_t off = 0; off + 16 <= r && ok; off += 16)
+            {
+                std::uint32_t rec[4];
+                std::memcpy(rec, got.data() + off, 16);
+                if(rec[0] >= 4 || rec[2] != ~rec[0] || rec[3] != ~rec[1] || rec[1] != next[rec[0]])
+                    ok = false;
+                else
+                    ++next[rec[0]];
+            }
+            BOOST_TEST(ok);
+            for(auto n : next)
+                BOOST_TEST(n == per_thread);
+            BOOST_TEST_MESSAGE(cfg.name() << ": refusals while sending: " << refusals.load());
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(broadcast_to_50_clients, *boost::unit_test::timeout(120))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            event_loop loop(cfg.options());
+            auto h = std::make_shared<test::echo_handler>();
+            test::latch connected(50);
+            h->connected = &connected;
+            net::tcp_server srv(test::local_config(), h);
+            srv.start(loop, token(1));
+            test::loop_runner run(loop);
+            std::vector<std::unique_ptr<test::fd_guard>> cs;
+            for(int i = 0; i < 50; ++i)
+                cs.emplace_back(new test::fd_guard(test::connect_to(test::loopback(srv.local_endpoint()))));
+            BOOST_REQUIRE(connected.wait_for(20s));
+            BOOST_TEST(srv.connection_count() == 50u);
+            auto ctx = srv.context();
+            std::vector<unsigned char> msg(1000);
+            for(int m = 0; m < 10; ++m)
+            {
+                test::fill_pattern(msg.data(), msg.size(), 9, static_cast<std::uint64_t>(m) * 1000);
+                BOOST_TEST(ctx.broadcast(asio::buffer(msg)) == 50u);
+            }
+            std::vector<unsigned char> want(10000);
+            test::fill_pattern(want.data(), want.size(), 9, 0);
+            for(auto& c : cs)
+            {
+                std::vector<unsigned char> got(10000);
+                BOOST_TEST(test::read_n(c->fd, got.data(), got.size()) == got.size());
+                BOOST_TEST((got == want));
+            }
+        }
+    }
+}
+
+namespace {
+
+struct send_then_close : net::network_handler
+{
+    std::size_t n;
+    std::atomic<int> disconnects{0};
+    std::atomic<int> errors{0};
+
+    explicit send_then_close(std::size_t sz) : n(sz) {}
+
+    void on_connect(net::server_context& ctx, net::connection_id id) override
+    {
+        std::vector<unsigned char> v(n);
+        test::fill_pattern(v.data(), n, 5, 0);
+        ctx.send_to(id, asio::buffer(v));
+        ctx.close_connection(id);
+        // Closing: no more sends.
+        error_code ec;
+        ctx.send_to(id, asio::buffer(v.data(), 1), ec);
+        if(ec != make_error_code(millio::error::not_connected))
+            ++errors;
+    }
+
+    void on_data(net::server_context&, net::connection_id, asio::const_buffer) override {}
+
+    void on_disconnect(net::server_context&, net::connection_id) override { ++disconnects; }
+
+    void on_error(net::server_context&, std::optional<net::connection_id>, error_code) override
+    {
+        ++errors;
+    }
+};
+
+} // (anon)
+
+BOOST_AUTO_TEST_CASE(close_connection_flushes, *boost::unit_test::timeout(120))
+{
+    std::size_t const n = scaled(4 << 20, 1 << 20);
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            event_loop loop(cfg.options());
+            auto h = std::make_shared<send_then_close>(n);
+            net::tcp_server srv(test::local_config(), h);
+            srv.start(loop, token(1));
+            test::loop_runner run(loop);
+            test::fd_guard c(test::connect_to(test::loopback(srv.local_endpoint())));
+            bool eof = false;
+            auto got = test::read_to_eof(c.fd, 60s, &eof);
+            BOOST_TEST(eof);
+            std::string want(n, '\0');
+            test::fill_pattern(reinterpret_cast<unsigned char*>(&want[0]), n, 5, 0);
+            BOOST_TEST(got.size() == n);
+            BOOST_TEST((got == want));
+            ::close(c.fd);
+            c.fd = -1;
+            BOOST_TEST(test::eventually([&]{ return h->disconnects.load() == 1; }));
+            BOOST_TEST(h->errors.load() == 0);
+            BOOST_TEST(test::eventually([&]{ return srv.connection_count() == 0; }));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(peer_reset_mid_stream, *boost::unit_test::timeout(120))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            event_loop loop(cfg.options());
+            auto h = std::make_shared<test::echo_handler>();
+            net::tcp_server srv(test::local_config(), h);
+            srv.start(loop, token(1));
+            test::loop_runner run(loop);
+            auto ep = test::loopback(srv.local_endpoint());
+            for(int round = 0; round < 5; ++round)
+            {
+                int fd = test::connect_to(ep);
+                BOOST_REQUIRE(fd >= 0);
+                // Send a lot without reading, so that the server has
+                // queued bytes, then reset.
+                std::vector<unsigned char> v(1 << 20);
+                test::set_nonblocking(fd);
+                ::send(fd, v.data(), v.size(), MSG_NOSIGNAL);
+                linger lg{1, 0};
+                ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+                ::close(fd);
+            }
+            BOOST_TEST(test::eventually([&]{ return h->disconnects.load() == 5; }));
+            BOOST_TEST(h->connects.load() == 5);
+            // The server keeps serving.
+            BOOST_TEST(test::echo_clients(ep, 2, 100000, 4096, 20s) == "");
+            BOOST_TEST(test::eventually([&]{ return h->disconnects.load() == 7; }));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(half_close, *boost::unit_test::timeout(120))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            event_loop loop(cfg.options());
+            auto h = std::make_shared<test::echo_handler>();
+            net::tcp_server srv(test::local_config(), h);
+            srv.start(loop, token(1));
+            test::loop_runner run(loop);
+            test::fd_guard c(test::connect_to(test::loopback(srv.local_endpoint())));
+            std::string msg(100000, '\0');
+            test::fill_pattern(reinterpret_cast<unsigned char*>(&msg[0]), msg.size(), 2, 0);
+            BOOST_REQUIRE(test::write_all(c.fd, msg.data(), msg.size()));
+            ::shutdown(c.fd, SHUT_WR);
+            bool eof = false;
+            auto got = test::read_to_eof(c.fd, 30s, &eof);
+            BOOST_TEST(eof);
+            BOOST_TEST((got == msg));
+            BOOST_TEST(test::eventually([&]{ return h->disconnects.load() == 1; }));
+            BOOST_TEST(h->errors.load() == 0);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(max_connections, *boost::unit_test::timeout(120))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            event_loop loop(cfg.options());
+            auto h = std::make_shared<test::echo_handler>();
+            test::latch five(5);
+            h->connected = &five;
+            net::tcp_server srv(net::tcp_server_config::builder()
+                .address("127.0.0.1:0").max_connections(5).build(), h);
+            srv.start(loop, token(1));
+            test::loop_runner run(loop);
+            auto ep = test::loopback(srv.local_endpoint());
+            std::vector<std::unique_ptr<test::fd_guard>> cs;
+            for(int i = 0; i < 5; ++i)
+                cs.emplace_back(new test::fd_guard(test::connect_to(ep)));
+            BOOST_REQUIRE(five.wait_for(20s));
+            for(int i = 0; i < 3; ++i)
+            {
+                test::fd_guard x(test::connect_to(ep));
+                bool eof = false;
+                auto got = test::read_to_eof(x.fd, 20s, &eof);
+                BOOST_TEST(eof);
+                BOOST_TEST(got.empty());
+            }
+            // The peer sees EOF before the rejection is reported.
+            BOOST_TEST(test::eventually([&]{ return h->rejected.load() == 3; }));
+            BOOST_TEST(test::eventually([&]{ return h->errors.load() == 3; }));
+            BOOST_TEST(h->max_active.load() == 5);
+            BOOST_TEST(srv.connection_count() == 5u);
+            {
+                std::lock_guard<std::mutex> lk(h->m);
+                BOOST_TEST(h->error_list.size() == 3u);
+                for(auto& e : h->error_list)
+                    BOOST_TEST(e == make_error_code(millio::error::connection_limit));
+            }
+            // Free a slot: new peers are served again.
+            cs.pop_back();
+            BOOST_TEST(test::eventually([&]{ return srv.connection_count() == 4; }));
+            BOOST_TEST(test::echo_clients(ep, 1, 10000, 1000, 20s) == "");
+            BOOST_TEST(h->max_active.load() == 5);
+        }
+    }
+}
+
+namespace {
+
+// The child process of the EMFILE test: serves with few descriptors.
+int emfile_child(test::loop_config const& cfg, int in, int out)
+{
+    rlimit rl{64, 64};
+    if(::setrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 10;
+    auto h = std::make_shared<test::echo_handler>();
+    event_loop loop(cfg.options());
+    net::tcp_server srv(test::local_config(), h);
+    srv.start(loop, token(1));
+    test::loop_runner run(loop);
+    unsigned short port = srv.local_endpoint().port();
+    if(::write(out, &port, sizeof(port)) != sizeof(port))
+        return 11;
+    char cmd;
+    if(::read(in, &cmd, 1) != 1 || cmd != 'S')
+        return 12;
+    auto cpu = []{
+        rusage ru{};
+        ::getrusage(RUSAGE_SELF, &ru);
+        return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+            (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+    };
+    double c0 = cpu();
+    auto w0 = std::chrono::steady_clock::now();
+    if(::read(in, &cmd, 1) != 1 || cmd != 'E')
+        return 13;
+    double c1 = cpu();
+    double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
+    char buf[128];
+    int n = std::snprintf(buf, sizeof(buf), "%.1f %d %d", 100.0 * (c1 - c0) / wall,
+        h->rejected.load(), h->connects.load());
+    if(::write(out, buf, static_cast<std::size_t>(n)) != n)
+        return 14;
+    if(::read(in, &cmd, 1) != 1 || cmd != 'Q')
+        return 15;
+    return 0;
+}
+
+} // (anon)
+
+BOOST_AUTO_TEST_CASE(emfile_neither_spins_nor_stops, *boost::unit_test::timeout(180))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            int to_child[2], from_child[2];
+            BOOST_REQUIRE(::pipe(to_child) == 0);
+            BOOST_REQUIRE(::pipe(from_child) == 0);
+            pid_t pid = ::fork();
+            BOOST_REQUIRE(pid >= 0);
+            if(pid == 0)
+            {
+                ::close(to_child[1]);
+                ::close(from_child[0]);
+                int rc;
+                try
+                {
+                    rc = emfile_child(cfg, to_child[0], from_child[1]);
+                }
+                catch(...)
+                {
+                    rc = 20;
+                }
+                ::_exit(rc);
+            }
+            ::close(to_child[0]);
+            ::close(from_child[1]);
+            test::fd_guard tc(to_child[1]), fc(from_child[0]);
+            unsigned short port = 0;
+            if(!test::wait_readable(fc.fd, 20s) || ::read(fc.fd, &port, 2) != 2)
+            {
+                int status = 0;
+                ::waitpid(pid, &status, 0);
+                BOOST_FAIL("child failed with status " << WEXITSTATUS(status));
+            }
+            test::endpoint ep(asio::ip::address_v4::loopback(), port);
+            // Exhaust the child's descriptors.
+            std::vector<int> held;
+            for(int i = 0; i < 100; ++i)
+            {
+                int fd = test::connect_to(ep);
+                if(fd >= 0)
+                    held.push_back(fd);
+            }
+            BOOST_REQUIRE(::write(tc.fd, "S", 1) == 1);
+            // Keep new peers coming for a while, measuring the child's CPU.
+            auto end = std::chrono::steady_clock::now() + 1s;
+            int extra = 0;
+            while(std::chrono::steady_clock::now() < end)
+            {
+                int fd = test::connect_to(ep);
+                if(fd >= 0)
+                {
+                    ++extra;
+                    test::wait_readable(fd, 20ms);
+                    ::close(fd);
+                }
+                // Pace the peers (a steady trickle, not a flood): the
+                // point is that the server does not spin between them.
+                std::this_thread::sleep_for(5ms);
+            }
+            BOOST_REQUIRE(::write(tc.fd, "E", 1) == 1);
+            char buf[128] = {};
+            BOOST_REQUIRE(test::wait_readable(fc.fd, 20s));
+            BOOST_REQUIRE(::read(fc.fd, buf, sizeof(buf) - 1) > 0);
+            double cpu = 100;
+            int rejected = 0, connects = 0;
+            std::sscanf(buf, "%lf %d %d", &cpu, &rejected, &connects);
+            BOOST_TEST_MESSAGE(cfg.name() << ": child CPU " << cpu << "% while out of descriptors, "
+                << rejected << " rejected, " << connects << " served, " << extra << " extra peers");
+            BOOST_TEST(cpu < 20.0);
+            BOOST_TEST(rejected > 0);
+            BOOST_TEST(connects > 0);
+            // Free the descriptors: the server recovers.
+            for(int fd : held)
+                ::close(fd);
+            bool served = false;
+            auto deadline = std::chrono::steady_clock::now() + 20s;
+            while(!served && std::chrono::steady_clock::now() < deadline)
+                served = test::echo_clients(ep, 1, 1000, 100, 2s) == "";
+            BOOST_TEST(served);
+            BOOST_REQUIRE(::write(tc.fd, "Q", 1) == 1);
+            int status = 0;
+            ::waitpid(pid, &status, 0);
+            BOOST_TEST(WIFEXITED(status));
+            BOOST_TEST(WEXITSTATUS(status) == 0);
+        }
+    }
+}
+
+namespace {
+
+enum class throw_in { nothing, on_event, on_connect, on_data, on_writable, on_disconnect };
+
+struct thrower : net::network_handler
+{
+    std::atomic<throw_in> mode{throw_in::nothing};
+    std::atomic<int> disconnects{0};
+    std::atomic<int> handler_errors{0};
+    std::atomic<std::uint64_t> id{0};
+    test::latch* connected = nullptr;
+
+    void on_event(net::server_context&, net::network_event const& ev) override
+    {
+        if(ev.type == net::network_event::kind::connection_established)
+        {
+            id = ev.id->value();
+            if(mode == throw_in::on_event)
+                throw std::runtime_error("on_event");
+        }
+    }
+
+    void on_connect(net::server_context& ctx, net::connection_id i) override
+    {
+        id = i.value();
+        if(mode == throw_in::on_connect)
+            throw std::runtime_error("on_connect");
+        if(mode == throw_in::on_writable)
+        {
+            // Fill the queue until refused; on_writable then throws.
+            std::vector<unsigned char> v(16384);
+            error_code ec;
+            while(!ec)
+                ctx.send_to(i, asio::buffer(v), ec);
+        }
+        if(connected)
+            connected->count_down();
+    }
+
+    void on_data(net::server_context& ctx, net::connection_id i, asio::const_buffer b) override
+    {
+        if(mode == throw_in::on_data)
+            throw std::runtime_error("on_data");
+        ctx.send_to(i, b);
+    }
+
+    void on_writable(net::server_context&, net::connection_id) override
+    {
+        if(mode == throw_in::on_writable)
+            throw std::runtime_error("on_writable");
+    }
+
+    void on_disconnect(net::server_context&, net::connection_id) override
+    {
+        ++disconnects;
+        if(mode == throw_in::on_disconnect)
+            throw std::runtime_error("on_disconnect");
+    }
+
+    void on_error(net::server_context&, std::optional<net::connection_id> i, error_code ec) override
+    {
+        if(ec == make_error_code(millio::error::handler_exception) && i && i->value() == id)
+            ++handler_errors;
+    }
+};
+
+} // (anon)
+
+BOOST_AUTO_TEST_CASE(exceptions_in_callbacks, *boost::unit_test::timeout(180))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            event_loop loop(cfg.options());
+            auto h = std::make_shared<thrower>();
+            net::tcp_server srv(net::tcp_server_config::builder()
+                .address("127.0.0.1:0")
+                .write_high_water_mark(64 * 1024)
+                .write_low_water_mark(16 * 1024)
+                .build(), h);
+            srv.start(loop, token(1));
+            test::loop_runner run(loop);
+            auto ep = test::loopback(srv.local_endpoint());
+            int expected_disconnects = 0;
+            for(auto m : {throw_in::on_event, throw_in::on_connect, throw_in::on_data,
+                throw_in::on_writable, throw_in::on_disconnect})
+            {
+                BOOST_TEST_CONTEXT("mode " << static_cast<int>(m))
+                {
+                    h->mode = m;
+                    h->handler_errors = 0;
+                    test::latch connected;
+                    h->connected = &connected;
+                    int fd = m == throw_in::on_writable ? small_rcvbuf_client(ep) : test::connect_to(ep);
+                    BOOST_REQUIRE(fd >= 0);
+                    if(m == throw_in::on_data)
+                        test::write_all(fd, "x", 1);
+                    if(m == throw_in::on_writable || m == throw_in::on_disconnect ||
+                        m == throw_in::on_data)
+                        BOOST_REQUIRE(connected.wait_for(20s));
+                    if(m == throw_in::on_disconnect)
+                    {
+                        ::close(fd);
+                        fd = -1;
+                    }
+                    else
+                    {
+                        // Reading drains the queue (on_writable) and ends
+                        // at the close caused by the exception.
+                        bool eof = false;
+                        test::read_to_eof(fd, 30s, &eof);
+                        BOOST_TEST(eof);
+                        ::close(fd);
+                    }
+                    ++expected_disconnects;
+                    BOOST_TEST(test::eventually([&]{ return h->handler_errors.load() == 1; }));
+                    BOOST_TEST(test::eventually([&]{ return h->disconnects.load() == expected_disconnects; }));
+                    h->connected = nullptr;
+                }
+            }
+            // The server keeps serving.
+            h->mode = throw_in::nothing;
+            BOOST_TEST(test::echo_clients(ep, 3, 50000, 5000, 20s) == "");
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(tokens, *boost::unit_test::timeout(60))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            event_loop loop(cfg.options());
+            test::fd_guard p0, p1;
+            {
+                int p[2];
+                BOOST_REQUIRE(::pipe(p) == 0);
+                p0.fd = p[0];
+                p1.fd = p[1];
+            }
+            loop.register_source(p0.fd, token(1), millio::interest::readable, [](millio::event const&){});
+            auto h = std::make_shared<test::echo_handler>();
+            test::latch three(3);
+            h->connected = &three;
+            net::tcp_server srv(test::local_config(), h);
+            error_code ec;
+            srv.start(loop, token(1), ec);
+            BOOST_TEST(ec == make_error_code(millio::error::token_in_use));
+            BOOST_CHECK_THROW(srv.start(loop, token(1)), millio::system_error);
+            srv.start(loop, token(2), ec);
+            BOOST_TEST(!ec);
+            srv.start(loop, token(3), ec);
+            BOOST_TEST(ec == make_error_code(millio::error::already_started));
+            net::tcp_server other(test::local_config(), std::make_shared<test::echo_handler>());
+            other.start(loop, token(2), ec);
+            BOOST_TEST(ec == make_error_code(millio::error::token_in_use));
+            test::loop_runner run(loop);
+            auto ep = test::loopback(srv.local_endpoint());
+            std::vector<std::unique_ptr<test::fd_guard>> cs;
+            for(int i = 0; i < 3; ++i)
+                cs.emplace_back(new test::fd_guard(test::connect_to(ep)));
+            BOOST_REQUIRE(three.wait_for(20s));
+            // Connections 1..3 exist; user tokens 3 and 4 are still free.
+            test::fd_guard q0, q1;
+            {
+                int p[2];
+                BOOST_REQUIRE(::pipe(p) == 0);
+                q0.fd = p[0];
+                q1.fd = p[1];
+            }
+            std::atomic<int> fired{0};
+            loop.register_source(q0.fd, token(3), millio::interest::readable,
+                [&](millio::event const& ev){ if(ev.token() == token(3)) ++fired; char b[8]; while(::read(q0.fd, b, 8) > 0) {} });
+            test::set_nonblocking(q0.fd);
+            BOOST_TEST(::write(q1.fd, "x", 1) == 1);
+            BOOST_TEST(test::eventually([&]{ return fired.load() >= 1; }));
+            // Connections still work.
+            BOOST_TEST(test::echo_clients(ep, 2, 10000, 1000, 20s) == "");
+            loop.deregister_source(q0.fd, token(3));
+            loop.deregister_source(p0.fd, token(1));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(stop_under_load, *boost::unit_test::timeout(180))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            event_loop loop(cfg.options());
+            auto h = std::make_shared<test::echo_handler>();
+            h->check_overlap = true;
+            net::tcp_server srv(test::local_config(), h);
+            srv.start(loop, token(1));
+            test::loop_runner run(loop);
+            auto ep = test::loopback(srv.local_endpoint());
+            std::atomic<std::uint64_t> progress{0};
+            std::string err = "not run";
+            std::thread clients([&]{
+                err = test::echo_clients(ep, 20, std::size_t(1) << 40, 16384, 60s, 3, true, &progress);
+            });
+            BOOST_TEST(test::eventually([&]{ return progress.load() > (4u << 20); }, 60s));
+            srv.stop();
+            srv.stop();
+            clients.join();
+            // Every client saw a verified prefix of its echo, then EOF.
+            BOOST_TEST(err == "");
+            BOOST_TEST(test::eventually([&]{ return srv.connection_count() == 0; }));
+            BOOST_TEST(h->connects.load() == 20);
+            BOOST_TEST(h->disconnects.load() == 20);
+            BOOST_TEST(h->overlaps.load() == 0);
+            // No longer accepting.
+            BOOST_TEST(test::connect_to(ep) == -1);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(peer_endpoint_and_events, *boost::unit_test::timeout(60))
+{
+    struct events : test::echo_handler
+    {
+        std::mutex em;
+        std::vector<net::network_event> evs;
+        std::atomic<bool> peer_ok{false};
+        void on_connect(net::server_context& ctx, net::connection_id id) override
+        {
+            peer_ok = ctx.peer_endpoint(id).address().is_loopback();
+            test::echo_handler::on_connect(ctx, id);
+        }
+        void on_event(net::server_context& ctx, net::network_event const& ev) override
+        {
+            std::lock_guard<std::mutex> lk(em);
+            evs.push_back(ev);
+            test::echo_handler::on_event(ctx, ev);
+        }
+    };
+    event_loop loop(test::all_configs()[0].options());
+    auto h = std::make_shared<events>();
+    net::tcp_server srv(test::local_config(), h);
+    srv.start(loop, token(1));
+    test::loop_runner run(loop);
+    BOOST_TEST(srv.local_endpoint().port() != 0);
+    BOOST_TEST(test::echo_clients(test::loopback(srv.local_endpoint()), 1, 100, 10, 20s) == "");
+    BOOST_TEST(test::eventually([&]{ return h->disconnects.load() == 1; }));
+    BOOST_TEST(h->peer_ok.load());
+    std::lock_guard<std::mutex> lk(h->em);
+    BOOST_REQUIRE(h->evs.size() == 3u);
+    BOOST_TEST((h->evs[0].type == net::network_event::kind::listening));
+    BOOST_TEST(h->evs[0].endpoint.port() == srv.local_endpoint().port());
+    BOOST_TEST((h->evs[1].type == net::network_event::kind::connection_established));
+    BOOST_TEST(h->evs[1].endpoint.address().is_loopback());
+    BOOST_TEST((h->evs[2].type == net::network_event::kind::connection_closed));
+    BOOST_TEST((h->evs[2].id == h->evs[1].id));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
