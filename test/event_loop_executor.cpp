@@ -78,18 +78,23 @@ BOOST_AUTO_TEST_CASE(post_dispatch_defer_run_on_the_loop, *boost::unit_test::tim
             BOOST_TEST(on_loop == 3);
             BOOST_TEST(!loop.running_in_this_thread());
 
-            // dispatch from a loop thread runs inline, post never does
-            std::promise<std::pair<bool, bool>> inline_result;
+            // dispatch from a loop thread runs inline, post never does: the
+            // posted function must not run inside the posting function on
+            // the posting thread (another worker may run it meanwhile)
+            std::promise<bool> dispatched_inline, posted_inline;
             asio::post(ex, [&] {
-                bool dispatched_inline = false, posted_inline = false;
-                asio::dispatch(ex, [&] { dispatched_inline = true; });
-                asio::post(ex, [&] { posted_inline = true; });
-                bool const p = posted_inline;   // read before leaving the handler
-                inline_result.set_value({dispatched_inline, p});
+                auto const me = std::this_thread::get_id();
+                auto inside = std::make_shared<std::atomic<bool>>(true);
+                asio::dispatch(ex, [&, inside, me] {
+                    dispatched_inline.set_value(*inside && std::this_thread::get_id() == me);
+                });
+                asio::post(ex, [&, inside, me] {
+                    posted_inline.set_value(*inside && std::this_thread::get_id() == me);
+                });
+                *inside = false;
             });
-            auto res = inline_result.get_future().get();
-            BOOST_TEST(res.first);
-            BOOST_TEST(!res.second);
+            BOOST_TEST(dispatched_inline.get_future().get());
+            BOOST_TEST(!posted_inline.get_future().get());
         }
     }
 }
