@@ -420,6 +420,67 @@ BOOST_AUTO_TEST_CASE(half_close, *boost::unit_test::timeout(120))
     }
 }
 
+// idle_timeout closes a connection that exchanged nothing for the
+// timeout, reports error::idle_timeout for it, and spares a connection
+// that keeps talking.
+BOOST_AUTO_TEST_CASE(idle_timeout_closes_idle_spares_active, *boost::unit_test::timeout(120))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            event_loop loop(cfg.options());
+            auto h = std::make_shared<test::echo_handler>();
+            net::tcp_server srv(net::tcp_server_config::builder()
+                .address("127.0.0.1:0")
+                .idle_timeout(std::chrono::milliseconds(200))
+                .build(), h);
+            srv.start(loop, token(1));
+            test::loop_runner run(loop);
+            // the idle connection's idle time starts after this instant
+            auto const start = std::chrono::steady_clock::now();
+            test::fd_guard idle(test::connect_to(test::loopback(srv.local_endpoint())));
+            test::fd_guard active(test::connect_to(test::loopback(srv.local_endpoint())));
+            BOOST_TEST(test::eventually([&]{ return h->connects.load() == 2; }));
+            // The active client talks every 40 ms (the delay under test);
+            // the idle one says nothing and must see the server close.
+            bool idle_closed = false;
+            std::chrono::steady_clock::duration closed_after{};
+            unsigned char b = 0, back = 0;
+            while(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(800))
+            {
+                BOOST_REQUIRE(test::write_all(active.fd, &b, 1));
+                BOOST_REQUIRE(test::read_n(active.fd, &back, 1) == 1u);
+                BOOST_TEST(back == b);
+                ++b;
+                if(!idle_closed && test::wait_readable(idle.fd, std::chrono::milliseconds(40)))
+                {
+                    char x;
+                    if(::recv(idle.fd, &x, 1, 0) == 0)
+                    {
+                        idle_closed = true;
+                        closed_after = std::chrono::steady_clock::now() - start;
+                    }
+                }
+                else if(idle_closed)
+                    std::this_thread::sleep_for(std::chrono::milliseconds(40));
+            }
+            BOOST_TEST(idle_closed);
+            BOOST_TEST((closed_after >= std::chrono::milliseconds(200)));
+            BOOST_TEST(h->disconnects.load() == 1);
+            BOOST_TEST(srv.connection_count() == 1u);
+            // the active connection still echoes
+            BOOST_REQUIRE(test::write_all(active.fd, &b, 1));
+            BOOST_REQUIRE(test::read_n(active.fd, &back, 1) == 1u);
+            BOOST_TEST(back == b);
+            std::lock_guard<std::mutex> lk(h->m);
+            BOOST_TEST(h->error_list.size() == 1u);
+            if(!h->error_list.empty())
+                BOOST_TEST(h->error_list.front() == boost::millio::error::idle_timeout);
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(max_connections, *boost::unit_test::timeout(120))
 {
     for(auto const& cfg : test::all_configs())

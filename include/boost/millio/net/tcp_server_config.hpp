@@ -166,7 +166,14 @@ public:
     /// Set the low-water mark; must be below the high-water mark.
     BOOST_MILLIO_DECL builder& write_low_water_mark(std::size_t n);
 
-    /// Set the idle time-out (stored; enforced in a later version).
+    /** Set the idle time-out; none by default.
+
+        A connection that read and wrote no byte for this long is closed,
+        without flushing, and reported to `network_handler::on_error` with
+        `error::idle_timeout` (then `on_disconnect`). Connections are
+        checked four times per time-out, so one is closed between 1 and
+        1.25 time-outs after its last byte. Must be positive.
+    */
     BOOST_MILLIO_DECL builder& idle_timeout(std::optional<duration_type> d);
 
     /** Validate and return the configuration.

@@ -16,6 +16,8 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -101,6 +103,29 @@ public:
     void
     close() noexcept;
 
+    // Close because the idle timeout expired, from any thread: the
+    // handler reports error::idle_timeout and closes at once.
+    BOOST_MILLIO_DECL
+    void
+    expire_idle() noexcept;
+
+    // Nanoseconds on the steady clock of the last byte read or written.
+    std::int64_t last_active() const noexcept
+    {
+        return last_active_.load(std::memory_order_relaxed);
+    }
+
+    static std::int64_t now_ns() noexcept
+    {
+        return std::chrono::duration_cast<std::chrono::nanoseconds>(
+            std::chrono::steady_clock::now().time_since_epoch()).count();
+    }
+
+    void touch() noexcept
+    {
+        last_active_.store(now_ns(), std::memory_order_relaxed);
+    }
+
     // Immediate close from a thread that is not running this
     // connection's handler. Returns after the connection was closed and
     // reported (by this call or by its handler).
@@ -177,6 +202,8 @@ private:
     bool closed_ = false;
     bool refused_ = false;
     int error_ = 0;
+    bool idle_expired_ = false;
+    std::atomic<std::int64_t> last_active_{now_ns()};
     interest interest_;
     std::deque<chunk> queue_;
     std::atomic<std::size_t> queued_{0};

@@ -67,6 +67,7 @@ public:
     int listen_fd_ = -1;
     int reserve_fd_ = -1;
     millio::detail::registration* listen_reg_ = nullptr;
+    std::uint64_t idle_timer_ = 0;
     asio::ip::tcp::endpoint local_;
 
     server_impl(tcp_server_config const& cfg, std::shared_ptr<network_handler> h)
@@ -177,6 +178,21 @@ public:
             reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
             started_ = true;
             accepting_.store(true);
+            if(auto idle = cfg_.idle_timeout())
+            {
+                // Scan four times per timeout: an idle connection is
+                // closed between 1 and 1.25 timeouts after its last byte.
+                auto period = std::chrono::duration_cast<std::chrono::nanoseconds>(*idle) / 4;
+                if(period < std::chrono::milliseconds(1))
+                    period = std::chrono::milliseconds(1);
+                std::weak_ptr<server_impl> weak = shared_from_this();
+                auto const limit = std::chrono::duration_cast<std::chrono::nanoseconds>(*idle).count();
+                error_code tec;
+                idle_timer_ = reactor_->add_timer(period, period, [weak, limit] {
+                    if(auto self = weak.lock())
+                        self->expire_idle(limit);
+                }, tec);
+            }
         }
         network_event ev;
         ev.type = network_event::kind::listening;
@@ -330,6 +346,15 @@ public:
         return v;
     }
 
+    // Closes the connections idle for `limit` nanoseconds or more.
+    void expire_idle(std::int64_t limit) noexcept
+    {
+        std::int64_t const now = connection::now_ns();
+        for(auto& c : snapshot())
+            if(now - c->last_active() >= limit)
+                c->expire_idle();
+    }
+
     void stop() noexcept
     {
         millio::detail::registration* reg = nullptr;
@@ -338,6 +363,9 @@ public:
             if(stopping_)
                 return;
             stopping_ = true;
+            if(idle_timer_ != 0)
+                reactor_->cancel_timer(idle_timer_);
+            idle_timer_ = 0;
             accepting_.store(false, std::memory_order_release);
             reg = listen_reg_;
             listen_reg_ = nullptr;

@@ -210,6 +210,7 @@ send(asio::const_buffer b, error_code& ec)
             ssize_t w = ::send(fd_, p, n, MSG_NOSIGNAL);
             if(w >= 0)
             {
+                touch();
                 p += w;
                 n -= static_cast<std::size_t>(w);
                 if(n == 0)
@@ -246,6 +247,22 @@ close() noexcept
             return;
         closing_.store(true, std::memory_order_relaxed);
         open_.store(false, std::memory_order_release);
+        r = reg_;
+    }
+    if(r)
+        reactor_.notify(r, flag_wake);
+}
+
+void
+connection::
+expire_idle() noexcept
+{
+    millio::detail::registration* r;
+    {
+        std::lock_guard<std::mutex> lk(m_);
+        if(closed_ || idle_expired_)
+            return;
+        idle_expired_ = true;
         r = reg_;
     }
     if(r)
@@ -354,6 +371,7 @@ do_read(unsigned bits, error_code& ec)
         ssize_t n = ::recv(fd_, buf.data(), buf.size(), 0);
         if(n > 0)
         {
+            touch();
             if(!closing)
             {
                 try
@@ -410,6 +428,8 @@ flush(error_code& ec)
         mh.msg_iov = iov;
         mh.msg_iovlen = static_cast<decltype(mh.msg_iovlen)>(cnt);
         ssize_t n = ::sendmsg(fd_, &mh, MSG_NOSIGNAL);
+        if(n > 0)
+            touch();
         if(n < 0)
         {
             int e = errno;
@@ -460,6 +480,14 @@ handle(unsigned bits) noexcept
             int e = error_;
             lk.unlock();
             finish(socket_error(e));
+            return;
+        }
+        if(idle_expired_)
+        {
+            lk.unlock();
+            error_code ec;
+            BOOST_MILLIO_FAIL(ec, error::idle_timeout);
+            finish(ec);
             return;
         }
         if(connecting_)
