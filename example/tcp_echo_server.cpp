@@ -36,6 +36,7 @@ namespace millio = boost::millio;
 namespace net = boost::millio::net;
 namespace asio = boost::asio;
 
+//[example_tcp_echo_server_handler
 struct echo_handler : net::network_handler
 {
     bool verbose = false;
@@ -67,6 +68,7 @@ struct echo_handler : net::network_handler
                 << ": " << ec.message() << "\n";
     }
 };
+//]
 
 int main(int argc, char** argv)
 {
@@ -108,6 +110,7 @@ int main(int argc, char** argv)
         opt.mode = direct ? millio::dispatch_mode::direct : millio::dispatch_mode::pool;
         millio::event_loop loop(opt);
 
+        //[example_tcp_echo_server_start
         net::tcp_server server(net::tcp_server_config::builder()
             .address(asio::ip::tcp::endpoint(asio::ip::address_v4::loopback(), port))
             .buffer_size(8192)
@@ -115,6 +118,7 @@ int main(int argc, char** argv)
             .no_delay(true)
             .build(), handler);
         server.start(loop, millio::token(1));
+        //]
 
         auto ep = server.local_endpoint();
         std::printf("listening on %s:%u\n", ep.address().to_string().c_str(),

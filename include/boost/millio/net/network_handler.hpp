@@ -31,7 +31,7 @@ namespace net {
     the io workers (or one after another in direct dispatch mode).
 
     A callback that throws closes its connection (without flushing) and
-    is reported to @ref on_error with @ref error::handler_exception,
+    is reported to @ref on_error with `error::handler_exception`,
     followed by `on_disconnect`; the server keeps serving.
 */
 class network_handler
@@ -74,8 +74,8 @@ public:
 
         @param id The connection concerned, or empty for errors of the
         listener (such as running out of descriptors, or a peer rejected
-        because of the connection limit, @ref error::connection_limit).
-        @param ec The error; @ref error::handler_exception if a callback threw.
+        because of the connection limit, `error::connection_limit`).
+        @param ec The error; `error::handler_exception` if a callback threw.
     */
     virtual void on_error(server_context& ctx, std::optional<connection_id> id, error_code ec)
     {

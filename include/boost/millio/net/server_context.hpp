@@ -32,7 +32,7 @@ class server_impl;
     or one from @ref tcp_server::context, may be kept and used on any thread (io
     workers, compute tasks, foreign threads). A context outliving its
     server is safe: its calls then fail with
-    @ref error::unknown_connection.
+    `error::unknown_connection`.
 
     @par Thread Safety
     All member functions may be called concurrently from any thread.
@@ -49,15 +49,15 @@ public:
         written, in order, when the socket becomes writable. If the queue
         is not empty and the bytes would lift it above the configured
         high-water mark, nothing of this call is queued, the call fails
-        with @ref error::send_queue_full, and
-        @ref network_handler::on_writable fires once the queue has
+        with `error::send_queue_full`, and
+        `network_handler`::on_writable fires once the queue has
         drained below the low-water mark.
 
         @param id The connection.
         @param bytes The bytes to send; copied if they must be queued.
-        @param ec Set to @ref error::unknown_connection if there is no
-        such connection, @ref error::not_connected if it is closing,
-        @ref error::send_queue_full as described, or the socket's error.
+        @param ec Set to `error::unknown_connection` if there is no
+        such connection, `error::not_connected` if it is closing,
+        `error::send_queue_full` as described, or the socket's error.
         @throws system_error on failure (overload without `ec`).
     */
     /** @{ */
@@ -98,9 +98,9 @@ public:
         No more data of the connection is delivered. Queued bytes are
         flushed, then the write side is shut down and the connection is
         closed when the peer closes its side (or at once if it already
-        did); @ref network_handler::on_disconnect follows.
+        did); `network_handler`::on_disconnect follows.
 
-        @param ec Set to @ref error::unknown_connection if there is no
+        @param ec Set to `error::unknown_connection` if there is no
         such connection.
         @throws system_error on failure (overload without `ec`).
     */
@@ -117,7 +117,7 @@ public:
 
     /** Return the peer's address of a connection.
 
-        @param ec Set to @ref error::unknown_connection if there is no
+        @param ec Set to `error::unknown_connection` if there is no
         such connection.
         @throws system_error on failure (overload without `ec`).
     */

@@ -33,12 +33,12 @@ class client_impl;
 
 /** Base class of the callbacks of a @ref tcp_client.
 
-    The client-side counterpart of @ref network_handler: the same
+    The client-side counterpart of `network_handler`: the same
     callbacks, with the client in place of a context and connection id.
     Callbacks are never called concurrently with each other;
     @ref on_disconnect is called exactly once if @ref on_connect was.
     A callback that throws closes the connection and reaches
-    @ref on_error with @ref error::handler_exception.
+    @ref on_error with `error::handler_exception`.
 */
 class client_handler
 {
@@ -92,7 +92,7 @@ public:
         @param buffer_size The read and queue buffer size (default 8192); must not be 0.
         @param high_water The send queue high-water mark (default 1 MiB).
         @param low_water The low-water mark (default 256 KiB); must be below `high_water`.
-        @throws system_error with @ref error::invalid_argument on bad values.
+        @throws system_error with `error::invalid_argument` on bad values.
     */
     BOOST_MILLIO_DECL
     explicit
@@ -120,7 +120,7 @@ public:
         @param ep The peer's address.
         @param handler The callbacks, by `std::shared_ptr` or by value of
         a class derived from @ref client_handler.
-        @param ec Set to @ref error::already_started if the client was
+        @param ec Set to `error::already_started` if the client was
         used before, or the error of `socket`/`connect`.
         @throws system_error on failure (overload without `ec`).
     */
@@ -150,9 +150,9 @@ public:
 
         @param loop The event loop; must outlive the client.
         @param t The token of the registration.
-        @param ec Set to @ref error::token_in_use if `t` is registered,
-        @ref error::not_connected if @ref connect was not called,
-        @ref error::already_started if started before.
+        @param ec Set to `error::token_in_use` if `t` is registered,
+        `error::not_connected` if @ref connect was not called,
+        `error::already_started` if started before.
         @throws system_error on failure (overload without `ec`).
     */
     /** @{ */
@@ -170,8 +170,8 @@ public:
 
         Bytes sent before the connection is established are queued.
 
-        @param ec Set to @ref error::not_connected if the client is not
-        started or closing, @ref error::send_queue_full above the
+        @param ec Set to `error::not_connected` if the client is not
+        started or closing, `error::send_queue_full` above the
         high-water mark (nothing is queued), or the socket's error.
         @throws system_error on failure (overload without `ec`).
     */

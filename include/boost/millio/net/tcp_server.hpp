@@ -103,8 +103,8 @@ public:
 
         @param loop The event loop; must outlive the server.
         @param t The token of the listener's registration.
-        @param ec Set to @ref error::token_in_use if `t` is registered
-        with `loop`, @ref error::already_started if the server was
+        @param ec Set to `error::token_in_use` if `t` is registered
+        with `loop`, `error::already_started` if the server was
         started before, or the error of `bind`/`listen`.
         @throws system_error on failure (overload without `ec`).
     */

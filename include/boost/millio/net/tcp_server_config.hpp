@@ -178,7 +178,7 @@ public:
 
     /** Validate and return the configuration.
 
-        @param ec Set to @ref error::invalid_argument if the buffer size,
+        @param ec Set to `error::invalid_argument` if the buffer size,
         the connection limit, the high-water mark or the backlog is 0, the
         low-water mark is not below the high-water mark, or the address
         string cannot be parsed or resolved.
@@ -205,7 +205,7 @@ private:
 /** Parse and resolve `"host:port"` or `"[v6]:port"`.
 
     @param s The string.
-    @param ec Set to @ref error::invalid_argument if `s` is malformed or
+    @param ec Set to `error::invalid_argument` if `s` is malformed or
     the host does not resolve.
     @return The endpoint; a default one on failure.
 */
