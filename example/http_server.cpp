@@ -104,6 +104,7 @@ json::object analytics_work(std::size_t n)
 struct connection
 {
     std::unique_ptr<http::request_parser<http::string_body>> parser;
+    std::string input;                              // bytes the parser has not taken yet
     std::mutex m;
     std::uint64_t next_seq = 0;                     // next request number
     std::uint64_t next_to_send = 0;                 // responses leave in order
@@ -275,13 +276,17 @@ public:
         auto c = find(id);
         if(!c)
             return;
-        // Feed the parser; one segment may hold several pipelined
-        // requests, or a part of one.
-        while(bytes.size() > 0)
+        // Feed the parser. One segment may hold several pipelined
+        // requests, or a part of one: the parser takes only whole
+        // headers, so bytes it did not take wait for the next segment.
+        c->input.append(static_cast<char const*>(bytes.data()), bytes.size());
+        std::size_t pos = 0;
+        while(pos < c->input.size())
         {
             boost::beast::error_code ec;
-            std::size_t used = c->parser->put(bytes, ec);
-            bytes += used;
+            std::size_t used = c->parser->put(
+                asio::buffer(c->input.data() + pos, c->input.size() - pos), ec);
+            pos += used;
             if(ec == http::error::need_more)
                 break;
             if(ec)
@@ -290,6 +295,7 @@ public:
                 std::uint64_t seq = c->next_seq++;
                 complete(ctx, id, c, seq, render(http::status::bad_request, "text/plain",
                     "bad request: " + ec.message() + "\n", 11, false), true);
+                c->input.clear();
                 return;
             }
             if(c->parser->is_done())
@@ -299,6 +305,7 @@ public:
                 handle(ctx, id, c, req);
             }
         }
+        c->input.erase(0, pos);
     }
     //]
 };

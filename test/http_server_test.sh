@@ -60,6 +60,17 @@ order=$(printf '%s' "$resp" | grep -o -E '"stddev"|"hash"|Boost.MillIO http_serv
 [ "$order" = '"stddev","hash",Boost.MillIO http_server</h1>' ] || fail "pipelining order: $order"
 echo "ok: pipelining (responses in request order although /analytics finishes last)"
 
+# one request split across two segments (the pause between them is the
+# behaviour under test: the server must keep the partial header)
+exec 3<>/dev/tcp/127.0.0.1/$port || fail "connect"
+printf 'GET /hash?split HTTP/1.1\r\nHo' >&3
+sleep 0.2
+printf 'st: x\r\nConnection: close\r\n\r\n' >&3
+resp=$(timeout 10 cat <&3)
+exec 3>&-
+[[ $resp =~ ^HTTP/1.1\ 200 && $resp =~ \"hash\" ]] || fail "split request answered with: $resp"
+echo "ok: request split across segments"
+
 # malformed request: 400, connection closed, the server keeps serving
 exec 3<>/dev/tcp/127.0.0.1/$port || fail "connect"
 printf 'GARBAGE\x01 / HTTP/9\r\n\r\n' >&3
