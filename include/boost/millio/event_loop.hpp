@@ -436,7 +436,7 @@ public:
     void
     spawn_compute(F&& f, error_code& ec)
     {
-        compute().post(std::forward<F>(f), task_priority::normal, ec);
+        spawn_compute(std::forward<F>(f), task_priority::normal, ec);
     }
 
     /// Overload
@@ -444,7 +444,7 @@ public:
     void
     spawn_compute(F&& f)
     {
-        compute().post(std::forward<F>(f), task_priority::normal);
+        spawn_compute(std::forward<F>(f), task_priority::normal);
     }
 
     /// Overload with a priority (the seed's `spawn_compute_with_priority`).
@@ -452,6 +452,11 @@ public:
     void
     spawn_compute(F&& f, task_priority p, error_code& ec)
     {
+        if(impl_.is_shut_down())
+        {
+            BOOST_MILLIO_FAIL(ec, error::shut_down);
+            return;
+        }
         compute().post(std::forward<F>(f), p, ec);
     }
 
@@ -460,7 +465,9 @@ public:
     void
     spawn_compute(F&& f, task_priority p)
     {
-        compute().post(std::forward<F>(f), p);
+        error_code ec;
+        spawn_compute(std::forward<F>(f), p, ec);
+        detail::throw_if(ec);
     }
     /** @} */
 

@@ -9,118 +9,43 @@
 #define BOOST_MILLIO_DETAIL_REACTOR_HPP
 
 #include <boost/millio/detail/config.hpp>
+#include <boost/millio/detail/backend.hpp>
 #include <boost/millio/detail/operation.hpp>
+#include <boost/millio/detail/registration.hpp>
+#include <boost/millio/detail/scheduler.hpp>
 #include <boost/millio/detail/task.hpp>
+#include <boost/millio/detail/timer_queue.hpp>
 #include <boost/millio/error.hpp>
 #include <boost/millio/event.hpp>
 #include <boost/millio/event_handler.hpp>
 #include <boost/millio/event_loop_options.hpp>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <exception>
 #include <functional>
 #include <cstdint>
 #include <memory>
-#include <thread>
+#include <mutex>
 
 namespace boost {
 namespace millio {
 namespace detail {
 
-class reactor;
-
-// One source registered with the reactor. Registrations are reference
-// counted: the reactor's tables hold one reference and every queued
-// dispatch holds one more.
-class registration final : public operation
-{
-public:
-    enum : unsigned
-    {
-        scheduled = 1,  // queued or being run by a worker
-        running = 2,    // the handler is executing
-        closed = 4,     // deregistered: never call the handler again
-        waiter = 8      // a thread waits for `running` to clear
-    };
-
-    registration(
-        reactor& r,
-        int fd,
-        millio::token t,
-        bool user,
-        std::uint64_t key,
-        interest i,
-        std::unique_ptr<event_handler> h) noexcept;
-
-    void add_ref() noexcept
-    {
-        refs_.fetch_add(1, std::memory_order_relaxed);
-    }
-
-    void release() noexcept
-    {
-        if(refs_.fetch_sub(1, std::memory_order_acq_rel) == 1)
-            delete this;
-    }
-
-    int fd() const noexcept { return fd_; }
-    millio::token token() const noexcept { return token_; }
-    bool is_user() const noexcept { return user_; }
-    std::uint64_t key() const noexcept { return key_; }
-    interest get_interest() const noexcept { return interest_.load(std::memory_order_relaxed); }
-    void set_interest(interest i) noexcept { interest_.store(i, std::memory_order_relaxed); }
-
-    // Called by the reactor thread when readiness `bits` was seen.
-    // Returns true if the registration must be queued (the caller then
-    // owns one added reference for the queue).
-    bool
-    post_events(unsigned bits) noexcept
-    {
-        pending_.fetch_or(bits, std::memory_order_seq_cst);
-        return (state_.fetch_or(scheduled, std::memory_order_seq_cst) & scheduled) == 0;
-    }
-
-    // Run the handler with all pending events (on a worker or the
-    // reactor thread). Returns true if more events arrived meanwhile and
-    // the registration stays scheduled (the caller re-queues it).
-    bool run_pending();
-
-    // Mark closed and wait until the handler is not running, unless the
-    // caller is the thread running it.
-    void close_and_wait() noexcept;
-
-    bool is_closed() const noexcept
-    {
-        return (state_.load(std::memory_order_acquire) & closed) != 0;
-    }
-
-    // For level-triggered backends: the source is armed in the poll set.
-    std::atomic<bool> armed{true};
-
-private:
-    ~registration() = default;
-    static void do_complete(operation* op, bool destroy);
-
-    reactor& reactor_;
-    int fd_;
-    millio::token token_;
-    bool user_;
-    std::uint64_t key_;
-    std::atomic<interest> interest_;
-    std::unique_ptr<event_handler> handler_;
-    std::atomic<int> refs_{1};
-    std::atomic<unsigned> pending_{0};
-    std::atomic<unsigned> state_{0};
-    std::atomic<std::thread::id> runner_{};
-};
-
-class reactor_impl;
-
-// The reactor: the backend, the registration tables, the io workers.
-class reactor
+/*  The reactor of an event loop: a backend (the readiness API), the
+    registration table, the timer queue, and the scheduler whose threads
+    run what they report. Each lives in its own file; this class ties them
+    together and is the interface the rest of the library uses.
+*/
+class reactor final
+    : private scheduler_task
+    , private registration_owner
+    , private timer_queue::owner
 {
 public:
     BOOST_MILLIO_DECL explicit reactor(event_loop_options const& opt);
+
+    // Calls shutdown() and destroy_pending().
     BOOST_MILLIO_DECL ~reactor();
 
     // Register `fd`. A user registration is looked up by token; an
@@ -134,9 +59,19 @@ public:
     void
     modify(registration* r, interest i, error_code& ec);
 
+    // Remove `r`: its handler is not called again. Waits for a running
+    // invocation on another thread to return (unless that invocation is
+    // the caller).
     BOOST_MILLIO_DECL
     void
     remove(registration* r, error_code& ec);
+
+    // Remove `r` without waiting: an invocation running on another
+    // thread may still be in progress; the handler object is destroyed
+    // once it has returned.
+    BOOST_MILLIO_DECL
+    void
+    remove_no_wait(registration* r, error_code& ec);
 
     // Queue a run of the handler of `r` with the event flags `bits`, as
     // if the backend had reported them. Callable from any thread; the
@@ -150,9 +85,15 @@ public:
     void
     modify_user(int fd, millio::token t, interest i, error_code& ec);
 
+    // Blocking unless called from a thread of the loop (see
+    // event_loop::deregister_source).
     BOOST_MILLIO_DECL
     void
     remove_user(int fd, millio::token t, error_code& ec);
+
+    BOOST_MILLIO_DECL
+    void
+    remove_user_no_wait(int fd, millio::token t, error_code& ec);
 
     BOOST_MILLIO_DECL void run(error_code& ec);
     BOOST_MILLIO_DECL std::size_t poll(error_code& ec);
@@ -175,32 +116,61 @@ public:
     BOOST_MILLIO_DECL std::size_t pending_timers() const noexcept;
 
     // Queue work for the io workers (pool mode) or the reactor thread
-    // (direct mode). Takes ownership of `op`.
+    // (direct mode). Takes ownership of `op`. After shutdown the work is
+    // destroyed without running.
     BOOST_MILLIO_DECL void post(operation* op);
 
     // Queue a pooled task node the same way. Takes ownership of `n`.
     BOOST_MILLIO_DECL void post_task(task_node* n);
 
+    // Stop, wait for a run() in progress to return and join the io
+    // workers; from then on submitted work fails or is destroyed.
+    BOOST_MILLIO_DECL void shutdown() noexcept;
+
+    // Destroy, without running them, every registration handler, timer
+    // and queued operation.
+    BOOST_MILLIO_DECL void destroy_pending() noexcept;
+
+    bool is_shut_down() const noexcept { return sched_.is_shut_down(); }
+
     BOOST_MILLIO_DECL bool running_in_this_thread() const noexcept;
     BOOST_MILLIO_DECL bool running_in_reactor_thread() const noexcept;
 
     dispatch_mode mode() const noexcept { return opt_.mode; }
-    backend_type backend() const noexcept { return backend_; }
-    std::size_t io_threads() const noexcept { return threads_; }
+    backend_type backend() const noexcept { return opt_.backend; }
+    std::size_t io_threads() const noexcept { return opt_.io_threads; }
     event_loop_options const& options() const noexcept { return opt_; }
 
-    // Called when a handler finished, for level-triggered backends.
-    void rearm(registration* r) noexcept;
-    // Called by a finished handler whose registration has waiters.
-    void notify_waiters() noexcept;
-    void wait_not_running(std::atomic<unsigned>& state) noexcept;
-
 private:
-    friend class registration;
-    event_loop_options opt_;
-    backend_type backend_;
-    std::size_t threads_;
-    std::unique_ptr<reactor_impl> impl_;
+    void remove_impl(registration* r, bool wait, error_code& ec);
+    void remove_user_impl(int fd, millio::token t, bool wait, error_code& ec);
+
+    // scheduler_task
+    void run_task(std::int64_t timeout_ns, std::vector<operation*>& out, error_code& ec) override;
+    void interrupt() noexcept override;
+
+    // registration_owner
+    void requeue(registration* r) noexcept override;
+    void rearm(registration* r) noexcept override;
+    void report_exception(std::exception_ptr) noexcept override;
+    void notify_waiters() noexcept override;
+    void wait_not_running(std::atomic<unsigned>& state) noexcept override;
+
+    // timer_queue::owner
+    void interrupt_wait() noexcept override;
+
+    static event_loop_options resolve(event_loop_options const& opt);
+    static std::unique_ptr<millio::detail::backend> make_backend(event_loop_options const& opt);
+
+    event_loop_options const opt_;
+    std::unique_ptr<millio::detail::backend> const be_;
+    bool const rearm_;
+    std::vector<ready_event> ready_;    // used by the holder of the polling role
+    registration_table table_;
+    timer_queue timers_;
+    std::mutex wait_mutex_;
+    std::condition_variable wait_cv_;
+    scheduler sched_;
 };
 
 } // detail

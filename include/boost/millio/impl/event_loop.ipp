@@ -70,10 +70,16 @@ low_latency_options(
 event_loop::
 ~event_loop()
 {
-    // The compute pool runs its queued tasks and joins first (they may
-    // post to the loop); then the services of the execution context go;
-    // then the reactor.
-    compute_.reset();
+    // Asio's order: stop and join the io workers; destroy, without
+    // running it, every pending handler, timer and task while everything
+    // they may reference still exists; join the compute pool (its tasks
+    // may use the loop's services; what they submit to the loop is
+    // destroyed at once); then the services; the reactor and the pool
+    // themselves go with the members.
+    impl_.shutdown();
+    impl_.destroy_pending();
+    if(compute_)
+        compute_->join();
     shutdown();
     destroy();
 }
