@@ -75,10 +75,15 @@ public:
         it sees its events in order. Different registrations run in
         parallel on the io workers.
     @li When @ref deregister_source returns, the handler of that
-        registration is not running (unless the caller is that handler)
-        and will not be called again.
-    @li An idle loop sleeps in the readiness API; @ref stop wakes it at
-        once.
+        registration will not be called again; called from outside the
+        loop, it also waits for a running invocation to return.
+    @li Posted work, readiness and timers share the loop fairly: every
+        pass over the queue of ready work collects readiness and due
+        timers, so work that re-posts itself cannot starve them.
+    @li An idle loop sleeps in the readiness API; @ref stop makes
+        @ref run return within one handler's run time.
+    @li No handler, callback or destructor of a user's callable runs
+        under a lock of the library: they may call back into the loop.
 
     @par Thread Safety
     All member functions may be called concurrently from any thread,
@@ -168,9 +173,15 @@ public:
 
     /** Destructor.
 
-        Stops the loop, waits for a concurrent @ref run to return, lets
-        running handlers finish, joins the io workers and discards
-        registrations. Must not be called from a handler of this loop.
+        In Asio's order: stops the loop, waits for a concurrent
+        @ref run to return, lets running handlers finish and joins the io
+        workers; destroys without running them every queued function,
+        pending timer and registration handler, while the loop's services
+        and compute pool still exist; joins the compute pool (running the
+        tasks it has queued); then shuts down and destroys the services.
+        Work submitted meanwhile is destroyed at once or fails with
+        `error::shut_down`. Must not be called from one of the loop's own
+        threads.
     */
     BOOST_MILLIO_DECL
     ~event_loop();
@@ -247,9 +258,15 @@ public:
 
     /** Remove a registration.
 
-        When this function returns, the handler is not running (unless
-        it is the caller) and will not be called again. The source is not
-        closed.
+        When this function returns, the handler will not be called
+        again. Called from a thread that is not one of the loop's, it
+        also waits until an invocation running on an io worker has
+        returned, so that the caller may then close the source; such a
+        caller must not hold a lock that the handler takes. Called from
+        the loop's own threads (a handler, a posted function, a timer
+        callback), it never waits: handlers may deregister each other.
+        The handler object is destroyed once no invocation is running.
+        The source is not closed.
 
         @param ec Set to `error::not_registered` if `t` is not
         registered for `source`.
@@ -273,13 +290,44 @@ public:
     }
     /** @} */
 
+    /** Remove a registration without waiting, from any thread.
+
+        No invocation of the handler starts after this returns; one that
+        is running on another thread may still be in progress. The
+        handler object is destroyed once that invocation has returned,
+        on the thread that ran it: release what the handler uses (close
+        the source) in its destructor.
+
+        @param ec Set to `error::not_registered` if `t` is not
+        registered for `source`.
+    */
+    /** @{ */
+    template<class Source>
+    void
+    release_source(Source const& source, token t, error_code& ec)
+    {
+        impl_.remove_user_no_wait(detail::native_descriptor(source), t, ec);
+    }
+
+    /// Overload
+    template<class Source>
+    void
+    release_source(Source const& source, token t)
+    {
+        error_code ec;
+        release_source(source, t, ec);
+        detail::throw_if(ec);
+    }
+    /** @} */
+
     /** Run the reactor on the calling thread until @ref stop is called.
 
         Only one thread runs the reactor at a time; a second concurrent
         call fails with `error::already_running`. When `run` returns,
         the stop request is consumed and `run` may be called again. A
         `stop` made while the loop is not running makes the next `run`
-        return at once.
+        return at once. Fails with `error::shut_down` while the loop is
+        being destroyed.
     */
     /** @{ */
     BOOST_MILLIO_DECL
@@ -294,7 +342,12 @@ public:
 
     /** Process ready events without blocking.
 
-        @return The number of registrations dispatched.
+        In the direct mode, runs the handlers of ready registrations, due
+        timers and the functions posted before the call; in the pool
+        mode, hands them to the io workers. A pending stop request is
+        left for @ref run.
+
+        @return The number of operations run or handed on.
     */
     /** @{ */
     BOOST_MILLIO_DECL
@@ -309,8 +362,10 @@ public:
 
     /** Stop the loop.
 
-        Makes @ref run return as soon as possible. Callable from any
-        thread, from handlers and from a signal handler.
+        Makes @ref run return within one handler's run time, whatever
+        the load. Callable from any thread, from handlers and from a
+        signal handler (it only sets a flag and writes to the loop's
+        waker).
     */
     BOOST_MILLIO_DECL
     void
@@ -429,7 +484,8 @@ public:
         the loop is destroyed (running the tasks still queued).
 
         @param f A callable `void()`, move constructible.
-        @param ec Set to `error::shut_down` if the pool was stopped.
+        @param ec Set to `error::shut_down` if the pool was stopped or
+        the loop is being destroyed.
     */
     /** @{ */
     template<class F>
