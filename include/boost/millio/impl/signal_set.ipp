@@ -12,8 +12,13 @@
 
 #include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <csignal>
+#include <functional>
+#include <memory>
 #include <mutex>
+#include <thread>
+#include <vector>
 
 #include <fcntl.h>
 #include <signal.h>
@@ -51,37 +56,106 @@ extern "C" inline void millio_signal_handler(int signo)
 
 } // detail
 
+// The state of a signal set. The handler registered with the reactor
+// shares it, so it outlives the signal_set while that handler may run;
+// the pipe is closed when the state dies.
 struct signal_set::impl
 {
-    event_loop* loop = nullptr;
+    using callback = std::function<void(int)>;
+
     int rd = -1;
     int wr = -1;
     std::vector<int> signals;
     std::vector<struct sigaction> previous;
     detail::registration* reg = nullptr;
-    std::mutex m;
-    std::function<void(int)> fn;
     std::atomic<std::size_t> count{0};
 
-    void on_readable()
+    std::mutex m;
+    std::condition_variable cv;
+    // The user's function. Shared so that it is copied (and destroyed)
+    // without running user code under `m`: a running callback holds a
+    // reference, and the callable dies with the last one.
+    std::shared_ptr<callback> fn;       // guarded by m
+    std::atomic<bool> closed{false};    // set under m
+    bool running = false;               // guarded by m: a callback runs
+    std::thread::id runner;             // guarded by m: where it runs
+
+    ~impl()
+    {
+        if(rd >= 0)
+            ::close(rd);
+        if(wr >= 0)
+            ::close(wr);
+    }
+
+    void
+    on_readable()
     {
         unsigned char buf[64];
         for(;;)
         {
+            if(closed.load(std::memory_order_acquire))
+                return;
             ssize_t n = ::read(rd, buf, sizeof(buf));
+            if(n < 0 && errno == EINTR)
+                continue;
             if(n <= 0)
-                break;
+                return;
             for(ssize_t i = 0; i < n; ++i)
+                if(!deliver(buf[i]))
+                    return;
+        }
+    }
+
+    // Calls the user's function for one signal. Returns false if the
+    // set is closed.
+    bool
+    deliver(int signo)
+    {
+        std::shared_ptr<callback> f;
+        {
+            std::lock_guard<std::mutex> lk(m);
+            if(closed.load(std::memory_order_relaxed))
+                return false;
+            count.fetch_add(1, std::memory_order_relaxed);
+            if(!fn)
+                return true;
+            f = fn;
+            running = true;
+            runner = std::this_thread::get_id();
+        }
+        // Runs even if the callback throws. The callable dies here if
+        // on_signal replaced it meanwhile: without the lock, and before
+        // a destructor waiting on another thread returns.
+        struct finish
+        {
+            impl& self;
+            std::shared_ptr<callback>& f;
+
+            ~finish()
             {
-                count.fetch_add(1, std::memory_order_relaxed);
-                std::function<void(int)> f;
-                {
-                    std::lock_guard<std::mutex> lk(m);
-                    f = fn;
-                }
-                if(f)
-                    f(buf[i]);
+                f.reset();
+                std::lock_guard<std::mutex> lk(self.m);
+                self.running = false;
+                self.runner = std::thread::id();
+                self.cv.notify_all();
             }
+        } guard{*this, f};
+        (*f)(signo);
+        return true;
+    }
+
+    // Restores the previous dispositions and un-publishes the pipe.
+    void
+    release_signals() noexcept
+    {
+        std::lock_guard<std::mutex> lk(detail::signal_owner_mutex);
+        for(std::size_t i = 0; i < signals.size(); ++i)
+        {
+            int const s = signals[i];
+            ::sigaction(s, &previous[i], nullptr);
+            detail::signal_pipe_fds[s].store(0, std::memory_order_relaxed);
+            detail::signal_owned[s] = false;
         }
     }
 };
@@ -107,8 +181,7 @@ signal_set::
 init(std::initializer_list<int> signals, error_code& ec)
 {
     ec = {};
-    std::unique_ptr<impl> p(new impl);
-    p->loop = &loop_;
+    auto p = std::make_shared<impl>();
     std::lock_guard<std::mutex> lk(detail::signal_owner_mutex);
     for(int s : signals)
     {
@@ -136,15 +209,12 @@ init(std::initializer_list<int> signals, error_code& ec)
         ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
         ::fcntl(fd, F_SETFD, ::fcntl(fd, F_GETFD) | FD_CLOEXEC);
     }
-    impl* raw = p.get();
+    p->signals.reserve(signals.size());
+    p->previous.reserve(signals.size());
     p->reg = loop_.reactor().add(p->rd, token(), false, interest::readable,
-        detail::make_event_handler([raw](event const&) { raw->on_readable(); }), ec);
+        detail::make_event_handler([p](event const&) { p->on_readable(); }), ec);
     if(ec)
-    {
-        ::close(p->rd);
-        ::close(p->wr);
-        return;
-    }
+        return;     // the state closes the pipe
     for(int s : signals)
     {
         struct sigaction sa{};
@@ -158,7 +228,7 @@ init(std::initializer_list<int> signals, error_code& ec)
         p->signals.push_back(s);
         p->previous.push_back(old);
     }
-    impl_ = p.release();
+    impl_ = std::move(p);
 }
 
 signal_set::
@@ -166,21 +236,27 @@ signal_set::
 {
     if(!impl_)
         return;
+    impl& s = *impl_;
+
+    // No callback starts from now on. Wait for a running one, unless it
+    // runs on this thread: the set is destroyed from its own callback,
+    // which goes on after this destructor returned.
+    std::shared_ptr<impl::callback> f;
     {
-        std::lock_guard<std::mutex> lk(detail::signal_owner_mutex);
-        for(std::size_t i = 0; i < impl_->signals.size(); ++i)
-        {
-            int s = impl_->signals[i];
-            ::sigaction(s, &impl_->previous[i], nullptr);
-            detail::signal_pipe_fds[s].store(0, std::memory_order_relaxed);
-            detail::signal_owned[s] = false;
-        }
+        std::unique_lock<std::mutex> lk(s.m);
+        s.closed.store(true, std::memory_order_release);
+        auto const self = std::this_thread::get_id();
+        s.cv.wait(lk, [&]{ return !s.running || s.runner == self; });
+        f = std::move(s.fn);
     }
+    f.reset();  // user code: without the lock
+
+    s.release_signals();
+
+    // The reactor's handler holds the state; the state closes the pipe
+    // when the handler is gone.
     error_code ec;
-    loop_.reactor().remove(impl_->reg, ec);
-    ::close(impl_->rd);
-    ::close(impl_->wr);
-    delete impl_;
+    loop_.reactor().remove(s.reg, ec);
 }
 
 void
@@ -189,8 +265,16 @@ on_signal(std::function<void(int)> f)
 {
     if(!impl_)
         return;
-    std::lock_guard<std::mutex> lk(impl_->m);
-    impl_->fn = std::move(f);
+    std::shared_ptr<impl::callback> p;
+    if(f)
+        p = std::make_shared<impl::callback>(std::move(f));
+    {
+        std::lock_guard<std::mutex> lk(impl_->m);
+        if(!impl_->closed.load(std::memory_order_relaxed))
+            p.swap(impl_->fn);
+    }
+    // `p` now holds the previous function (or the new one, if the set
+    // is being destroyed): it dies here, without the lock
 }
 
 void
