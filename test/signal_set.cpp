@@ -17,12 +17,15 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <thread>
 
+#include <dlfcn.h>
 #include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 namespace millio = boost::millio;
@@ -117,7 +120,68 @@ struct probe
     }
 };
 
+//------------------------------------------------------------------------------
+//
+// Fault injection for the operating-system signal handler.
+//
+// This executable defines write(), so the library's call binds here.
+// Writes pass through to the next definition (the C library, or a
+// sanitizer's interceptor), except one: once armed, a write made on a
+// thread marked with `write_hook_thread` (from the signal handler run
+// by its raise()) waits until released. That holds the signal handler
+// between loading the pipe's write end and writing to it, which is the
+// window a concurrent ~signal_set must respect.
+//
+//------------------------------------------------------------------------------
+
+using write_fn = ssize_t (*)(int, void const*, std::size_t);
+
+std::atomic<write_fn> real_write_fn{nullptr};
+std::atomic<bool> write_hook_armed{false};
+std::atomic<bool> write_hook_entered{false};
+std::atomic<bool> write_hook_release{false};
+std::atomic<long> write_hook_result{0};
+std::atomic<int> write_hook_errno{0};
+thread_local bool write_hook_thread = false;
+
+write_fn real_write() noexcept
+{
+    write_fn f = real_write_fn.load(std::memory_order_acquire);
+    if(!f)
+    {
+        f = reinterpret_cast<write_fn>(::dlsym(RTLD_NEXT, "write"));
+        real_write_fn.store(f, std::memory_order_release);
+    }
+    return f;
+}
+
+// Resolve before any write can come from a signal handler.
+struct resolve_write
+{
+    resolve_write() { real_write(); }
+} const resolve_write_at_startup;
+
 } // (anon)
+
+extern "C"
+__attribute__((visibility("default")))
+ssize_t write(int fd, void const* buf, std::size_t n)
+{
+    if(write_hook_thread && write_hook_armed.exchange(false))
+    {
+        write_hook_entered.store(true);
+        while(!write_hook_release.load())
+        {
+            struct timespec ts{0, 100000};
+            ::nanosleep(&ts, nullptr);
+        }
+        ssize_t r = real_write()(fd, buf, n);
+        write_hook_errno.store(r < 0 ? errno : 0);
+        write_hook_result.store(static_cast<long>(r));
+        return r;
+    }
+    return real_write()(fd, buf, n);
+}
 
 BOOST_AUTO_TEST_SUITE(signal_set)
 
@@ -217,6 +281,58 @@ BOOST_AUTO_TEST_CASE(destroy_from_own_callback, *boost::unit_test::timeout(60))
             }
             // the loop's destructor joined its workers: nothing runs any more
             BOOST_TEST(calls == 1);
+        }
+    }
+}
+
+// Regression: ~signal_set closed the pipe while the signal handler, on
+// another thread, had loaded its write end and was about to write().
+BOOST_AUTO_TEST_CASE(destroy_waits_for_signal_handler_in_flight, *boost::unit_test::timeout(60))
+{
+    disposition_guard ign(SIGUSR1, SIG_IGN);
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            millio::event_loop loop(cfg.options());
+            std::optional<millio::signal_set> sigs;
+            sigs.emplace(loop, std::initializer_list<int>{SIGUSR1});
+
+            write_hook_entered = false;
+            write_hook_release = false;
+            write_hook_result = 0;
+            write_hook_errno = 0;
+            write_hook_armed = true;
+            test::latch raised;
+            std::thread raiser([&]{
+                write_hook_thread = true;
+                ::raise(SIGUSR1);   // the handler runs here, before raise returns
+                raised.count_down();
+            });
+            // Wait until the handler is held in write(), or ran without the
+            // hook. The flag is set in signal context, where a latch cannot
+            // be used: poll it.
+            for(int i = 0; i < 10000 && !write_hook_entered && !raised.try_wait(); ++i)
+                std::this_thread::sleep_for(1ms);
+            if(!write_hook_entered)
+            {
+                write_hook_armed = false;
+                write_hook_release = true;
+                raiser.join();
+                BOOST_FAIL("the signal handler's write() was not interposed");
+            }
+
+            test::latch destroyed;
+            std::thread destroyer([&]{ sigs.reset(); destroyed.count_down(); });
+            // The handler is still using the pipe: ~signal_set must not
+            // return (and must not have closed the pipe) before it is done.
+            BOOST_TEST(!destroyed.wait_for(200ms));
+            write_hook_release = true;
+            raiser.join();
+            BOOST_TEST(destroyed.wait_for(10s));
+            destroyer.join();
+            BOOST_TEST(write_hook_result == 1);
+            BOOST_TEST(write_hook_errno == 0);
         }
     }
 }

@@ -60,7 +60,8 @@ public:
 
         Restores the previous disposition of each signal and deregisters
         from the loop. Once it returned, the function set with
-        @ref on_signal is not called again.
+        @ref on_signal is not called again, and no signal handler writes
+        to the set's pipe any more.
 
         The destructor may be called from any thread while the loop
         runs: a thread of the program, another handler or timer of the
@@ -72,6 +73,8 @@ public:
         @li Called from the function itself, it does not wait: the
         function goes on after the destructor returned, and must not use
         the set any more.
+        @li It also waits, briefly, for operating-system signal handlers
+        that are writing to the set's pipe on other threads.
 
         The function is destroyed by the destructor, or, if it is running
         on this thread, when it returns.

@@ -33,23 +33,52 @@ namespace detail {
 # define NSIG 65
 #endif
 
-// The write end of the pipe of the signal set owning each signal.
+// The signal handler only uses these atomics and write().
+static_assert(std::atomic<int>::is_always_lock_free,
+    "the signal handler needs lock-free atomic<int>");
+static_assert(std::atomic<unsigned>::is_always_lock_free,
+    "the signal handler needs lock-free atomic<unsigned>");
+
+// The write end, plus one, of the pipe of the signal set owning each
+// signal; zero when no set owns it.
 inline std::atomic<int> signal_pipe_fds[NSIG] = {};
+
+// Guards signal_owned, and serializes the un-publishing of pipes.
 inline std::mutex signal_owner_mutex;
 inline bool signal_owned[NSIG] = {};
+
+// Signal handlers that may be using a published pipe, counted per
+// epoch parity. A handler enters the current epoch before it loads a
+// pipe; tearing a set down un-publishes its pipe, starts a new epoch
+// and waits for the handlers of the previous one. Handlers entering
+// after that cannot see the pipe, so the wait is short and bounded
+// even while signals keep arriving.
+inline std::atomic<unsigned> signal_epoch{0};
+inline std::atomic<int> signal_handlers_active[2] = {};
 
 extern "C" inline void millio_signal_handler(int signo)
 {
     int const saved = errno;
     if(signo > 0 && signo < NSIG)
     {
-        int fd = signal_pipe_fds[signo].load(std::memory_order_relaxed);
-        if(fd > 0)
+        unsigned e;
+        for(;;)
+        {
+            e = signal_epoch.load(std::memory_order_seq_cst);
+            signal_handlers_active[e & 1].fetch_add(1, std::memory_order_seq_cst);
+            if(signal_epoch.load(std::memory_order_seq_cst) == e)
+                break;
+            // a teardown started a new epoch meanwhile: enter that one
+            signal_handlers_active[e & 1].fetch_sub(1, std::memory_order_seq_cst);
+        }
+        int const fd = signal_pipe_fds[signo].load(std::memory_order_seq_cst) - 1;
+        if(fd >= 0)
         {
             unsigned char c = static_cast<unsigned char>(signo);
             ssize_t r = ::write(fd, &c, 1);
             (void)r;
         }
+        signal_handlers_active[e & 1].fetch_sub(1, std::memory_order_release);
     }
     errno = saved;
 }
@@ -146,6 +175,7 @@ struct signal_set::impl
     }
 
     // Restores the previous dispositions and un-publishes the pipe.
+    // Returns when no signal handler can write to the pipe any more.
     void
     release_signals() noexcept
     {
@@ -154,9 +184,16 @@ struct signal_set::impl
         {
             int const s = signals[i];
             ::sigaction(s, &previous[i], nullptr);
-            detail::signal_pipe_fds[s].store(0, std::memory_order_relaxed);
+            detail::signal_pipe_fds[s].store(0, std::memory_order_seq_cst);
             detail::signal_owned[s] = false;
         }
+        // Handlers of the current epoch may have loaded the write end
+        // before it was un-published: start a new epoch, wait for them.
+        // Teardowns are serialized by signal_owner_mutex, so every
+        // handler of an earlier epoch has already left.
+        unsigned const e = detail::signal_epoch.fetch_add(1, std::memory_order_seq_cst);
+        while(detail::signal_handlers_active[e & 1].load(std::memory_order_seq_cst) != 0)
+            std::this_thread::yield();
     }
 };
 
@@ -222,7 +259,7 @@ init(std::initializer_list<int> signals, error_code& ec)
         sa.sa_handler = &detail::millio_signal_handler;
         sigemptyset(&sa.sa_mask);
         sa.sa_flags = SA_RESTART;
-        detail::signal_pipe_fds[s].store(p->wr, std::memory_order_relaxed);
+        detail::signal_pipe_fds[s].store(p->wr + 1, std::memory_order_seq_cst);
         ::sigaction(s, &sa, &old);
         detail::signal_owned[s] = true;
         p->signals.push_back(s);
