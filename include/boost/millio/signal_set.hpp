@@ -12,7 +12,7 @@
 #include <boost/millio/event_loop.hpp>
 #include <functional>
 #include <initializer_list>
-#include <vector>
+#include <memory>
 
 namespace boost {
 namespace millio {
@@ -23,8 +23,13 @@ namespace millio {
     operating-system handler only writes the signal number to a pipe
     (which is async-signal-safe); the event loop then calls the
     user's function for it, like any other handler, on an io worker
-    (or on the reactor thread in direct mode). A signal number can belong
-    to at most one signal set at a time in the process.
+    (or on the reactor thread in direct mode). Calls for one set never
+    overlap. A signal number can belong to at most one signal set at a
+    time in the process.
+
+    The set's function is never called, copied or destroyed while the
+    library holds a lock, so it may use the set: call @ref count, replace
+    itself with @ref on_signal, or destroy the set.
 
     @par Example
     Stop a server on Ctrl+C or `kill`:
@@ -53,8 +58,26 @@ public:
 
     /** Destructor.
 
-        Deregisters from the loop and restores the previous disposition
-        of each signal.
+        Restores the previous disposition of each signal and deregisters
+        from the loop. Once it returned, the function set with
+        @ref on_signal is not called again, and no signal handler writes
+        to the set's pipe any more.
+
+        The destructor may be called from any thread while the loop
+        runs: a thread of the program, another handler or timer of the
+        loop, or the set's own function.
+
+        @li If the function is running on another thread, the destructor
+        waits for it to return (so the function must not wait for the
+        thread destroying the set).
+        @li Called from the function itself, it does not wait: the
+        function goes on after the destructor returned, and must not use
+        the set any more.
+        @li It also waits, briefly, for operating-system signal handlers
+        that are writing to the set's pipe on other threads.
+
+        The function is destroyed by the destructor, or, if it is running
+        on this thread, when it returns.
     */
     BOOST_MILLIO_DECL
     ~signal_set();
@@ -65,6 +88,17 @@ public:
     /** Set the function called with the number of each signal received.
 
         The function runs in the event loop, never in the signal handler.
+        It replaces the previous function; a call of the previous one
+        that is running completes. The previous function is destroyed
+        outside of any lock of the library: here, or on the thread
+        running it when that call returns. Its destructor may therefore
+        call @ref on_signal and @ref count.
+
+        This function may be called from any thread, including from the
+        set's function. It has no effect once the destructor started.
+
+        @param f The function, or an empty function for none (signals
+        are then only counted).
     */
     BOOST_MILLIO_DECL
     void
@@ -87,7 +121,7 @@ public:
 private:
     void init(std::initializer_list<int> signals, error_code& ec);
     event_loop& loop_;
-    impl* impl_ = nullptr;
+    std::shared_ptr<impl> impl_;
 };
 
 } // millio
