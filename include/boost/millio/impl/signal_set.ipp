@@ -293,7 +293,7 @@ signal_set::
     // The reactor's handler holds the state; the state closes the pipe
     // when the handler is gone.
     error_code ec;
-    loop_.reactor().remove(s.reg, ec);
+    loop_.reactor().remove_no_wait(s.reg, ec);
 }
 
 void
