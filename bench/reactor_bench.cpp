@@ -12,12 +12,18 @@
     io_context (async_read_some / async_write on local stream sockets),
     interleaved with ours round by round.
 
+    Then posted work: functions that re-post themselves through the
+    executor (asio::post), one chain per thread, on the loop and on an
+    io_context. Both collect readiness and timers once per pass over
+    their queue, so this is also the price of that fairness.
+
     usage: reactor_bench [rounds] [hops]
 */
 
 #include <boost/millio/event_loop.hpp>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/local/connect_pair.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/read.hpp>
@@ -173,6 +179,66 @@ double run_asio(std::size_t threads, std::size_t pairs, std::size_t hops)
     return static_cast<double>(count.load()) / secs;
 }
 
+// Re-posting chains: posts run per second.
+template<class Executor>
+struct post_chain
+{
+    Executor ex;
+    std::atomic<std::size_t>* count;
+    std::size_t limit;
+    done_flag* done;
+
+    void operator()() const
+    {
+        std::size_t c = count->fetch_add(1, std::memory_order_relaxed) + 1;
+        if(c == limit)
+            done->set();
+        if(c < limit)
+            asio::post(ex, *this);
+    }
+};
+
+double run_millio_posts(millio::dispatch_mode mode, std::size_t io_threads, std::size_t chains, std::size_t posts)
+{
+    millio::event_loop_options opt;
+    opt.mode = mode;
+    opt.io_threads = io_threads;
+    millio::event_loop loop(opt);
+    std::atomic<std::size_t> count{0};
+    done_flag done;
+    std::thread t([&]{ loop.run(); });
+    auto const t0 = clock_type::now();
+    using ex_type = millio::event_loop::executor_type;
+    for(std::size_t i = 0; i < chains; ++i)
+        asio::post(loop.get_executor(), post_chain<ex_type>{loop.get_executor(), &count, posts, &done});
+    done.wait();
+    double secs = std::chrono::duration<double>(clock_type::now() - t0).count();
+    loop.stop();
+    t.join();
+    return static_cast<double>(posts) / secs;
+}
+
+double run_asio_posts(std::size_t threads, std::size_t chains, std::size_t posts)
+{
+    asio::io_context ioc(static_cast<int>(threads));
+    std::atomic<std::size_t> count{0};
+    done_flag done;
+    auto work = asio::make_work_guard(ioc);
+    std::vector<std::thread> ts;
+    for(std::size_t i = 0; i < threads; ++i)
+        ts.emplace_back([&]{ ioc.run(); });
+    auto const t0 = clock_type::now();
+    using ex_type = asio::io_context::executor_type;
+    for(std::size_t i = 0; i < chains; ++i)
+        asio::post(ioc.get_executor(), post_chain<ex_type>{ioc.get_executor(), &count, posts, &done});
+    done.wait();
+    double secs = std::chrono::duration<double>(clock_type::now() - t0).count();
+    ioc.stop();
+    for(auto& t : ts)
+        t.join();
+    return static_cast<double>(posts) / secs;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -194,6 +260,19 @@ int main(int argc, char** argv)
         bench::print_table("socketpair ping-pong, " + std::to_string(pairs) +
             " pair(s): events dispatched per second", "events/s", rs,
             {"asio io_context, 1 thread", "asio io_context, 2 threads"});
+    }
+    {
+        std::size_t const posts = hops * 5;
+        std::vector<bench::contender> cs = {
+            {"asio io_context, 1 thread", [=]{ return run_asio_posts(1, 1, posts); }},
+            {"millio direct", [=]{ return run_millio_posts(millio::dispatch_mode::direct, 0, 1, posts); }},
+            {"millio pool, 1 io thread", [=]{ return run_millio_posts(millio::dispatch_mode::pool, 1, 1, posts); }},
+            {"asio io_context, 2 threads", [=]{ return run_asio_posts(2, 2, posts); }},
+            {"millio pool, 2 io threads", [=]{ return run_millio_posts(millio::dispatch_mode::pool, 2, 2, posts); }},
+        };
+        auto rs = bench::interleave(cs, rounds);
+        bench::print_table("re-posting chains (one per thread): posts run per second",
+            "posts/s", rs, {"asio io_context, 1 thread", "asio io_context, 2 threads"});
     }
     return 0;
 }
