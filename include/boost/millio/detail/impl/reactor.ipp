@@ -12,6 +12,7 @@
 #include <boost/millio/detail/epoll_backend.hpp>
 #include <boost/millio/detail/poll_backend.hpp>
 #include <boost/millio/detail/except.hpp>
+#include <boost/millio/detail/impl/epoll_backend.ipp>
 #include <boost/millio/detail/impl/registration.ipp>
 #include <boost/millio/detail/impl/scheduler.ipp>
 #include <boost/millio/detail/impl/timer_queue.ipp>
