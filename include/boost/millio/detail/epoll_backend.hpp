@@ -48,8 +48,10 @@ public:
     void wait(std::vector<ready_event>& out, std::size_t cap, std::int64_t timeout_ns, error_code& ec) override;
     void wake() noexcept override;
 
+    // The kernel reports every edge: nothing to rearm.
     bool needs_rearm() const noexcept override { return false; }
     void rearm(std::uint64_t) noexcept override {}
+    void would_block(std::uint64_t, interest) noexcept override {}
 };
 #endif
 
