@@ -57,10 +57,17 @@ public:
     // most `cap` events.
     virtual void wait(std::vector<ready_event>& out, std::size_t cap, std::int64_t timeout_ns, error_code& ec) = 0;
     virtual void wake() noexcept = 0;
-    // Level-triggered backends disarm a source once reported (pool mode)
-    // and rearm it when its handler finished.
+    // Backends that emulate edges (poll) take a reported condition out
+    // of the watched set and need to hear when the handler of `key`
+    // returned (the registration still open): rearm() then decides what
+    // to watch again. needs_rearm() is false where rearm() does nothing.
     virtual bool needs_rearm() const noexcept = 0;
     virtual void rearm(std::uint64_t key) noexcept = 0;
+    // I/O on the source of `key` for `i` failed with EAGAIN: report the
+    // next readiness for `i`, even if it is back already. Callable from
+    // any thread; an unknown key is ignored. Edge-triggered backends do
+    // nothing: the kernel reports that edge.
+    virtual void would_block(std::uint64_t key, interest i) noexcept = 0;
 };
 
 } // detail

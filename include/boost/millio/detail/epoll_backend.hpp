@@ -9,19 +9,15 @@
 #define BOOST_MILLIO_DETAIL_EPOLL_BACKEND_HPP
 
 #include <boost/millio/detail/backend.hpp>
-#include <boost/millio/detail/except.hpp>
 
-#include <cerrno>
+#include <cstdint>
 #include <vector>
 
-#include <time.h>
-#include <unistd.h>
 #if defined(BOOST_MILLIO_HAS_EPOLL)
 # include <sys/epoll.h>
 # if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 35))
 #  define BOOST_MILLIO_HAS_EPOLL_PWAIT2 1
 # endif
-# include <sys/eventfd.h>
 #endif
 
 namespace boost {
@@ -39,145 +35,24 @@ class epoll_backend final : public backend
     int efd_ = -1;
     std::vector<epoll_event> buf_;
 
-    static std::uint32_t to_epoll(interest i) noexcept
-    {
-        std::uint32_t e = EPOLLET | EPOLLRDHUP;
-        if(has_interest(i, interest::readable))
-            e |= EPOLLIN | EPOLLPRI;
-        if(has_interest(i, interest::writable))
-            e |= EPOLLOUT;
-        return e;
-    }
-
-    static unsigned from_epoll(std::uint32_t e) noexcept
-    {
-        unsigned b = 0;
-        if(e & (EPOLLIN | EPOLLPRI))
-            b |= event::flag_readable;
-        if(e & EPOLLOUT)
-            b |= event::flag_writable;
-        if(e & EPOLLERR)
-            b |= event::flag_error | event::flag_write_closed;
-        if(e & EPOLLHUP)
-            b |= event::flag_read_closed | event::flag_write_closed;
-        if(e & EPOLLRDHUP)
-            b |= event::flag_read_closed;
-        return b;
-    }
+    static std::uint32_t to_epoll(interest i) noexcept;
+    static unsigned from_epoll(std::uint32_t e) noexcept;
 
 public:
-    explicit epoll_backend(std::size_t cap)
-        : buf_(cap)
-    {
-        epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
-        if(epfd_ < 0)
-        {
-            error_code ec;
-            assign_errno(ec, errno);
-            throw_system_error(ec);
-        }
-        efd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-        if(efd_ < 0)
-        {
-            error_code ec;
-            assign_errno(ec, errno);
-            ::close(epfd_);
-            throw_system_error(ec);
-        }
-        epoll_event ev{};
-        ev.events = EPOLLIN; // level-triggered: drained on each wake
-        ev.data.u64 = 0;
-        ::epoll_ctl(epfd_, EPOLL_CTL_ADD, efd_, &ev);
-    }
+    explicit epoll_backend(std::size_t cap);
+    ~epoll_backend();
 
-    ~epoll_backend()
-    {
-        ::close(efd_);
-        ::close(epfd_);
-    }
+    void add(int fd, std::uint64_t key, interest i, error_code& ec) override;
+    void modify(int fd, std::uint64_t key, interest i, error_code& ec) override;
+    void remove(int fd, std::uint64_t key) noexcept override;
+    void wait(std::vector<ready_event>& out, std::size_t cap, std::int64_t timeout_ns, error_code& ec) override;
+    void wake() noexcept override;
 
-    void add(int fd, std::uint64_t key, interest i, error_code& ec) override
-    {
-        epoll_event ev{};
-        ev.events = to_epoll(i);
-        ev.data.u64 = key;
-        if(::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0)
-            assign_errno(ec, errno);
-    }
-
-    void modify(int fd, std::uint64_t key, interest i, error_code& ec) override
-    {
-        epoll_event ev{};
-        ev.events = to_epoll(i);
-        ev.data.u64 = key;
-        if(::epoll_ctl(epfd_, EPOLL_CTL_MOD, fd, &ev) != 0)
-            assign_errno(ec, errno);
-    }
-
-    void remove(int fd, std::uint64_t) noexcept override
-    {
-        epoll_event ev{};
-        // ENOENT or EBADF: the descriptor was closed already, which
-        // removed it from the interest list.
-        ::epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, &ev);
-    }
-
-    void wait(std::vector<ready_event>& out, std::size_t cap, std::int64_t timeout_ns, error_code& ec) override
-    {
-        if(cap > buf_.size())
-            cap = buf_.size();
-#if defined(BOOST_MILLIO_HAS_EPOLL_PWAIT2)
-        int n;
-        if(has_pwait2_)
-        {
-            timespec ts{};
-            ts.tv_sec = static_cast<time_t>(timeout_ns / 1000000000);
-            ts.tv_nsec = static_cast<long>(timeout_ns % 1000000000);
-            n = ::epoll_pwait2(epfd_, buf_.data(), static_cast<int>(cap),
-                timeout_ns < 0 ? nullptr : &ts, nullptr);
-            if(n < 0 && errno == ENOSYS)
-            {
-                has_pwait2_ = false;
-                n = ::epoll_wait(epfd_, buf_.data(), static_cast<int>(cap), to_ms(timeout_ns));
-            }
-        }
-        else
-            n = ::epoll_wait(epfd_, buf_.data(), static_cast<int>(cap), to_ms(timeout_ns));
-#else
-        int n = ::epoll_wait(epfd_, buf_.data(), static_cast<int>(cap), to_ms(timeout_ns));
-#endif
-        if(n < 0)
-        {
-            if(errno != EINTR)
-                assign_errno(ec, errno);
-            return;
-        }
-        for(int i = 0; i < n; ++i)
-        {
-            auto const& e = buf_[static_cast<std::size_t>(i)];
-            if(e.data.u64 == 0)
-            {
-                std::uint64_t v;
-                while(::read(efd_, &v, sizeof(v)) > 0) {}
-                out.push_back({0, 0});
-                continue;
-            }
-            out.push_back({e.data.u64, from_epoll(e.events)});
-        }
-    }
-
-    void wake() noexcept override
-    {
-        std::uint64_t one = 1;
-        // write() is async-signal-safe; EAGAIN means a wake is pending.
-        ssize_t r = ::write(efd_, &one, sizeof(one));
-        (void)r;
-    }
-
+    // The kernel reports every edge: nothing to rearm.
     bool needs_rearm() const noexcept override { return false; }
     void rearm(std::uint64_t) noexcept override {}
+    void would_block(std::uint64_t, interest) noexcept override {}
 };
-
 #endif
 
 } // detail

@@ -9,231 +9,115 @@
 #define BOOST_MILLIO_DETAIL_POLL_BACKEND_HPP
 
 #include <boost/millio/detail/backend.hpp>
-#include <boost/millio/detail/except.hpp>
 
-#include <cerrno>
+#include <cstdint>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
 
-#include <fcntl.h>
 #include <poll.h>
-#include <time.h>
-#include <unistd.h>
 
 namespace boost {
 namespace millio {
 namespace detail {
 
-// poll(2); the waker is a pipe.
+/*  poll(2), made to deliver like the edge-triggered epoll backend. The
+    waker is a pipe.
+
+    poll(2) reports levels: a writable socket is reported by every call
+    for as long as it stays writable. Edges are emulated per condition of
+    a registration:
+
+    - A reported condition (readable, writable) is taken out of the
+      descriptor's poll mask: it is not reported again while its handler
+      runs.
+
+    - When the handler has returned (rearm), one poll(2) of that
+      descriptor with a zero timeout reads the current levels. A
+      condition that is low was consumed and is watched again: its next
+      rise is an edge. Readability that is high is watched again too:
+      bytes may have arrived after the handler read until EAGAIN, and
+      losing them would hang the reader (a handler that leaves bytes
+      unread is therefore called again, as with a level-triggered API).
+      Writability that is high stays out of the mask ("parked"): an idle
+      socket is writable for ever, and reporting it again would spin.
+
+    - A parked condition is watched again by the next rearm that finds
+      it low, by modify() (which re-evaluates every level, as
+      EPOLL_CTL_MOD does) and by would_block(), which the library's own
+      I/O code calls when a write fails with EAGAIN (mio rearms on
+      WouldBlock the same way).
+
+    - A hang-up or error (POLLHUP, POLLERR) is reported once; the
+      descriptor is then left out of poll(2), which would report it in
+      every call whatever the mask, until a rearm finds it cleared or the
+      registration is modified. The peer's shutdown (POLLRDHUP, Linux) is
+      final too: readability is not watched again once it was reported.
+      A closed descriptor (POLLNVAL) is reported once, then left out
+      until modified or removed.
+
+    What remains different from epoll: writability that drops and rises
+    again while it is parked is not seen. That happens when a program
+    writes until EAGAIN outside a handler, or when the buffer drains
+    again before the handler that wrote it full has returned; the net
+    code reports its EAGAINs (would_block), a program calls
+    reregister_source. A report carries the conditions that rose, not
+    every condition that holds. Without POLLRDHUP, end of file stays
+    readable: a handler that keeps its registration after end of file is
+    called again. Watching parked conditions by re-polling them in every wait
+    was rejected: a zero-timeout poll(2) costs about 0.1 us per
+    descriptor, a drop that happens while the loop sleeps is only seen
+    with a bounded wait timeout (periodic wake-ups), and a drop and rise
+    between two checks is missed all the same.
+*/
 class poll_backend final : public backend
 {
     struct entry
     {
         int fd;
-        interest in;
-        bool armed;
+        std::size_t slot;       // index in pfds_
+        short want;             // the events of the interest
+        short armed;            // the events watched: want minus reported and parked
+        bool hung = false;      // POLLHUP or POLLERR reported: left out
+        bool gone = false;      // POLLNVAL reported: left out until modified
+        bool read_done = false; // POLLRDHUP reported: the read side is final
     };
 
-    bool oneshot_;
     int wake_rd_ = -1;
     int wake_wr_ = -1;
+
+    // Guarded by m_.
     std::mutex m_;
     std::unordered_map<std::uint64_t, entry> entries_;
-    bool dirty_ = true;
+    std::vector<pollfd> pfds_;          // slot 0 is the waker
+    std::vector<std::uint64_t> keys_;   // the key of each slot
+    bool dirty_ = true;                 // pfds_ changed since the poller copied it
+    bool in_wait_ = false;              // a thread is in poll(2) with a copy
+    bool woken_ = false;                // ... and was woken since it copied
+
+    // The poller's copy (used by the thread in wait() only).
     std::vector<pollfd> fds_;
-    std::vector<std::uint64_t> keys_;
+    std::vector<std::uint64_t> fd_keys_;
 
-    static short to_poll(interest i) noexcept
-    {
-        short e = 0;
-        if(has_interest(i, interest::readable))
-            e |= POLLIN | POLLPRI;
-        if(has_interest(i, interest::writable))
-            e |= POLLOUT;
-        return e;
-    }
+    static short to_poll(interest i) noexcept;
+    static unsigned from_poll(short e) noexcept;
+    static void set_flags(int fd) noexcept;
 
-    static unsigned from_poll(short e) noexcept
-    {
-        unsigned b = 0;
-        if(e & (POLLIN | POLLPRI))
-            b |= event::flag_readable;
-        if(e & POLLOUT)
-            b |= event::flag_writable;
-        if(e & (POLLERR | POLLNVAL))
-            b |= event::flag_error | event::flag_write_closed;
-        if(e & POLLHUP)
-            b |= event::flag_read_closed | event::flag_write_closed;
-        return b;
-    }
-
-    static void set_flags(int fd)
-    {
-        ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
-        ::fcntl(fd, F_SETFD, ::fcntl(fd, F_GETFD) | FD_CLOEXEC);
-    }
+    void update_slot(entry& e) noexcept;
+    void changed(bool watch_more) noexcept;
 
 public:
-    explicit poll_backend(bool oneshot)
-        : oneshot_(oneshot)
-    {
-        int p[2];
-        if(::pipe(p) != 0)
-        {
-            error_code ec;
-            assign_errno(ec, errno);
-            throw_system_error(ec);
-        }
-        wake_rd_ = p[0];
-        wake_wr_ = p[1];
-        set_flags(wake_rd_);
-        set_flags(wake_wr_);
-    }
+    poll_backend();
+    ~poll_backend();
 
-    ~poll_backend()
-    {
-        ::close(wake_rd_);
-        ::close(wake_wr_);
-    }
-
-    void add(int fd, std::uint64_t key, interest i, error_code& ec) override
-    {
-        if(::fcntl(fd, F_GETFD) < 0)
-        {
-            assign_errno(ec, errno);
-            return;
-        }
-        {
-            std::lock_guard<std::mutex> lk(m_);
-            entries_[key] = entry{fd, i, true};
-            dirty_ = true;
-        }
-        wake();
-    }
-
-    void modify(int fd, std::uint64_t key, interest i, error_code& ec) override
-    {
-        if(::fcntl(fd, F_GETFD) < 0)
-        {
-            assign_errno(ec, errno);
-            return;
-        }
-        {
-            std::lock_guard<std::mutex> lk(m_);
-            auto it = entries_.find(key);
-            if(it == entries_.end())
-            {
-                ec = make_error_code(error::not_registered);
-                return;
-            }
-            it->second.in = i;
-            it->second.armed = true;
-            dirty_ = true;
-        }
-        wake();
-    }
-
-    void remove(int, std::uint64_t key) noexcept override
-    {
-        {
-            std::lock_guard<std::mutex> lk(m_);
-            entries_.erase(key);
-            dirty_ = true;
-        }
-        wake();
-    }
-
-    void wait(std::vector<ready_event>& out, std::size_t cap, std::int64_t timeout_ns, error_code& ec) override
-    {
-        {
-            std::lock_guard<std::mutex> lk(m_);
-            if(dirty_)
-            {
-                fds_.clear();
-                keys_.clear();
-                fds_.push_back({wake_rd_, POLLIN, 0});
-                keys_.push_back(0);
-                for(auto const& kv : entries_)
-                {
-                    if(!kv.second.armed)
-                        continue;
-                    fds_.push_back({kv.second.fd, to_poll(kv.second.in), 0});
-                    keys_.push_back(kv.first);
-                }
-                dirty_ = false;
-            }
-        }
-#if defined(__linux__)
-        timespec ts{};
-        ts.tv_sec = static_cast<time_t>(timeout_ns / 1000000000);
-        ts.tv_nsec = static_cast<long>(timeout_ns % 1000000000);
-        int n = ::ppoll(fds_.data(), static_cast<nfds_t>(fds_.size()),
-            timeout_ns < 0 ? nullptr : &ts, nullptr);
-#else
-        int n = ::poll(fds_.data(), static_cast<nfds_t>(fds_.size()), to_ms(timeout_ns));
-#endif
-        if(n < 0)
-        {
-            if(errno != EINTR)
-                assign_errno(ec, errno);
-            return;
-        }
-        if(n == 0)
-            return;
-        std::unique_lock<std::mutex> lk(m_, std::defer_lock);
-        std::size_t reported = 0;
-        for(std::size_t i = 0; i < fds_.size(); ++i)
-        {
-            short re = fds_[i].revents;
-            if(re == 0)
-                continue;
-            if(i == 0)
-            {
-                char buf[256];
-                while(::read(wake_rd_, buf, sizeof(buf)) > 0) {}
-                out.push_back({0, 0});
-                continue;
-            }
-            if(reported == cap)
-                break;
-            ++reported;
-            out.push_back({keys_[i], from_poll(re)});
-            // A descriptor closed while registered reports POLLNVAL for
-            // ever; disarm it so that it cannot spin the loop.
-            if(oneshot_ || (re & POLLNVAL))
-            {
-                if(!lk.owns_lock())
-                    lk.lock();
-                auto it = entries_.find(keys_[i]);
-                if(it != entries_.end())
-                    it->second.armed = false;
-                dirty_ = true;
-            }
-        }
-    }
-
-    void wake() noexcept override
-    {
-        char c = 1;
-        ssize_t r = ::write(wake_wr_, &c, 1);
-        (void)r;
-    }
-
-    bool needs_rearm() const noexcept override { return oneshot_; }
-
-    void rearm(std::uint64_t key) noexcept override
-    {
-        {
-            std::lock_guard<std::mutex> lk(m_);
-            auto it = entries_.find(key);
-            if(it == entries_.end() || it->second.armed)
-                return;
-            it->second.armed = true;
-            dirty_ = true;
-        }
-        wake();
-    }
+    void add(int fd, std::uint64_t key, interest i, error_code& ec) override;
+    void modify(int fd, std::uint64_t key, interest i, error_code& ec) override;
+    void remove(int fd, std::uint64_t key) noexcept override;
+    void wait(std::vector<ready_event>& out, std::size_t cap, std::int64_t timeout_ns, error_code& ec) override;
+    void wake() noexcept override;
+    bool needs_rearm() const noexcept override { return true; }
+    void rearm(std::uint64_t key) noexcept override;
+    void would_block(std::uint64_t key, interest i) noexcept override;
 };
 
 } // detail

@@ -85,6 +85,14 @@ public:
     void
     modify_user(int fd, millio::token t, interest i, error_code& ec);
 
+    // I/O on the source of `r` for `i` failed with EAGAIN: the next
+    // readiness for `i` is reported (see backend::would_block).
+    void would_block(registration* r, interest i) noexcept
+    {
+        if(rearm_)
+            be_->would_block(r->key(), i);
+    }
+
     // Blocking unless called from a thread of the loop (see
     // event_loop::deregister_source).
     BOOST_MILLIO_DECL

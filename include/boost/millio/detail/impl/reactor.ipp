@@ -12,6 +12,8 @@
 #include <boost/millio/detail/epoll_backend.hpp>
 #include <boost/millio/detail/poll_backend.hpp>
 #include <boost/millio/detail/except.hpp>
+#include <boost/millio/detail/impl/epoll_backend.ipp>
+#include <boost/millio/detail/impl/poll_backend.ipp>
 #include <boost/millio/detail/impl/registration.ipp>
 #include <boost/millio/detail/impl/scheduler.ipp>
 #include <boost/millio/detail/impl/timer_queue.ipp>
@@ -76,7 +78,7 @@ make_backend(event_loop_options const& o)
     if(o.backend == backend_type::epoll)
         return std::unique_ptr<millio::detail::backend>(new epoll_backend(o.events_capacity));
 #endif
-    return std::unique_ptr<millio::detail::backend>(new poll_backend(o.mode == dispatch_mode::pool));
+    return std::unique_ptr<millio::detail::backend>(new poll_backend());
 }
 
 reactor::

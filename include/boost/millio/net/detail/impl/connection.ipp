@@ -234,6 +234,10 @@ send(asio::const_buffer b, error_code& ec)
     }
     append(p, n);
     update_interest();
+    // Nothing more fits (or the connection is not up yet): the poll
+    // backend watches writability again.
+    if(reg_)
+        reactor_.would_block(reg_, interest::writable);
 }
 
 void
@@ -436,7 +440,11 @@ flush(error_code& ec)
             if(e == EINTR)
                 continue;
             if(e == EAGAIN || e == EWOULDBLOCK)
+            {
+                // the poll backend watches writability again
+                reactor_.would_block(reg_, interest::writable);
                 break;
+            }
             ec = socket_error(e);
             return false;
         }
