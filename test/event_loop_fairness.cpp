@@ -87,7 +87,6 @@ BOOST_AUTO_TEST_CASE(reposting_chains_do_not_starve, *boost::unit_test::timeout(
                 millio::event_loop loop(cfg.options(threads));
 
                 // timer: fire times
-                auto const t_start = clock_type::now();
                 loop.run_every(20ms, [&] {
                     std::lock_guard<std::mutex> lk(m);
                     fires.push_back(clock_type::now());
@@ -113,8 +112,20 @@ BOOST_AUTO_TEST_CASE(reposting_chains_do_not_starve, *boost::unit_test::timeout(
                     returned = true;
                 });
 
+                // the window opens at the first firing: run() is in progress
+                auto const first_deadline = clock_type::now() + 10s;
+                for(;;)
+                {
+                    {
+                        std::lock_guard<std::mutex> lk(m);
+                        if(!fires.empty())
+                            break;
+                    }
+                    BOOST_REQUIRE(clock_type::now() < first_deadline);
+                    std::this_thread::sleep_for(1ms);
+                }
                 int written = 0;
-                auto const t_end = t_start + 1s;
+                auto const t_end = clock_type::now() + 1s;
                 while(clock_type::now() < t_end)
                 {
                     char c = 'x';
