@@ -15,6 +15,7 @@
 #include <boost/lockfree/queue.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
@@ -149,6 +150,11 @@ private:
     bool enter_run(error_code& ec) noexcept;
     void leave_run() noexcept;
     std::size_t run_direct_once(std::int64_t timeout, bool stop_aware, error_code& ec);
+    bool polled_recently() const noexcept;
+
+    using clock = std::chrono::steady_clock;
+    // The longest posted work runs without a poll while work is queued.
+    static constexpr std::chrono::microseconds poll_interval{20};
 
     scheduler_task& task_;
     bool const direct_;
@@ -159,6 +165,7 @@ private:
     std::atomic<std::size_t> queued_{0};        // queued operations, not counting the marker
     std::atomic<std::size_t> inflight_posts_{0};
     std::vector<operation*> batch_;             // used by the holder of the polling role
+    clock::time_point last_poll_{};             // likewise
 
     std::atomic<bool> stop_requested_{false};
     std::atomic<bool> shutdown_{false};
@@ -176,6 +183,7 @@ private:
     std::atomic<std::size_t> sleepers_{0};
     std::size_t permits_ = 0;           // guarded by idle_mutex_
     bool running_pool_ = false;         // guarded by idle_mutex_
+    std::atomic<bool> running_pool_hint_{false};    // running_pool_, read without the lock
     bool marker_out_ = false;           // guarded by idle_mutex_
     bool shutdown_locked_ = false;      // guarded by idle_mutex_
 

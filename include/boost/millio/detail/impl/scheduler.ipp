@@ -292,6 +292,8 @@ void
 scheduler::
 run_marker() noexcept
 {
+    if(!running_pool_hint_.load(std::memory_order_acquire) ||
+        shutdown_.load(std::memory_order_acquire))
     {
         std::lock_guard<std::mutex> lk(idle_mutex_);
         if(!running_pool_ || shutdown_locked_)
@@ -299,6 +301,15 @@ run_marker() noexcept
             marker_out_ = false;
             return;
         }
+    }
+    if(queued_.load(std::memory_order_relaxed) != 0 &&
+        !stop_requested_.load(std::memory_order_relaxed) &&
+        polled_recently())
+    {
+        // a pass over a queue of short work: the next one polls
+        while(!queue_.push(marker()))
+            std::this_thread::yield();
+        return;
     }
     std::int64_t timeout = timeout_ns_;
     task_blocked_.store(true, std::memory_order_seq_cst);
@@ -309,6 +320,7 @@ run_marker() noexcept
     batch_.clear();
     error_code ec;
     task_.run_task(timeout, batch_, ec);
+    last_poll_ = clock::now();
     task_blocked_.store(false, std::memory_order_relaxed);
     if(stop_requested_.load(std::memory_order_seq_cst))
         notify_run();
@@ -329,6 +341,18 @@ run_marker() noexcept
         run_op(first);
         check_stop();
     }
+}
+
+// While work is queued, the loop polls without blocking before each pass
+// over the queue, but not more often than every poll_interval: a queue of
+// short functions (a task that re-posts itself) would otherwise pay a
+// system call per function. Readiness and due timers are still collected
+// at least once per poll_interval of posted work.
+bool
+scheduler::
+polled_recently() const noexcept
+{
+    return clock::now() - last_poll_ < poll_interval;
 }
 
 bool
@@ -374,10 +398,14 @@ run_direct_once(std::int64_t timeout, bool stop_aware, error_code& ec)
     task_blocked_.store(true, std::memory_order_seq_cst);
     std::atomic_thread_fence(std::memory_order_seq_cst);
     std::size_t const queued = queued_.load(std::memory_order_seq_cst);
-    if(queued != 0)
-        timeout = 0;
     batch_.clear();
-    task_.run_task(timeout, batch_, ec);
+    if(queued == 0 || !stop_aware || !polled_recently())
+    {
+        if(queued != 0)
+            timeout = 0;
+        task_.run_task(timeout, batch_, ec);
+        last_poll_ = clock::now();
+    }
     task_blocked_.store(false, std::memory_order_relaxed);
     std::size_t done = 0;
     std::size_t i = 0;
@@ -387,8 +415,13 @@ run_direct_once(std::int64_t timeout, bool stop_aware, error_code& ec)
     for(; i < batch_.size(); ++i)
         push(batch_[i]);
     batch_.clear();
-    for(std::size_t k = 0; k < queued && !stopping(); ++k, ++done)
+    // What was queued before the wait; then, within the poll interval,
+    // what that queued in turn.
+    for(std::size_t k = 0; !stopping(); ++k, ++done)
     {
+        if(k >= queued && (k - queued) % 16 == 0 &&
+            (!stop_aware || !polled_recently()))
+            break;
         operation* op;
         if(!queue_.pop(op))
             break;
@@ -422,6 +455,7 @@ run(error_code& ec)
         {
             std::lock_guard<std::mutex> lk(idle_mutex_);
             running_pool_ = true;
+            running_pool_hint_.store(true, std::memory_order_release);
             if(!marker_out_)
             {
                 marker_out_ = true;
@@ -447,6 +481,7 @@ run(error_code& ec)
         // starts first).
         std::lock_guard<std::mutex> lk(idle_mutex_);
         running_pool_ = false;
+        running_pool_hint_.store(false, std::memory_order_release);
     }
     // run() consumes the stop request
     stop_requested_.store(false, std::memory_order_release);
