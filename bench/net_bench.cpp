@@ -92,7 +92,7 @@ int serve_millio(bool direct, std::size_t threads)
 class asio_session : public std::enable_shared_from_this<asio_session>
 {
     asio::ip::tcp::socket s_;
-    std::array<char, 8192> buf_;
+    std::vector<char> buf_ = std::vector<char>(65536);
 
 public:
     explicit asio_session(asio::ip::tcp::socket s) : s_(std::move(s)) {}
@@ -174,7 +174,7 @@ int serve_epoll()
     announce(ntohs(a.sin_port));
     std::map<int, std::string> pending;
     std::vector<epoll_event> evs(256);
-    char buf[8192];
+    static char buf[65536];
     auto drop = [&](int fd){ pending.erase(fd); ::close(fd); };
     for(;;)
     {
