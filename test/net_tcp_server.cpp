@@ -920,4 +920,159 @@ BOOST_AUTO_TEST_CASE(peer_endpoint_and_events, *boost::unit_test::timeout(60))
     BOOST_TEST((h->evs[2].id == h->evs[1].id));
 }
 
+namespace {
+
+// Echoes, except on connections whose first byte is 'F' (floods), whose
+// bytes it counts, spending 200 us of work on each read: slower than the
+// sender, so the flooding socket always has bytes waiting.
+struct flood_sink_handler : net::network_handler
+{
+    std::mutex m;
+    std::set<std::uint64_t> seen, floods;
+    std::atomic<std::uint64_t> flood_bytes{0};
+    std::atomic<int> send_failures{0};
+
+    void on_data(net::server_context& ctx, net::connection_id id, asio::const_buffer b) override
+    {
+        bool flood;
+        {
+            std::lock_guard<std::mutex> lk(m);
+            if(seen.insert(id.value()).second &&
+                b.size() > 0 && *static_cast<unsigned char const*>(b.data()) == 'F')
+                floods.insert(id.value());
+            flood = floods.count(id.value()) != 0;
+        }
+        if(flood)
+        {
+            flood_bytes += b.size();
+            auto const until = std::chrono::steady_clock::now() + std::chrono::microseconds(200);
+            while(std::chrono::steady_clock::now() < until)
+            {
+            }
+            return;
+        }
+        error_code ec;
+        ctx.send_to(id, b, ec);
+        if(ec)
+            ++send_failures;
+    }
+};
+
+} // (anon)
+
+BOOST_AUTO_TEST_CASE(read_budget_is_validated)
+{
+    error_code ec;
+    net::tcp_server_config::builder().read_budget(0).build(ec);
+    BOOST_TEST(ec == millio::error::invalid_argument);
+    auto cfg = net::tcp_server_config::builder().read_budget(1).build(ec);
+    BOOST_TEST(!ec);
+    BOOST_TEST(cfg.read_budget() == 1u);
+    BOOST_TEST(net::tcp_server_config().read_budget() == 256u * 1024u);
+}
+
+// One client sends as fast as it can while 50 clients ping-pong 64-byte
+// messages: the read budget makes the flooding connection yield, so the
+// ping-pong latency stays bounded, timers keep firing and stop() returns
+// promptly, with one I/O thread (in direct dispatch, the loop itself).
+BOOST_AUTO_TEST_CASE(read_budget_keeps_ping_pong_served_during_a_flood, *boost::unit_test::timeout(240))
+{
+    std::size_t const clients = 50;
+    std::size_t const rounds = scaled(100, 20);
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            event_loop loop(cfg.options(1));
+            auto h = std::make_shared<flood_sink_handler>();
+            net::tcp_server srv(test::local_config(), h);
+            srv.start(loop, token(1));
+            std::atomic<std::uint64_t> ticks{0};
+            loop.run_every(5ms, [&]{ ++ticks; });
+            auto run = std::make_unique<test::loop_runner>(loop);
+            auto const ep = test::loopback(srv.local_endpoint());
+
+            std::atomic<bool> flooding{true};
+            int ffd = test::connect_to(ep);
+            BOOST_TEST_REQUIRE(ffd >= 0);
+            std::thread flooder([&]{
+                std::vector<unsigned char> chunk(65536, 'F');
+                while(flooding.load())
+                    if(::send(ffd, chunk.data(), chunk.size(), MSG_NOSIGNAL) < 0 && errno != EINTR)
+                        break;
+            });
+            // The flood is under way before the ping-pong starts.
+            BOOST_TEST(test::eventually([&]{ return h->flood_bytes.load() > (4u << 20); }));
+
+            std::vector<int> fds(clients, -1);
+            for(auto& fd : fds)
+            {
+                fd = test::connect_to(ep);
+                BOOST_TEST_REQUIRE(fd >= 0);
+            }
+            std::vector<std::vector<double>> lat(clients);
+            std::atomic<int> failures{0};
+            auto const ticks0 = ticks.load();
+            auto const flood0 = h->flood_bytes.load();
+            auto const t0 = std::chrono::steady_clock::now();
+            std::vector<std::thread> ts;
+            for(std::size_t k = 0; k < clients; ++k)
+                ts.emplace_back([&, k]{
+                    unsigned char out[64], in[64];
+                    for(std::size_t i = 0; i < rounds; ++i)
+                    {
+                        test::fill_pattern(out, sizeof(out), k, i * 64);
+                        auto s = std::chrono::steady_clock::now();
+                        if(!test::write_all(fds[k], out, sizeof(out)) ||
+                            test::read_n(fds[k], in, sizeof(in), 20s) != sizeof(in) ||
+                            std::memcmp(in, out, sizeof(in)) != 0)
+                        {
+                            ++failures;
+                            return;
+                        }
+                        lat[k].push_back(std::chrono::duration<double, std::milli>(
+                            std::chrono::steady_clock::now() - s).count());
+                    }
+                });
+            for(auto& t : ts)
+                t.join();
+            auto const window = std::chrono::steady_clock::now() - t0;
+            auto const ticks1 = ticks.load();
+            auto const flood1 = h->flood_bytes.load();
+
+            // stop() is served while the flood goes on.
+            auto const s0 = std::chrono::steady_clock::now();
+            run.reset();
+            auto const stop_ms = std::chrono::duration<double, std::milli>(
+                std::chrono::steady_clock::now() - s0).count();
+            flooding.store(false);
+            ::shutdown(ffd, SHUT_RDWR);
+            flooder.join();
+
+            std::vector<double> all;
+            for(auto& v : lat)
+                all.insert(all.end(), v.begin(), v.end());
+            std::sort(all.begin(), all.end());
+            BOOST_TEST(failures.load() == 0);
+            BOOST_TEST_REQUIRE(all.size() == clients * rounds);
+            double const p50 = all[all.size() / 2];
+            double const p99 = all[all.size() * 99 / 100];
+            double const win_ms = std::chrono::duration<double, std::milli>(window).count();
+            BOOST_TEST_MESSAGE(cfg.name() << ": ping-pong p50 " << p50 << " ms, p99 " << p99
+                << " ms over " << win_ms << " ms; flood " << (flood1 - flood0) / 1048576
+                << " MiB meanwhile; " << (ticks1 - ticks0) << " timer ticks; stop " << stop_ms << " ms");
+            // The flood went on during the ping-pong, and did not starve it.
+            BOOST_TEST(flood1 - flood0 > (1u << 20));
+            BOOST_TEST(p99 < 100.0);
+            // A 5 ms timer fired at least once every 50 ms on average.
+            BOOST_TEST(static_cast<double>(ticks1 - ticks0) >= win_ms / 50.0);
+            BOOST_TEST(stop_ms < 2000.0);
+            BOOST_TEST(h->send_failures.load() == 0);
+            for(auto fd : fds)
+                ::close(fd);
+            ::close(ffd);
+        }
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

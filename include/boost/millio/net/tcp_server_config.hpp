@@ -80,6 +80,15 @@ public:
     /// Return the send queue size below which `on_writable` fires after a refusal (default 256 KiB).
     std::size_t write_low_water_mark() const noexcept { return low_water_; }
 
+    /** Return the read budget of a connection per readiness event, in bytes (default 256 KiB).
+
+        A connection that has read this many bytes and finds more waiting
+        yields: it is queued behind the other ready work and served again
+        after it, so that one peer that keeps sending cannot hold a
+        thread (in direct dispatch: the loop) for ever.
+    */
+    std::size_t read_budget() const noexcept { return read_budget_; }
+
     /** Return the idle time-out, or `std::nullopt` if none (the default).
 
         Stored for a later version, which enforces it with timers.
@@ -100,6 +109,7 @@ private:
     bool reuse_port_ = false;
     std::size_t high_water_ = 1024 * 1024;
     std::size_t low_water_ = 256 * 1024;
+    std::size_t read_budget_ = 256 * 1024;
     std::optional<duration_type> idle_timeout_;
 };
 
@@ -166,6 +176,18 @@ public:
     /// Set the low-water mark; must be below the high-water mark.
     BOOST_MILLIO_DECL builder& write_low_water_mark(std::size_t n);
 
+    /** Set the read budget per readiness event in bytes; must not be 0.
+
+        After reading at least this many bytes in one readiness event,
+        a connection with more bytes waiting lets the other ready
+        connections, timers and posted work run before it reads again.
+        At least one read is made per event, so a budget below the
+        buffer size means one read per event. Smaller budgets are fairer
+        to other connections; larger ones cost fewer wake-ups to a
+        connection that streams.
+    */
+    BOOST_MILLIO_DECL builder& read_budget(std::size_t n);
+
     /** Set the idle time-out; none by default.
 
         A connection that read and wrote no byte for this long is closed,
@@ -179,7 +201,8 @@ public:
     /** Validate and return the configuration.
 
         @param ec Set to `error::invalid_argument` if the buffer size,
-        the connection limit, the high-water mark or the backlog is 0, the
+        the connection limit, the high-water mark, the read budget or the
+        backlog is 0, the
         low-water mark is not below the high-water mark, or the address
         string cannot be parsed or resolved.
         @return The configuration, or a default one on failure.

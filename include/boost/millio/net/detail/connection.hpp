@@ -69,6 +69,12 @@ public:
         std::size_t buffer_size;
         std::size_t high_water;
         std::size_t low_water;
+        // Bytes read per readiness event before yielding to other work
+        // (at least one read is made).
+        std::size_t read_budget = 256 * 1024;
+        // Larger read buffers, used while reads fill the small ones; null:
+        // reads use the small buffers only.
+        buffer_pool* bulk_pool = nullptr;
     };
 
     BOOST_MILLIO_DECL
@@ -193,6 +199,8 @@ private:
     bool read_eof_ = false;
     bool paused_ = false;
     bool shut_wr_ = false;
+    bool bulk_ = false;       // reads use bulk_pool buffers
+    bool yielded_ = false;    // the read budget ran out with bytes left
 
     // state shared with other threads, under m_
     std::mutex m_;

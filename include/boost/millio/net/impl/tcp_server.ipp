@@ -53,6 +53,8 @@ public:
     tcp_server_config cfg_;
     std::shared_ptr<network_handler> handler_;
     buffer_pool pool_;
+    // Read buffers of connections whose reads fill the small ones.
+    std::unique_ptr<buffer_pool> bulk_pool_;
     server_context ctx_;
     millio::detail::reactor* reactor_ = nullptr;
 
@@ -76,7 +78,13 @@ public:
         , pool_(cfg.buffer_size())
         , ctx_(nullptr, this)
     {
+        if(cfg.buffer_size() < bulk_read_size)
+            bulk_pool_.reset(new buffer_pool(bulk_read_size));
     }
+
+    // The size of the read buffers of a connection that streams: large
+    // messages are read whole (64 KiB is the largest loopback segment).
+    static constexpr std::size_t bulk_read_size = 65536;
 
     ~server_impl()
     {
@@ -88,7 +96,8 @@ public:
 
     connection::limits limits() const noexcept
     {
-        return {cfg_.buffer_size(), cfg_.write_high_water_mark(), cfg_.write_low_water_mark()};
+        return {cfg_.buffer_size(), cfg_.write_high_water_mark(), cfg_.write_low_water_mark(),
+            cfg_.read_budget(), bulk_pool_.get()};
     }
 
     void report(std::optional<connection_id> id, error_code ec) noexcept

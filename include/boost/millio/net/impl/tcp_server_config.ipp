@@ -66,6 +66,7 @@ auto tcp_server_config::builder::reuse_address(bool b) -> builder& { cfg_.reuse_
 auto tcp_server_config::builder::reuse_port(bool b) -> builder& { cfg_.reuse_port_ = b; return *this; }
 auto tcp_server_config::builder::write_high_water_mark(std::size_t n) -> builder& { cfg_.high_water_ = n; return *this; }
 auto tcp_server_config::builder::write_low_water_mark(std::size_t n) -> builder& { cfg_.low_water_ = n; return *this; }
+auto tcp_server_config::builder::read_budget(std::size_t n) -> builder& { cfg_.read_budget_ = n; return *this; }
 auto tcp_server_config::builder::idle_timeout(std::optional<duration_type> d) -> builder& { cfg_.idle_timeout_ = d; return *this; }
 
 tcp_server_config
@@ -80,7 +81,7 @@ build(error_code& ec) const
         if(ec)
             return {};
     }
-    if(c.buffer_size_ == 0 || max_zero_ || c.high_water_ == 0 ||
+    if(c.buffer_size_ == 0 || max_zero_ || c.high_water_ == 0 || c.read_budget_ == 0 ||
         c.low_water_ >= c.high_water_ || c.backlog_ <= 0 ||
         (c.keep_alive_ && c.keep_alive_->count() < 1000) ||
         (c.idle_timeout_ && c.idle_timeout_->count() <= 0))

@@ -360,27 +360,39 @@ do_read(unsigned bits, error_code& ec)
     bool closing = closing_.load(std::memory_order_relaxed);
     if(closing)
         paused_ = false;
+    // The receive buffer adapts: a read that fills a small buffer
+    // switches the connection to bulk buffers (one read, one on_data and
+    // usually one send per large message); a read that would have fit a
+    // small buffer switches it back. Buffers are held only while the
+    // handler runs.
+    buffer_pool* const bulk = lim_.bulk_pool;
+    std::size_t budget = lim_.read_budget;
     pooled_buffer buf;
     for(;;)
     {
+        std::size_t const want = (bulk_ && bulk) ? bulk->buffer_size() : lim_.buffer_size;
         std::size_t q = queued_.load(std::memory_order_relaxed);
-        if(!closing && q > 0 && q + lim_.buffer_size > lim_.high_water)
+        if(!closing && q > 0 && q + want > lim_.high_water)
         {
             // Back-pressure: leave the bytes in the socket.
             paused_ = true;
             return true;
         }
-        if(!buf)
-            buf = pool_.acquire();
+        if(buf.size() != want)
+        {
+            buf.release();
+            buf = (bulk_ && bulk) ? bulk->acquire() : pool_.acquire();
+        }
         ssize_t n = ::recv(fd_, buf.data(), buf.size(), 0);
         if(n > 0)
         {
+            std::size_t const got = static_cast<std::size_t>(n);
             touch();
             if(!closing)
             {
                 try
                 {
-                    owner_.conn_data(*this, asio::const_buffer(buf.data(), static_cast<std::size_t>(n)));
+                    owner_.conn_data(*this, asio::const_buffer(buf.data(), got));
                 }
                 catch(...)
                 {
@@ -389,12 +401,28 @@ do_read(unsigned bits, error_code& ec)
                 }
                 closing = closing_.load(std::memory_order_relaxed);
             }
+            bool const full = got == buf.size();
+            if(bulk)
+            {
+                if(full)
+                    bulk_ = true;
+                else if(got <= lim_.buffer_size)
+                    bulk_ = false;
+            }
             // A short read drained the socket: later bytes raise a new
             // readiness event. Unless the peer's close was reported in
             // the same event, which raises no new one.
-            if(static_cast<std::size_t>(n) < buf.size() &&
+            if(!full &&
                 (bits & (event::flag_read_closed | event::flag_error)) == 0)
                 return true;
+            if(got >= budget)
+            {
+                // Budget spent and bytes may be left: yield (handle()
+                // queues this connection behind the other ready work).
+                yielded_ = true;
+                return true;
+            }
+            budget -= got;
             continue;
         }
         if(n == 0)
@@ -597,6 +625,18 @@ handle(unsigned bits) noexcept
     }
     want_read_ = !paused_ && !read_eof_;
     update_interest();
+    if(yielded_)
+    {
+        yielded_ = false;
+        // Read again after the work queued meanwhile: with edge-triggered
+        // readiness the bytes left in the socket raise no new event.
+        if(!paused_ && !read_eof_)
+        {
+            auto* r = reg_;
+            lk.unlock();
+            reactor_.notify(r, event::flag_readable);
+        }
+    }
 }
 
 } // detail
