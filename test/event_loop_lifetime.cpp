@@ -253,8 +253,15 @@ BOOST_AUTO_TEST_CASE(destroy_under_load_with_concurrent_run, *boost::unit_test::
                 for(std::size_t i = 0; i < loop->thread_count(); ++i)
                     asio::post(loop->get_executor(), chain{loop->get_executor(), count});
                 std::thread runner;
+                std::atomic<bool> running{false};
                 if(with_run)
+                {
+                    // timers fire only while run() is in progress
+                    loop->run_after(0ms, [&running] { running = true; });
                     runner = std::thread([l = loop.get()]{ l->run(); });
+                    while(!running.load())
+                        std::this_thread::yield();
+                }
                 while(count->load() < 1000)
                     std::this_thread::yield();
                 auto const t0 = clock_type::now();
