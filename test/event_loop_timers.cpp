@@ -313,4 +313,77 @@ BOOST_AUTO_TEST_CASE(timer_exception_reaches_handler, *boost::unit_test::timeout
     BOOST_TEST(eventually([&] { return reported.load() == 1; }));
 }
 
+// Huge delays saturate: they never fire (they used to overflow and
+// fire at once).
+BOOST_AUTO_TEST_CASE(huge_delays_never_fire, *boost::unit_test::timeout(60))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            std::atomic<int> fired{0};
+            test::latch sentinel;
+            millio::event_loop loop(cfg.options());
+            runner r(loop);
+            auto a = loop.run_after(std::chrono::nanoseconds::max(), [&] { ++fired; });
+            auto b = loop.run_after(std::chrono::hours(24 * 365 * 300), [&] { ++fired; });
+            auto c = loop.run_every(std::chrono::hours(24 * 365 * 200), [&] { ++fired; });
+            auto d = loop.run_after(std::chrono::hours::max(), [&] { ++fired; });
+            loop.run_after(50ms, [&] { sentinel.count_down(); });
+            BOOST_TEST(sentinel.wait_for(10s));
+            // a due timer would have fired before the sentinel
+            BOOST_TEST(fired.load() == 0);
+            BOOST_TEST(loop.pending_timers() == 4u);
+            BOOST_TEST(loop.cancel_timer(a));
+            BOOST_TEST(loop.cancel_timer(b));
+            BOOST_TEST(loop.cancel_timer(c));
+            BOOST_TEST(loop.cancel_timer(d));
+        }
+    }
+}
+
+// Cancelling other timers while a periodic callback runs (which makes the
+// heap compact) never schedules the running timer a second time: its
+// invocations never overlap and stay one per period.
+BOOST_AUTO_TEST_CASE(compaction_never_resurrects_a_running_timer, *boost::unit_test::timeout(120))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            std::atomic<int> inside{0};
+            std::atomic<int> overlaps{0};
+            std::atomic<int> calls{0};
+            test::latch done;
+            auto const period = 20ms;
+            // declared last: destroyed first
+            millio::event_loop loop(cfg.options(2));
+            runner r(loop);
+            millio::timer_id id;
+            id = loop.run_every(period, [&] {
+                if(inside.fetch_add(1) != 0)
+                    ++overlaps;
+                // while it runs: many timers created and cancelled, so
+                // that the heap is compacted
+                std::vector<millio::timer_id> ids;
+                for(int i = 0; i < 500; ++i)
+                    ids.push_back(loop.run_after(1h, [] {}));
+                for(auto t : ids)
+                    loop.cancel_timer(t);
+                std::this_thread::sleep_for(5ms); // the work under test
+                inside.fetch_sub(1);
+                if(++calls == 10)
+                    done.count_down();
+            });
+            auto const t0 = clock_type::now();
+            BOOST_TEST(done.wait_for(30s));
+            auto const elapsed = clock_type::now() - t0;
+            loop.cancel_timer(id);
+            BOOST_TEST(overlaps.load() == 0);
+            // ten calls take at least nine periods when nothing fires twice
+            BOOST_TEST((elapsed >= 9 * period));
+        }
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -39,6 +39,26 @@ namespace millio {
     pass it to @ref event_loop::cancel_timer. Identifiers are never reused
     within one loop.
 */
+namespace detail {
+
+// `d` in nanoseconds, clamped to the range of nanoseconds: a delay of
+// hours::max() is "never", not an overflow.
+template<class Rep, class Period>
+std::chrono::nanoseconds
+saturating_ns(std::chrono::duration<Rep, Period> d) noexcept
+{
+    using ns = std::chrono::nanoseconds;
+    using common = std::chrono::duration<long double, std::nano>;
+    common const c = std::chrono::duration_cast<common>(d);
+    if(c >= common(static_cast<long double>(ns::max().count())))
+        return ns::max();
+    if(c <= common(static_cast<long double>(ns::min().count())))
+        return ns::min();
+    return std::chrono::duration_cast<ns>(d);
+}
+
+} // detail
+
 class timer_id
 {
     std::uint64_t value_ = 0;
@@ -398,7 +418,7 @@ public:
     run_after(std::chrono::duration<Rep, Period> delay, F&& f, error_code& ec)
     {
         return timer_id(impl_.add_timer(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(delay),
+            detail::saturating_ns(delay),
             std::chrono::nanoseconds(0), std::function<void()>(std::forward<F>(f)), ec));
     }
 
@@ -429,7 +449,7 @@ public:
     timer_id
     run_every(std::chrono::duration<Rep, Period> period, F&& f, error_code& ec)
     {
-        auto p = std::chrono::duration_cast<std::chrono::nanoseconds>(period);
+        auto p = detail::saturating_ns(period);
         if(p.count() <= 0)
         {
             BOOST_MILLIO_FAIL(ec, error::invalid_argument);

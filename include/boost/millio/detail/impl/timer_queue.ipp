@@ -17,8 +17,22 @@ namespace boost {
 namespace millio {
 namespace detail {
 
+// t + d, or the largest time point if that overflows: a huge delay
+// never fires instead of firing at once.
+inline
+timer_queue::clock::time_point
+saturating_add(timer_queue::clock::time_point t, std::chrono::nanoseconds d) noexcept
+{
+    using tp = timer_queue::clock::time_point;
+    auto const dd = std::chrono::duration_cast<timer_queue::clock::duration>(d);
+    if(dd.count() > 0 && t > tp::max() - dd)
+        return tp::max();
+    return t + dd;
+}
+
 struct timer_queue::entry
 {
+    bool in_heap = false;   // guarded by the queue's mutex
     std::function<void()> fn;
     clock::time_point deadline;
     clock::duration period;    // zero for one-shot timers
@@ -72,9 +86,9 @@ public:
             if(q.timers_.count(e->id) == 0)
                 return; // cancelled meanwhile
             auto const now = clock::now();
-            e->deadline += e->period;
+            e->deadline = saturating_add(e->deadline, e->period);
             if(e->deadline < now)
-                e->deadline = now + e->period;
+                e->deadline = saturating_add(now, e->period);
             wake = q.schedule_locked(self->e);
         }
         if(wake)
@@ -114,8 +128,7 @@ add(std::chrono::nanoseconds delay,
     auto e = std::make_shared<entry>();
     e->fn = std::move(f);
     e->period = std::chrono::duration_cast<clock::duration>(period);
-    e->deadline = clock::now() +
-        std::chrono::duration_cast<clock::duration>(delay);
+    e->deadline = saturating_add(clock::now(), delay);
     std::lock_guard<std::mutex> lk(mutex_);
     if(shut_down_)
     {
@@ -132,12 +145,17 @@ bool
 timer_queue::
 cancel(std::uint64_t id) noexcept
 {
-    std::lock_guard<std::mutex> lk(mutex_);
-    auto it = timers_.find(id);
-    if(it == timers_.end())
-        return false;
-    timers_.erase(it);
-    compact_locked();
+    std::shared_ptr<entry> dead;
+    {
+        std::lock_guard<std::mutex> lk(mutex_);
+        auto it = timers_.find(id);
+        if(it == timers_.end())
+            return false;
+        dead = std::move(it->second);
+        timers_.erase(it);
+        compact_locked();
+    }
+    // the callable dies here, outside the lock
     return true;
 }
 
@@ -192,6 +210,7 @@ collect_due(std::vector<operation*>& out)
         if(it == timers_.end())
             continue;
         std::shared_ptr<entry> e = it->second;
+        e->in_heap = false;
         if(e->period.count() == 0)
             timers_.erase(it);   // a one-shot timer can no longer be cancelled
         out.push_back(new firing(*this, std::move(e)));
@@ -218,6 +237,7 @@ schedule_locked(std::shared_ptr<entry> const& e)
 {
     heap_.push_back({e->deadline, e->id});
     std::push_heap(heap_.begin(), heap_.end(), std::greater<heap_item>());
+    e->in_heap = true;
     return e->deadline < poll_deadline_;
 }
 
@@ -228,8 +248,11 @@ compact_locked()
     if(heap_.size() <= 2 * timers_.size() + 64)
         return;
     heap_.clear();
+    // A periodic timer whose firing is queued or running is not in the
+    // heap: it is scheduled again when its callback returns.
     for(auto const& kv : timers_)
-        heap_.push_back({kv.second->deadline, kv.first});
+        if(kv.second->in_heap)
+            heap_.push_back({kv.second->deadline, kv.first});
     std::make_heap(heap_.begin(), heap_.end(), std::greater<heap_item>());
 }
 
