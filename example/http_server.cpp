@@ -22,7 +22,9 @@
     pipelining work (responses leave in request order even when the work
     finishes out of order); a malformed request gets 400 and its
     connection is closed, the server keeps serving. Prints
-    "listening on <address>:<port>" first, runs until SIGINT or SIGTERM.
+    "listening on <address>:<port>" first, runs until SIGINT or SIGTERM,
+    then prints the compute pool's task counts and exits 0, also with
+    requests still in flight.
 
     Boost.Beast does the parsing because a correct HTTP/1.1 parser
     (chunked bodies, header limits, obs-fold) is a library's worth of
@@ -173,15 +175,17 @@ class http_handler : public net::network_handler
 
     //[example_http_server_offload
     // Runs `work` on the compute pool at priority `p`; its result becomes
-    // response `seq`.
+    // response `seq`. The task holds a copy of the context, never a
+    // pointer or reference to `ctx`: the copy keeps the server's state
+    // alive, so a task still queued when the server stops has its send
+    // refused instead of using freed memory.
     template<class Work>
     void offload(net::server_context& ctx, net::connection_id id, std::shared_ptr<connection> c,
         std::uint64_t seq, unsigned version, bool keep_alive, millio::task_priority p, Work work)
     {
-        net::server_context* pctx = &ctx;
-        loop_.spawn_compute([=] {
+        loop_.spawn_compute([ctx, id, c, seq, version, keep_alive, work]() mutable {
             json::value v = work();
-            complete(*pctx, id, c, seq, render(http::status::ok, "application/json",
+            complete(ctx, id, c, seq, render(http::status::ok, "application/json",
                 json::serialize(v) + "\n", version, keep_alive), !keep_alive);
         }, p);
     }
@@ -238,15 +242,15 @@ class http_handler : public net::network_handler
         if(path == "/burst")
         {
             // twelve tasks; the response is sent when the last one finished
+            // (each task holds a copy of the context, as in offload)
             auto left = std::make_shared<std::atomic<int>>(12);
-            net::server_context* pctx = &ctx;
             static millio::task_priority const ps[] = {millio::task_priority::low,
                 millio::task_priority::normal, millio::task_priority::high, millio::task_priority::critical};
             for(int i = 0; i < 12; ++i)
-                loop_.spawn_compute([=] {
+                loop_.spawn_compute([ctx, id, c, seq, ver, ka, left]() mutable {
                     hash_work("burst", 2000);
                     if(--*left == 0)
-                        complete(*pctx, id, c, seq, render(http::status::ok, "application/json",
+                        complete(ctx, id, c, seq, render(http::status::ok, "application/json",
                             "{\"tasks\":12}\n", ver, ka), !ka);
                 }, ps[i % 4]);
             return;

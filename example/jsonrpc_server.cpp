@@ -21,8 +21,10 @@
     request, -32601 method not found, -32602 invalid params. A request may
     arrive split across TCP segments, and one segment may hold several.
     Prints "listening on <address>:<port>" first and serves until SIGINT or
-    SIGTERM. --self-test starts the server on a free port, runs a client
-    through every case above over loopback, prints the result and exits.
+    SIGTERM, then prints the compute pool's task counts and exits 0, also
+    with calls still in flight. --self-test starts the server on a free
+    port, runs a client through every case above over loopback, prints the
+    result and exits.
 */
 
 #include <boost/millio.hpp>
@@ -81,11 +83,20 @@ bool as_number(json::value const& v, double& out)
 
 // Collects the responses of one line (a request or a batch) and sends
 // them when the last one is known; slow calls complete on the compute pool.
+// It holds a copy of the context, not a pointer: the copy keeps the
+// server's state alive, so a call still running when the server stops
+// has its send refused instead of using freed memory.
 struct reply
 {
-    net::server_context* ctx;
+    reply(net::server_context const& c, net::connection_id i)
+        : ctx(c)
+        , id(i)
+    {
+    }
+
+    net::server_context ctx;
     net::connection_id id;
-    bool batch;
+    bool batch = false;
     std::mutex m;
     std::vector<json::value> responses;
     std::size_t pending = 0;
@@ -115,7 +126,7 @@ struct reply
             out = json::serialize(responses.front());
         out += '\n';
         millio::error_code ec;
-        ctx->send_to(id, asio::buffer(out), ec);
+        ctx.send_to(id, asio::buffer(out), ec);
     }
 };
 
@@ -191,9 +202,7 @@ class rpc_handler : public net::network_handler
     {
         if(line.find_first_not_of(" \t\r") == std::string::npos)
             return;
-        auto r = std::make_shared<reply>();
-        r->ctx = &ctx;
-        r->id = cid;
+        auto r = std::make_shared<reply>(ctx, cid);
         json::error_code ec;
         json::value v = json::parse(line, ec);
         if(ec)
@@ -419,6 +428,12 @@ int main(int argc, char** argv)
     {
         loop.run();
         server.stop();
+        // Calls still on the compute pool finish while the loop is
+        // destroyed, after the server: their replies hold the server's
+        // state (see reply) and are refused.
+        auto m = loop.get_compute_metrics();
+        std::cout << "stopped; compute tasks submitted " << m.tasks_submitted()
+            << ", completed " << m.tasks_completed() << std::endl;
         return 0;
     }
     std::thread t([&]{ loop.run(); });

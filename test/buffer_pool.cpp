@@ -13,7 +13,9 @@
 
 #include <boost/asio/buffer.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -78,6 +80,67 @@ BOOST_AUTO_TEST_CASE(fixed_size_and_reuse)
     auto b = pool.acquire();
     BOOST_TEST(static_cast<void*>(b.data()) == addr);
     BOOST_TEST(pool.created_count() == 1u);
+}
+
+// Every buffer of every size is aligned to alignof(std::max_align_t), as
+// documented; buffers do not overlap and keep the size asked for. Twenty
+// buffers per size span more than one Boost.Pool block (the first holds 8).
+BOOST_AUTO_TEST_CASE(alignment_of_every_buffer, *boost::unit_test::timeout(120))
+{
+    std::size_t const align = alignof(std::max_align_t);
+    std::vector<std::size_t> sizes;
+    for(std::size_t n = 1; n <= 4096; ++n)
+        sizes.push_back(n);
+    for(std::size_t n : {4097u, 4100u, 5000u, 8191u, 8192u, 8200u, 65535u,
+            65537u, 100003u, (1u << 20) - 8u, (1u << 20) + 24u, 3u * (1u << 20) + 1u})
+        sizes.push_back(n);
+
+    std::size_t misaligned = 0;
+    std::size_t overlapping = 0;
+    std::size_t wrong_size = 0;
+    for(std::size_t n : sizes)
+    {
+        // Half of the sizes also make buffers up front.
+        std::size_t const initial = n % 2 ? 0 : 3;
+        millio::buffer_pool pool(n, initial, 64);
+        if(pool.buffer_size() != n)
+            ++wrong_size;
+        std::vector<millio::pooled_buffer> v;
+        for(int round = 0; round < 2; ++round)
+        {
+            // The second round takes the buffers back from the idle stack.
+            for(int i = 0; i < 20; ++i)
+                v.push_back(pool.acquire());
+            std::vector<unsigned char*> addr;
+            for(auto const& b : v)
+            {
+                if(b.size() != n)
+                    ++wrong_size;
+                if(reinterpret_cast<std::uintptr_t>(b.data()) % align != 0)
+                {
+                    if(misaligned == 0)
+                        BOOST_TEST_MESSAGE("size " << n << ": buffer at "
+                            << static_cast<void*>(b.data()) << " is misaligned");
+                    ++misaligned;
+                }
+                addr.push_back(b.data());
+            }
+            std::sort(addr.begin(), addr.end());
+            for(std::size_t i = 1; i < addr.size(); ++i)
+                if(addr[i - 1] + n > addr[i])
+                    ++overlapping;
+            // The whole buffer is usable (ASan checks the bounds).
+            for(auto& b : v)
+            {
+                b.data()[0] = 1;
+                b.data()[n - 1] = 2;
+            }
+            v.clear();
+        }
+    }
+    BOOST_TEST(misaligned == 0u);
+    BOOST_TEST(overlapping == 0u);
+    BOOST_TEST(wrong_size == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(initial_count)

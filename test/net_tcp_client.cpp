@@ -114,6 +114,177 @@ void echo_roundtrip(test::loop_config const& cfg, char const* address)
     BOOST_TEST(h->errors.load() == 0);
 }
 
+// A loopback listener with a small receive buffer, so that a peer that
+// does not read fills the client's socket quickly; blocking accept.
+struct raw_listener
+{
+    test::fd_guard fd;
+    test::endpoint ep;
+
+    raw_listener()
+        : fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0))
+    {
+        int sz = 16384;
+        ::setsockopt(fd.fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        BOOST_REQUIRE(::bind(fd.fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0);
+        BOOST_REQUIRE(::listen(fd.fd, 4) == 0);
+        socklen_t len = sizeof(a);
+        ::getsockname(fd.fd, reinterpret_cast<sockaddr*>(&a), &len);
+        ep = test::endpoint(asio::ip::address_v4::loopback(), ntohs(a.sin_port));
+    }
+
+    int accept_one()
+    {
+        test::wait_readable(fd.fd, 10s);
+        return ::accept4(fd.fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    }
+};
+
+// The back-pressure limits of the test client: the marks are above what
+// a loopback socket's send buffer holds (4 MiB at most by default), so
+// the queue drains in several steps and an on_writable fired above the
+// low-water mark would be seen by the probe below.
+std::size_t const bp_buffer = 4096;
+std::size_t const bp_high = 8 * 1024 * 1024;
+std::size_t const bp_low = 2 * 1024 * 1024;
+
+// Counts on_writable and the bytes accepted by send. The
+// first on_writable sends `probe` (high - low + 1 bytes, continuing the
+// stream): the queue takes it only if it is below the low-water mark.
+struct writer : net::client_handler
+{
+    test::latch connected;
+    test::latch writable;
+    test::latch disconnected;
+    std::atomic<int> writables{0};
+    std::atomic<int> errors{0};
+    std::atomic<std::size_t> sent{0};   // bytes accepted by send
+    error_code probe_error;              // of the send in on_writable
+    bool probed = false;
+
+    void on_connect(net::tcp_client&) override { connected.count_down(); }
+
+    void on_data(net::tcp_client&, asio::const_buffer) override {}
+
+    void on_writable(net::tcp_client& c) override
+    {
+        if(++writables == 1)
+        {
+            std::size_t const at = sent.load();
+            std::vector<unsigned char> probe(bp_high - bp_low + 1);
+            test::fill_pattern(probe.data(), probe.size(), 5, at);
+            c.send(asio::buffer(probe), probe_error);
+            if(!probe_error)
+                sent += probe.size();
+            probed = true;
+        }
+        writable.count_down();
+    }
+
+    void on_disconnect(net::tcp_client&) override { disconnected.count_down(); }
+
+    void on_error(net::tcp_client&, error_code) override { ++errors; }
+};
+
+void back_pressure(test::loop_config const& cfg)
+{
+    event_loop loop(cfg.options());
+    test::loop_runner run(loop);
+    raw_listener peer_listener;
+    auto h = std::make_shared<writer>();
+    net::tcp_client c(bp_buffer, bp_high, bp_low);
+    c.connect(peer_listener.ep, h);
+    c.start(loop, token(1));
+    test::fd_guard peer(peer_listener.accept_one());
+    BOOST_REQUIRE(peer.fd >= 0);
+    BOOST_REQUIRE(h->connected.wait_for(10s));
+
+    // The peer does not read: the socket fills, then the send queue,
+    // until a send would lift the queue above the high-water mark.
+    std::vector<unsigned char> block(8192);
+    bool refused = false;
+    while(h->sent.load() < (64u << 20))
+    {
+        std::size_t const at = h->sent.load();
+        test::fill_pattern(block.data(), block.size(), 5, at);
+        error_code ec;
+        c.send(asio::buffer(block), ec);
+        if(ec == make_error_code(millio::error::send_queue_full))
+        {
+            refused = true;
+            break;
+        }
+        BOOST_REQUIRE_MESSAGE(!ec, ec.message());
+        h->sent += block.size();
+    }
+    BOOST_REQUIRE(refused);
+    // Still full while the peer does not read; the refused calls carry
+    // bytes that are not in the stream (a queued one would show below).
+    std::fill(block.begin(), block.end(), static_cast<unsigned char>(0xEE));
+    error_code ec;
+    c.send(asio::buffer(block), ec);
+    BOOST_TEST(ec == make_error_code(millio::error::send_queue_full));
+    c.send(asio::buffer(block.data(), 1), ec);
+    BOOST_TEST(ec == make_error_code(millio::error::send_queue_full));
+    BOOST_TEST(h->writables.load() == 0);
+    std::size_t const before = h->sent.load();
+
+    // The peer reads; the queue drains below the low-water mark and
+    // on_writable fires, whose probe the queue accepts.
+    std::string got;
+    char buf[65536];
+    auto const deadline = std::chrono::steady_clock::now() + 20s;
+    bool eof = false;
+    bool disconnecting = false;
+    while(!eof && std::chrono::steady_clock::now() < deadline)
+    {
+        if(!disconnecting && h->writable.try_wait())
+        {
+            // Everything is sent: close gracefully (flushes, then EOF).
+            c.disconnect();
+            disconnecting = true;
+        }
+        if(!test::wait_readable(peer.fd, 100ms))
+            continue;
+        ssize_t r = ::recv(peer.fd, buf, sizeof(buf), 0);
+        if(r > 0)
+            got.append(buf, static_cast<std::size_t>(r));
+        else if(r == 0)
+            eof = true;
+        else if(errno != EAGAIN && errno != EINTR)
+            break;
+    }
+    BOOST_TEST(eof);
+    bool const wrote = h->writable.try_wait();
+    BOOST_TEST(wrote);
+    if(wrote)
+    {
+        BOOST_TEST(h->probed);
+        BOOST_TEST(!h->probe_error, h->probe_error.message());
+    }
+    BOOST_TEST(h->writables.load() == 1);
+    std::size_t const total = h->sent.load();
+    BOOST_TEST(total == before + (bp_high - bp_low + 1));
+    // Every byte accepted arrived, in order; none of the refused calls.
+    BOOST_TEST(got.size() == total);
+    std::size_t mismatch = got.size();
+    for(std::size_t i = 0; i < (std::min)(got.size(), total); ++i)
+        if(static_cast<unsigned char>(got[i]) != test::pattern(5, i))
+        {
+            mismatch = i;
+            break;
+        }
+    BOOST_TEST(mismatch == got.size(), "first wrong byte at " << mismatch << " of " << total);
+    // The peer closes its side too: the client's close completes.
+    ::close(peer.fd);
+    peer.fd = -1;
+    BOOST_TEST(h->disconnected.wait_for(10s));
+    BOOST_TEST(h->errors.load() == 0);
+}
+
 } // (anon)
 
 BOOST_AUTO_TEST_SUITE(net_tcp_client)
@@ -201,6 +372,19 @@ BOOST_AUTO_TEST_CASE(misuse, *boost::unit_test::timeout(30))
         loop.deregister_source(p[0], token(5));
         ::close(p[0]);
         ::close(p[1]);
+    }
+}
+
+// A peer that does not read: send fails with send_queue_full once the
+// queue would exceed the high-water mark, and queues nothing of that
+// call; when the peer reads, on_writable fires once the queue is below
+// the low-water mark, and every accepted byte arrives in order.
+BOOST_AUTO_TEST_CASE(send_queue_full_then_on_writable, *boost::unit_test::timeout(180))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        back_pressure(cfg);
     }
 }
 

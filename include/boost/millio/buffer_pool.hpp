@@ -196,7 +196,10 @@ private:
     goes back to Boost.Pool's free list (the memory is kept for later
     buffers and released when the pool and all its buffers are gone).
 
-    Buffers are aligned at least to `alignof(std::max_align_t)`.
+    Every buffer is aligned at least to `alignof(std::max_align_t)`: each
+    one takes its size rounded up to a multiple of that alignment from
+    Boost.Pool, though @ref buffer_size and `pooled_buffer::size` report
+    the size asked for.
 
     @par Thread Safety
     All member functions may be called concurrently.
@@ -258,7 +261,7 @@ public:
         void* p = core_->try_pop();
         if(! p)
             p = core_->allocate();
-        return pooled_buffer(core_, p, core_->chunk_size());
+        return pooled_buffer(core_, p, size_);
     }
 
     /// Returns the size of every buffer in bytes.
@@ -289,6 +292,7 @@ public:
 private:
 #ifndef BOOST_MILLIO_DOCS
     detail::pool_core* core_;
+    std::size_t size_; // as asked for; the core's chunks are rounded up
 #endif
 };
 

@@ -11,8 +11,12 @@
 #include <boost/millio/buffer_pool.hpp>
 #include <boost/millio/detail/except.hpp>
 #include <boost/millio/detail/pool_core.hpp>
+#include <boost/throw_exception.hpp>
 
+#include <cstddef>
+#include <limits>
 #include <memory>
+#include <new>
 
 namespace boost {
 namespace millio {
@@ -37,6 +41,8 @@ buffer_pool(
     std::size_t buffer_size,
     std::size_t initial_count,
     std::size_t max_idle)
+    : core_(nullptr)
+    , size_(buffer_size)
 {
     if(buffer_size == 0 || initial_count > max_idle)
     {
@@ -44,8 +50,16 @@ buffer_pool(
         BOOST_MILLIO_FAIL(ec, error::invalid_argument);
         detail::throw_system_error(ec);
     }
+    // Boost.Pool places chunks back to back from a block aligned for any
+    // object, rounding their size up only to a multiple of a pointer's
+    // size: a stride that is a multiple of the fundamental alignment
+    // keeps every buffer aligned, as documented.
+    std::size_t const align = alignof(std::max_align_t);
+    if(buffer_size > (std::numeric_limits<std::size_t>::max)() - (align - 1))
+        boost::throw_exception(std::bad_alloc());
+    std::size_t const stride = (buffer_size + align - 1) / align * align;
     std::unique_ptr<detail::pool_core> core(
-        new detail::pool_core(buffer_size, initial_count, max_idle));
+        new detail::pool_core(stride, initial_count, max_idle));
     for(std::size_t i = 0; i < initial_count; ++i)
     {
         // The core frees its Boost.Pool blocks when deleted,
@@ -70,7 +84,7 @@ std::size_t
 buffer_pool::
 buffer_size() const noexcept
 {
-    return core_->chunk_size();
+    return size_;
 }
 
 std::size_t
