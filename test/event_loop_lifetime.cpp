@@ -331,11 +331,11 @@ BOOST_AUTO_TEST_CASE(handlers_call_every_member_during_destruction, *boost::unit
                         asio::post(l->get_executor(), *this);
                 }
             };
-            asio::post(l->get_executor(), chain{l, &everything, &stop_calling});
             // and from a compute task, until the loop refuses work (the
-            // destructor joins the compute pool); started by a timer, so
-            // that run() is in progress before its poll() calls
+            // destructor joins the compute pool); both started by a timer,
+            // so that run() is in progress before their poll() calls
             l->run_after(0ms, [&, l] {
+                asio::post(l->get_executor(), chain{l, &everything, &stop_calling});
                 l->spawn_compute([&] {
                     while(!everything()) {}
                 });

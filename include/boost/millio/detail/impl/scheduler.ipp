@@ -317,6 +317,19 @@ run_marker() noexcept
     if(queued_.load(std::memory_order_seq_cst) != 0 ||
         stop_requested_.load(std::memory_order_seq_cst))
         timeout = 0;
+    if(timeout != 0)
+    {
+        // Before blocking, make sure run() is still in progress: a
+        // marker that outlived its run() retires instead of waiting
+        // (run() interrupts a wait that begins after this check).
+        std::lock_guard<std::mutex> lk(idle_mutex_);
+        if(!running_pool_ || shutdown_locked_)
+        {
+            task_blocked_.store(false, std::memory_order_relaxed);
+            marker_out_ = false;
+            return;
+        }
+    }
     batch_.clear();
     error_code ec;
     task_.run_task(timeout, batch_, ec);
@@ -478,10 +491,13 @@ run(error_code& ec)
         }
         run_waiting_.store(false, std::memory_order_seq_cst);
         // The marker retires when it is next popped (unless a new run()
-        // starts first).
-        std::lock_guard<std::mutex> lk(idle_mutex_);
-        running_pool_ = false;
-        running_pool_hint_.store(false, std::memory_order_release);
+        // starts first); a wait that began meanwhile is interrupted.
+        {
+            std::lock_guard<std::mutex> lk(idle_mutex_);
+            running_pool_ = false;
+            running_pool_hint_.store(false, std::memory_order_release);
+        }
+        task_.interrupt();
     }
     // run() consumes the stop request
     stop_requested_.store(false, std::memory_order_release);
