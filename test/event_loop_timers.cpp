@@ -66,14 +66,20 @@ BOOST_AUTO_TEST_CASE(fire_in_deadline_order_never_early, *boost::unit_test::time
             std::vector<int> order;
             std::atomic<int> early{0};
             test::latch all(40);
+            // Deadlines 1 ms apart from one base, in a random order: the
+            // deadlines the loop computes (delay plus the time of the
+            // call) have this order unless one call takes 1 ms.
             std::mt19937 rng(42);
             std::vector<int> delays;
-            for(int i = 0; i < 40; ++i)
-                delays.push_back(static_cast<int>(rng() % 60) * 1000 + i); // distinct, in µs
+            for(int i = 0; i < 60; ++i)
+                delays.push_back(20000 + i * 1000); // in µs
+            std::shuffle(delays.begin(), delays.end(), rng);
+            delays.resize(40);
+            auto const base = clock_type::now();
             for(int i = 0; i < 40; ++i)
             {
-                auto const deadline = clock_type::now() + std::chrono::microseconds(delays[i]);
-                loop.run_after(std::chrono::microseconds(delays[i]), [&, i, deadline] {
+                auto const deadline = base + std::chrono::microseconds(delays[i]);
+                loop.run_after(deadline - clock_type::now(), [&, i, deadline] {
                     if(clock_type::now() < deadline)
                         ++early;
                     std::lock_guard<std::mutex> lk(m);
