@@ -10,6 +10,8 @@
 
 #include <boost/millio/detail/timer_queue.hpp>
 #include <boost/millio/detail/except.hpp>
+#include <boost/assert.hpp>
+#include <boost/core/bit.hpp>
 
 #include <algorithm>
 
@@ -17,70 +19,56 @@ namespace boost {
 namespace millio {
 namespace detail {
 
-struct timer_queue::entry
+namespace timer_detail {
+
+constexpr std::int64_t never = (std::numeric_limits<std::int64_t>::max)();
+
+// a + b for b >= 0, saturating at `never`.
+inline
+std::int64_t
+add_sat(std::int64_t a, std::int64_t b) noexcept
 {
-    std::function<void()> fn;
-    clock::time_point deadline;
-    clock::duration period;    // zero for one-shot timers
-    std::uint64_t id;
-};
+    return a > never - b ? never : a + b;
+}
 
-// Runs one firing of a timer.
-class timer_queue::firing final : public operation
+// The deadline after `d` for a timer of period `p` > 0: d + p, or the
+// first later deadline of the same phase if that one is already past
+// (the periods missed meanwhile are skipped).
+inline
+std::int64_t
+next_deadline(std::int64_t d, std::int64_t p, std::int64_t now) noexcept
 {
-public:
-    timer_queue& q;
-    std::shared_ptr<entry> e;
-
-    firing(timer_queue& tq, std::shared_ptr<entry> p) noexcept
-        : operation(&firing::do_complete)
-        , q(tq)
-        , e(std::move(p))
+    std::int64_t next = add_sat(d, p);
+    if(next < now)
     {
+        // next < now bounds both terms: no overflow
+        std::int64_t const k = (now - next) / p + 1;
+        next = add_sat(next, k * p);
     }
+    return next;
+}
 
-    static void do_complete(operation* op, bool destroy)
-    {
-        auto* self = static_cast<firing*>(op);
-        std::unique_ptr<firing> guard(self);
-        if(destroy)
-            return;
-        entry* e = self->e.get();
-        timer_queue& q = self->q;
-        if(e->period.count() != 0)
-        {
-            // a periodic timer cancelled after this firing was queued
-            std::lock_guard<std::mutex> lk(q.mutex_);
-            if(q.timers_.count(e->id) == 0)
-                return;
-        }
-        try
-        {
-            e->fn();
-        }
-        catch(...)
-        {
-            q.owner_.report_exception(std::current_exception());
-        }
-        if(e->period.count() == 0)
-            return;
-        // A periodic timer is scheduled again after its callback returned,
-        // so that its callbacks never overlap; missed periods are skipped.
-        bool wake = false;
-        {
-            std::lock_guard<std::mutex> lk(q.mutex_);
-            if(q.timers_.count(e->id) == 0)
-                return; // cancelled meanwhile
-            auto const now = clock::now();
-            e->deadline += e->period;
-            if(e->deadline < now)
-                e->deadline = now + e->period;
-            wake = q.schedule_locked(self->e);
-        }
-        if(wake)
-            q.owner_.interrupt_wait();
-    }
-};
+// A hint that `p` is written soon: the nodes of a large queue are cold.
+inline
+void
+prefetch(void const* p) noexcept
+{
+#if defined(__GNUC__) || defined(__clang__)
+    __builtin_prefetch(p, 1);
+#else
+    (void)p;
+#endif
+}
+
+} // timer_detail
+
+void
+timer_node::
+on_complete(operation* op, bool destroy)
+{
+    auto* n = static_cast<timer_node*>(op);
+    n->queue_->fire(n, destroy);
+}
 
 timer_queue::
 timer_queue(owner& o) noexcept
@@ -91,53 +79,266 @@ timer_queue(owner& o) noexcept
 timer_queue::
 ~timer_queue()
 {
+    // Queued firings belong to the scheduler, which is gone by now.
     shutdown();
 }
 
+std::int64_t
+timer_queue::
+now_ns() noexcept
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+        clock::now().time_since_epoch()).count();
+}
+
+//------------------------------------------------------------------------------
+// nodes
+
+// Chunk k holds the indices [64 * (2^k - 1), 64 * (2^(k+1) - 1)). The
+// chunk of an index that was handed out exists and does not move: any
+// thread may look it up.
+timer_node*
+timer_queue::
+node_at(std::uint32_t i) const noexcept
+{
+    std::uint64_t const q = (std::uint64_t(i) / first_chunk) + 1;
+    int const k = 63 - boost::core::countl_zero(q);
+    std::uint64_t const base = first_chunk * ((std::uint64_t(1) << k) - 1);
+    return &chunks_[k][i - base];
+}
+
+// Gives the node a new generation, so that its id names no timer any
+// more; returns 0 if the generation would wrap (the node is retired for
+// good: its ids stay unique), else 1. The caller holds the node.
+std::uint32_t
+timer_queue::
+retire(timer_node* n) noexcept
+{
+    std::uint32_t const gen = (n->word_.load(std::memory_order_relaxed) >> timer_node::gen_shift) + 1;
+    if(gen == (std::uint32_t(1) << (32 - timer_node::gen_shift)))
+    {
+        n->word_.store(timer_node::unused, std::memory_order_release);
+        return 0;
+    }
+    n->word_.store(gen << timer_node::gen_shift, std::memory_order_release);
+    return 1;
+}
+
+// Pushes the free nodes `first` ... `last` (linked by link_, the link
+// of `last` overwritten).
+void
+timer_queue::
+push_free(std::uint32_t first, timer_node* last) noexcept
+{
+    std::uint64_t h = free_.load(std::memory_order_relaxed);
+    for(;;)
+    {
+        last->link_.store(static_cast<std::uint32_t>(h), std::memory_order_relaxed);
+        std::uint64_t const next = (((h >> 32) + 1) << 32) | (std::uint64_t(first) + 1);
+        if(free_.compare_exchange_weak(h, next, std::memory_order_release, std::memory_order_relaxed))
+            return;
+    }
+}
+
+// Frees a node that is out of the heap and whose id names no timer:
+// destroys its callable (user code: never with the mutex held) and
+// pushes the node unless it is retired.
+void
+timer_queue::
+release(timer_node* n) noexcept
+{
+    n->manage_(n, false);
+    if(n->word_.load(std::memory_order_relaxed) != timer_node::unused)
+        push_free(n->link_.load(std::memory_order_relaxed), n);
+}
+
+timer_node*
+timer_queue::
+allocate()
+{
+    for(;;)
+    {
+        std::uint64_t h = free_.load(std::memory_order_acquire);
+        while(static_cast<std::uint32_t>(h) != 0)
+        {
+            std::uint32_t const i = static_cast<std::uint32_t>(h) - 1;
+            timer_node* n = node_at(i);
+            // n may be popped and reused meanwhile: then the tag of the
+            // head changed, and the exchange fails.
+            std::uint64_t const next = (((h >> 32) + 1) << 32) |
+                n->link_.load(std::memory_order_relaxed);
+            if(free_.compare_exchange_weak(h, next, std::memory_order_acquire, std::memory_order_acquire))
+            {
+                n->link_.store(i, std::memory_order_relaxed);
+                // The nodes of the next two allocations. The second link
+                // may be stale (another thread may pop meanwhile): it is
+                // only a hint, checked to name a node.
+                if(std::uint32_t const j = static_cast<std::uint32_t>(next))
+                {
+                    timer_node* m = node_at(j - 1);
+                    timer_detail::prefetch(m);
+                    std::uint32_t const k = m->link_.load(std::memory_order_relaxed);
+                    if(k != 0 && k - 1 < node_limit_.load(std::memory_order_acquire))
+                        timer_detail::prefetch(node_at(k - 1));
+                }
+                return n;
+            }
+        }
+        std::lock_guard<std::mutex> lk(mutex_);
+        if(static_cast<std::uint32_t>(free_.load(std::memory_order_acquire)) == 0)
+            grow_locked();
+    }
+}
+
+void
+timer_queue::
+deallocate(timer_node* n) noexcept
+{
+    push_free(n->link_.load(std::memory_order_relaxed), n);
+}
+
+// The next chunk of free nodes. Throws std::bad_alloc.
+void
+timer_queue::
+grow_locked()
+{
+    std::size_t k = 0;
+    while(k < max_chunks && chunks_[k])
+        ++k;
+    if(k == max_chunks)
+        throw std::bad_alloc();
+    std::size_t const size = first_chunk << k;
+    // pos_ never allocates elsewhere
+    pos_.resize(node_count_ + size);
+    std::unique_ptr<timer_node[]> c(new timer_node[size]);
+    for(std::size_t j = 0; j < size; ++j)
+    {
+        c[j].queue_ = this;
+        c[j].link_.store(static_cast<std::uint32_t>(node_count_ + j + 2), std::memory_order_relaxed);
+    }
+    timer_node* last = &c[size - 1];
+    chunks_[k] = std::move(c);
+    std::uint32_t const first = static_cast<std::uint32_t>(node_count_);
+    node_count_ += size;
+    node_limit_.store(static_cast<std::uint32_t>(node_count_), std::memory_order_release);
+    push_free(first, last);
+}
+
+//------------------------------------------------------------------------------
+
 std::uint64_t
 timer_queue::
-add(std::chrono::nanoseconds delay,
+add(clock::time_point start,
+    std::chrono::nanoseconds delay,
     std::chrono::nanoseconds period,
-    std::function<void()> f,
+    timer_node* n,
     bool& wake,
     error_code& ec)
 {
     ec = {};
     wake = false;
-    if(period.count() < 0 || !f)
+    if(period.count() < 0)
     {
+        release(n);
         BOOST_MILLIO_FAIL(ec, error::invalid_argument);
         return 0;
     }
-    if(delay.count() < 0)
-        delay = std::chrono::nanoseconds(0);
-    auto e = std::make_shared<entry>();
-    e->fn = std::move(f);
-    e->period = std::chrono::duration_cast<clock::duration>(period);
-    e->deadline = clock::now() +
-        std::chrono::duration_cast<clock::duration>(delay);
-    std::lock_guard<std::mutex> lk(mutex_);
+    n->period_ = period.count();
+    n->deadline_ = timer_detail::add_sat(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(start.time_since_epoch()).count(),
+        (std::max)(delay.count(), std::int64_t(0)));
+    std::uint32_t const i = n->link_.load(std::memory_order_relaxed);
+    std::unique_lock<std::mutex> lk(mutex_);
     if(shut_down_)
     {
+        lk.unlock();
+        release(n);
         BOOST_MILLIO_FAIL(ec, error::shut_down);
         return 0;
     }
-    e->id = ++next_id_;
-    timers_.emplace(e->id, e);
-    wake = schedule_locked(e);
-    return e->id;
+    // Every timer that may enter the heap has room in it: a periodic
+    // timer going back after its callback allocates nothing.
+    if(heap_.capacity() < live_ + 1)
+    {
+        try
+        {
+            heap_.reserve((std::max)(heap_.capacity() * 2, std::size_t(64)));
+        }
+        catch(...)
+        {
+            lk.unlock();
+            release(n);
+            throw;
+        }
+    }
+    std::uint32_t w = timer_node::with_state(
+        n->word_.load(std::memory_order_relaxed), timer_node::pending);
+    if(period.count() != 0)
+        w |= timer_node::periodic;
+    n->word_.store(w, std::memory_order_relaxed);
+    ++live_;
+    push_locked(i, n->deadline_);
+    wake = publish_earliest_locked() &&
+        n->deadline_ < poll_deadline_.load(std::memory_order_seq_cst);
+    return (std::uint64_t(w >> timer_node::gen_shift) << 32) | i;
 }
 
 bool
 timer_queue::
 cancel(std::uint64_t id) noexcept
 {
-    std::lock_guard<std::mutex> lk(mutex_);
-    auto it = timers_.find(id);
-    if(it == timers_.end())
-        return false;
-    timers_.erase(it);
-    compact_locked();
+    std::uint32_t const i = static_cast<std::uint32_t>(id);
+    std::uint32_t const gen = static_cast<std::uint32_t>(id >> 32);
+    timer_node* dead = nullptr;
+    {
+        std::lock_guard<std::mutex> lk(mutex_);
+        if(gen == 0 || i >= node_count_)
+            return false;
+        timer_node* n = node_at(i);
+        std::uint32_t w = n->word_.load(std::memory_order_relaxed);
+        if((w >> timer_node::gen_shift) != gen)
+            return false;
+        bool const periodic = (w & timer_node::periodic) != 0;
+        switch(timer_node::state_of(w))
+        {
+        case timer_node::pending:
+            remove_locked(pos_[i]);
+            publish_earliest_locked();
+            --live_;
+            retire(n);
+            dead = n;
+            break;
+
+        case timer_node::queued:
+            if(n->word_.compare_exchange_strong(w,
+                timer_node::with_state(w, timer_node::cancelled),
+                std::memory_order_acq_rel, std::memory_order_relaxed))
+            {
+                // its firing sees the state and frees the node
+                if(periodic)
+                    --live_;
+                return true;
+            }
+            // The firing started meanwhile (w is running), or it was
+            // destroyed at shutdown, or it is over (another generation).
+            BOOST_FALLTHROUGH;
+
+        case timer_node::running:
+            // A one-shot timer that started is gone for good. A periodic
+            // one leaves running only under the mutex: after this
+            // invocation, its firing sees the state.
+            if(timer_node::state_of(w) != timer_node::running || !periodic)
+                return false;
+            n->word_.store(timer_node::with_state(w, timer_node::cancelled),
+                std::memory_order_relaxed);
+            --live_;
+            return true;
+
+        default:
+            return false;
+        }
+    }
+    release(dead);
     return true;
 }
 
@@ -146,31 +347,33 @@ timer_queue::
 size() const noexcept
 {
     std::lock_guard<std::mutex> lk(mutex_);
-    return timers_.size();
+    return live_;
 }
 
 std::int64_t
 timer_queue::
 wait_timeout(std::int64_t base)
 {
-    std::lock_guard<std::mutex> lk(mutex_);
-    while(!heap_.empty() && timers_.count(heap_.front().id) == 0)
-    {
-        std::pop_heap(heap_.begin(), heap_.end(), std::greater<heap_item>());
-        heap_.pop_back();
-    }
-    auto const now = clock::now();
+    // A wait for a deadline further than this returns early and is
+    // computed again: keeps the backends far from overflow.
+    constexpr std::int64_t max_wait = 3600LL * 1000000000;
+    // Until the deadline is known, any new timer interrupts the wait.
+    poll_deadline_.store(timer_detail::never, std::memory_order_seq_cst);
+    std::int64_t const e = earliest_.load(std::memory_order_seq_cst);
+    std::int64_t const now = now_ns();
     std::int64_t t = base;
-    if(!heap_.empty())
+    if(e != timer_detail::never)
     {
-        std::int64_t d = std::chrono::duration_cast<std::chrono::nanoseconds>(
-            heap_.front().deadline - now).count();
+        std::int64_t d = e - now;
         if(d < 0)
             d = 0;
+        else if(d > max_wait)
+            d = max_wait;
         if(base < 0 || d < base)
             t = d;
     }
-    poll_deadline_ = t < 0 ? clock::time_point::max() : now + std::chrono::nanoseconds(t);
+    if(t >= 0)
+        poll_deadline_.store(timer_detail::add_sat(now, t), std::memory_order_seq_cst);
     return t;
 }
 
@@ -178,59 +381,197 @@ void
 timer_queue::
 collect_due(std::vector<operation*>& out)
 {
-    std::lock_guard<std::mutex> lk(mutex_);
-    poll_deadline_ = clock::time_point::min();
-    if(heap_.empty())
+    poll_deadline_.store((std::numeric_limits<std::int64_t>::min)(), std::memory_order_relaxed);
+    // A timer added meanwhile is seen by the next wait.
+    std::int64_t const now = now_ns();
+    if(earliest_.load(std::memory_order_acquire) > now)
         return;
-    auto const now = clock::now();
-    while(!heap_.empty() && heap_.front().deadline <= now)
+    std::lock_guard<std::mutex> lk(mutex_);
+    for(std::size_t k = 0; k < max_collect && !heap_.empty() && heap_.front().deadline <= now; ++k)
     {
-        std::uint64_t id = heap_.front().id;
-        std::pop_heap(heap_.begin(), heap_.end(), std::greater<heap_item>());
-        heap_.pop_back();
-        auto it = timers_.find(id);
-        if(it == timers_.end())
-            continue;
-        std::shared_ptr<entry> e = it->second;
-        if(e->period.count() == 0)
-            timers_.erase(it);   // a one-shot timer can no longer be cancelled
-        out.push_back(new firing(*this, std::move(e)));
+        std::uint32_t const i = heap_.front().node;
+        timer_node* n = node_at(i);
+        out.push_back(n);
+        remove_locked(0);
+        // The nodes of the next one and of its successor (a child of the
+        // top), while this one's is read.
+        std::size_t const m = (std::min)(heap_.size(), arity + 1);
+        for(std::size_t c = 0; c < m; ++c)
+            if(heap_[c].deadline <= now)
+                timer_detail::prefetch(node_at(heap_[c].node));
+        std::uint32_t const w = n->word_.load(std::memory_order_relaxed);
+        // published to the firing by the scheduler's queue
+        n->word_.store(timer_node::with_state(w, timer_node::queued), std::memory_order_relaxed);
+        if((w & timer_node::periodic) == 0)
+            --live_;
     }
+    publish_earliest_locked();
 }
 
 void
 timer_queue::
 shutdown() noexcept
 {
-    std::unordered_map<std::uint64_t, std::shared_ptr<entry>> dead;
+    std::vector<heap_entry> dead;
     {
         std::lock_guard<std::mutex> lk(mutex_);
         shut_down_ = true;
-        dead.swap(timers_);
-        heap_.clear();
+        for(heap_entry const& e : heap_)
+        {
+            --live_;
+            retire(node_at(e.node));
+        }
+        dead.swap(heap_);
+        publish_earliest_locked();
     }
     // the callables die here, outside the lock
+    for(heap_entry const& e : dead)
+        release(node_at(e.node));
 }
 
+// Runs (or, at shutdown, destroys) the firing of `n`.
+void
+timer_queue::
+fire(timer_node* n, bool destroy) noexcept
+{
+    bool const periodic = n->period_ != 0;
+    // The generation does not change while the firing is queued.
+    std::uint32_t w = n->word_.load(std::memory_order_relaxed);
+    if(!destroy && timer_node::state_of(w) == timer_node::queued &&
+        n->word_.compare_exchange_strong(w, timer_node::with_state(w, timer_node::running),
+            std::memory_order_acq_rel, std::memory_order_relaxed))
+    {
+        // The invocation has started.
+        try
+        {
+            n->manage_(n, true);
+        }
+        catch(...)
+        {
+            owner_.report_exception(std::current_exception());
+        }
+        if(periodic)
+        {
+            std::unique_lock<std::mutex> lk(mutex_);
+            w = n->word_.load(std::memory_order_relaxed);
+            if(timer_node::state_of(w) != timer_node::cancelled && !shut_down_)
+            {
+                // Back into the heap now that the callback returned, so
+                // that the invocations never overlap.
+                n->deadline_ = timer_detail::next_deadline(n->deadline_, n->period_, now_ns());
+                n->word_.store(timer_node::with_state(w, timer_node::pending), std::memory_order_relaxed);
+                push_locked(n->link_.load(std::memory_order_relaxed), n->deadline_);
+                bool const wake = publish_earliest_locked() &&
+                    n->deadline_ < poll_deadline_.load(std::memory_order_seq_cst);
+                lk.unlock();
+                if(wake)
+                    owner_.interrupt_wait();
+                return;
+            }
+        }
+    }
+    // Done with the timer: run, cancelled, or destroyed unrun.
+    if(periodic)
+    {
+        {
+            std::lock_guard<std::mutex> lk(mutex_);
+            if(timer_node::state_of(n->word_.load(std::memory_order_relaxed)) != timer_node::cancelled)
+                --live_;
+            retire(n);
+        }
+        release(n);
+    }
+    else
+    {
+        // The node is the firing's alone: a cancel only reads it now
+        // (and then sees another generation).
+        retire(n);
+        release(n);
+    }
+}
+
+//------------------------------------------------------------------------------
+// the heap
+
+void
+timer_queue::
+push_locked(std::uint32_t i, std::int64_t deadline) noexcept
+{
+    BOOST_ASSERT(heap_.size() < heap_.capacity());
+    heap_.push_back({deadline, i});
+    up_locked(heap_.size() - 1, heap_.back());
+}
+
+// Stores the earliest deadline for the poller if it changed; returns
+// true if it did.
 bool
 timer_queue::
-schedule_locked(std::shared_ptr<entry> const& e)
+publish_earliest_locked() noexcept
 {
-    heap_.push_back({e->deadline, e->id});
-    std::push_heap(heap_.begin(), heap_.end(), std::greater<heap_item>());
-    return e->deadline < poll_deadline_;
+    std::int64_t const e = heap_.empty() ? timer_detail::never : heap_.front().deadline;
+    if(earliest_.load(std::memory_order_relaxed) == e)
+        return false;
+    earliest_.store(e, std::memory_order_seq_cst);
+    return true;
 }
 
 void
 timer_queue::
-compact_locked()
+remove_locked(std::size_t i) noexcept
 {
-    if(heap_.size() <= 2 * timers_.size() + 64)
+    std::size_t const last = heap_.size() - 1;
+    heap_entry const e = heap_[last];
+    heap_.pop_back();
+    if(i == last)
         return;
-    heap_.clear();
-    for(auto const& kv : timers_)
-        heap_.push_back({kv.second->deadline, kv.first});
-    std::make_heap(heap_.begin(), heap_.end(), std::greater<heap_item>());
+    if(i > 0 && e.deadline < heap_[(i - 1) / arity].deadline)
+        up_locked(i, e);
+    else
+        down_locked(i, e);
+}
+
+// Places `e` at `i` or above.
+void
+timer_queue::
+up_locked(std::size_t i, heap_entry e) noexcept
+{
+    while(i > 0)
+    {
+        std::size_t const parent = (i - 1) / arity;
+        if(!(e.deadline < heap_[parent].deadline))
+            break;
+        heap_[i] = heap_[parent];
+        pos_[heap_[i].node] = static_cast<std::uint32_t>(i);
+        i = parent;
+    }
+    heap_[i] = e;
+    pos_[e.node] = static_cast<std::uint32_t>(i);
+}
+
+// Places `e` at `i` or below.
+void
+timer_queue::
+down_locked(std::size_t i, heap_entry e) noexcept
+{
+    std::size_t const n = heap_.size();
+    for(;;)
+    {
+        std::size_t const first = i * arity + 1;
+        if(first >= n)
+            break;
+        std::size_t const end = (std::min)(first + arity, n);
+        std::size_t c = first;
+        for(std::size_t k = first + 1; k < end; ++k)
+            if(heap_[k].deadline < heap_[c].deadline)
+                c = k;
+        if(!(heap_[c].deadline < e.deadline))
+            break;
+        heap_[i] = heap_[c];
+        pos_[heap_[i].node] = static_cast<std::uint32_t>(i);
+        i = c;
+    }
+    heap_[i] = e;
+    pos_[e.node] = static_cast<std::uint32_t>(i);
 }
 
 } // detail
