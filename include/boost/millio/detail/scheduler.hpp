@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -188,7 +189,7 @@ private:
     bool shutdown_locked_ = false;      // guarded by idle_mutex_
 
     std::mutex handler_mutex_;
-    std::function<void(std::exception_ptr)> on_exception_;
+    std::shared_ptr<std::function<void(std::exception_ptr)> const> on_exception_;
 };
 
 } // detail

@@ -123,19 +123,16 @@ void
 scheduler::
 report_exception(std::exception_ptr ep) noexcept
 {
-    std::function<void(std::exception_ptr)> f;
-    try
+    // A reference is taken under the lock; the user's function is neither
+    // copied nor called there.
+    std::shared_ptr<std::function<void(std::exception_ptr)> const> f;
     {
         std::lock_guard<std::mutex> lk(handler_mutex_);
         f = on_exception_;
     }
-    catch(...)
+    if(f && *f)
     {
-        return;
-    }
-    if(f)
-    {
-        try { f(ep); } catch(...) {}
+        try { (*f)(ep); } catch(...) {}
     }
 }
 
@@ -143,9 +140,10 @@ void
 scheduler::
 set_exception_handler(std::function<void(std::exception_ptr)> f)
 {
+    auto p = std::make_shared<std::function<void(std::exception_ptr)> const>(std::move(f));
     {
         std::lock_guard<std::mutex> lk(handler_mutex_);
-        on_exception_.swap(f);
+        on_exception_.swap(p);
     }
     // the previous handler dies here, outside the lock
 }
