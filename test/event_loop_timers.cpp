@@ -713,10 +713,12 @@ BOOST_AUTO_TEST_CASE(periodic_timer_survives_exceptions, *boost::unit_test::time
 }
 
 // Periodic timers cancelled at random times, from another thread and
-// from their own callbacks, while others are created: after a cancel
-// returned true and the invocation that may have been running returned,
-// the timer never runs again; its invocations never overlap; every
-// callable is destroyed once.
+// from their own callbacks, while others are created. After a cancel
+// returned true, at most one more invocation runs: the one that had
+// started, which the caller cannot tell from one that has not (no
+// implementation that does not block can: the invocation starts before
+// the callable's first instruction). The invocations of a timer never
+// overlap, and every callable is destroyed once.
 BOOST_AUTO_TEST_CASE(periodic_cancel_races, *boost::unit_test::timeout(300))
 {
     struct probe
@@ -724,8 +726,7 @@ BOOST_AUTO_TEST_CASE(periodic_cancel_races, *boost::unit_test::timeout(300))
         std::atomic<int> inside{0};
         std::atomic<int> overlaps{0};
         std::atomic<int> runs{0};
-        std::atomic<int> runs_after_cancel{0};
-        std::atomic<bool> cancelled{false};
+        std::atomic<int> runs_at_cancel{-1};
         std::atomic<std::uint64_t> id{0};
     };
     for(auto const& cfg : test::all_configs())
@@ -747,54 +748,53 @@ BOOST_AUTO_TEST_CASE(periodic_cancel_races, *boost::unit_test::timeout(300))
                         [&p, &loop, self_cancel, alive] {
                             if(p.inside.fetch_add(1) != 0)
                                 ++p.overlaps;
-                            if(p.cancelled.load())
-                                ++p.runs_after_cancel;
-                            if(++p.runs == 3 && self_cancel)
+                            int const k = ++p.runs;
+                            if(k == 3 && self_cancel)
                             {
                                 std::uint64_t v;
                                 while((v = p.id.load()) == 0) {}
                                 if(loop.cancel_timer(millio::timer_id(v)))
-                                    p.cancelled.store(true);
+                                    p.runs_at_cancel.store(k);
                             }
                             p.inside.fetch_sub(1);
                         });
                     p.id.store(id.value());
                     // cancel an earlier one, at a random point of its life
+                    // (after a few runs: a cancel races with firings)
                     probe& q = probes[rng() % (i + 1)];
-                    if(!self_cancel && !q.cancelled.load() && q.id.load() != 0 &&
-                        loop.cancel_timer(millio::timer_id(q.id.load())))
-                    {
-                        // the invocation that may be running returns
-                        BOOST_TEST_REQUIRE(eventually([&] { return q.inside.load() == 0; }));
-                        q.cancelled.store(true);
-                    }
+                    if(self_cancel || q.runs_at_cancel.load() >= 0 || q.id.load() == 0)
+                        continue;
+                    int const after = static_cast<int>(rng() % 3);
+                    eventually([&] { return q.runs.load() >= after || q.runs_at_cancel.load() >= 0; });
+                    if(loop.cancel_timer(millio::timer_id(q.id.load())))
+                        q.runs_at_cancel.store(q.runs.load());
                 }
                 // cancel the rest
                 for(auto& p : probes)
-                    if(!p.cancelled.load() && loop.cancel_timer(millio::timer_id(p.id.load())))
-                    {
-                        BOOST_TEST_REQUIRE(eventually([&] { return p.inside.load() == 0; }));
-                        p.cancelled.store(true);
-                    }
+                    if(p.runs_at_cancel.load() < 0 && loop.cancel_timer(millio::timer_id(p.id.load())))
+                        p.runs_at_cancel.store(p.runs.load());
                 BOOST_TEST(eventually([&] { return loop.pending_timers() == 0; }));
-                // a few periods more: nothing runs
+                // every callable destroyed: no invocation is left
+                BOOST_TEST(eventually([&] { return alive.use_count() == 1; }));
+                // and a few periods more, nothing starts
                 test::latch sentinel;
                 loop.run_after(2ms, [&] { sentinel.count_down(); });
                 BOOST_TEST(sentinel.wait_for(10s));
-                BOOST_TEST(eventually([&] { return alive.use_count() == 1; }));
             }
-            std::size_t overlaps = 0, late = 0, never_cancelled = 0, runs = 0;
+            std::size_t overlaps = 0, more = 0, never_cancelled = 0, runs = 0;
             for(auto& p : probes)
             {
                 runs += static_cast<std::size_t>(p.runs.load());
                 overlaps += static_cast<std::size_t>(p.overlaps.load());
-                late += static_cast<std::size_t>(p.runs_after_cancel.load());
-                never_cancelled += p.cancelled.load() ? 0 : 1;
+                if(p.runs_at_cancel.load() < 0)
+                    ++never_cancelled;
+                else if(p.runs.load() > p.runs_at_cancel.load() + 1)
+                    ++more;
             }
             BOOST_TEST_MESSAGE(cfg.name() << ": " << n << " periodic timers, " << runs << " runs");
-            BOOST_TEST(runs > 0u);
+            BOOST_TEST(runs >= n / 2);
             BOOST_TEST(overlaps == 0u);
-            BOOST_TEST(late == 0u);
+            BOOST_TEST(more == 0u);
             BOOST_TEST(never_cancelled == 0u);
             BOOST_TEST(alive.use_count() == 1);
         }

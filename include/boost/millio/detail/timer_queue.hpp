@@ -113,9 +113,7 @@ struct alignas(64) timer_node : operation
     std::int64_t deadline_ = 0;     // nanoseconds of timer_queue::clock
     std::int64_t period_ = 0;       // zero for a one-shot timer
     std::atomic<std::uint32_t> word_{1u << gen_shift};
-    // The next free node (index + 1) while the node is free, else its
-    // own index.
-    std::atomic<std::uint32_t> link_{0};
+    std::uint32_t index_ = 0;
 
     static constexpr std::size_t buffer_size = 80;
     alignas(16) unsigned char buf_[buffer_size];
@@ -316,6 +314,7 @@ private:
     void fire(timer_node* n, bool destroy) noexcept;
 
     timer_node* node_at(std::uint32_t i) const noexcept;
+    std::atomic<std::uint32_t>& link_at(std::uint32_t i) const noexcept;
     static std::uint32_t retire(timer_node* n) noexcept;
     void push_free(std::uint32_t first, timer_node* last) noexcept;
     void release(timer_node* n) noexcept;
@@ -331,6 +330,10 @@ private:
     std::vector<heap_entry> heap_;
     std::vector<std::uint32_t> pos_;        // heap position of each pending node
     std::unique_ptr<timer_node[]> chunks_[max_chunks];
+    // The links of the free stack (the next free node's index + 1), by
+    // node: a dense array, which a pop reads to prefetch the nodes of
+    // the next ones.
+    std::unique_ptr<std::atomic<std::uint32_t>[]> links_[max_chunks];
     std::size_t node_count_ = 0;
     std::atomic<std::uint32_t> node_limit_{0};  // node_count_, for allocate
     // Timers that may enter the heap (what size() reports); the heap

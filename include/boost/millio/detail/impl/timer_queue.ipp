@@ -107,6 +107,16 @@ node_at(std::uint32_t i) const noexcept
     return &chunks_[k][i - base];
 }
 
+std::atomic<std::uint32_t>&
+timer_queue::
+link_at(std::uint32_t i) const noexcept
+{
+    std::uint64_t const q = (std::uint64_t(i) / first_chunk) + 1;
+    int const k = 63 - boost::core::countl_zero(q);
+    std::uint64_t const base = first_chunk * ((std::uint64_t(1) << k) - 1);
+    return links_[k][i - base];
+}
+
 // Gives the node a new generation, so that its id names no timer any
 // more; returns 0 if the generation would wrap (the node is retired for
 // good: its ids stay unique), else 1. The caller holds the node.
@@ -124,16 +134,17 @@ retire(timer_node* n) noexcept
     return 1;
 }
 
-// Pushes the free nodes `first` ... `last` (linked by link_, the link
-// of `last` overwritten).
+// Pushes the free nodes `first` ... `last` (linked, the link of `last`
+// overwritten).
 void
 timer_queue::
 push_free(std::uint32_t first, timer_node* last) noexcept
 {
+    std::atomic<std::uint32_t>& link = link_at(last->index_);
     std::uint64_t h = free_.load(std::memory_order_relaxed);
     for(;;)
     {
-        last->link_.store(static_cast<std::uint32_t>(h), std::memory_order_relaxed);
+        link.store(static_cast<std::uint32_t>(h), std::memory_order_relaxed);
         std::uint64_t const next = (((h >> 32) + 1) << 32) | (std::uint64_t(first) + 1);
         if(free_.compare_exchange_weak(h, next, std::memory_order_release, std::memory_order_relaxed))
             return;
@@ -149,7 +160,7 @@ release(timer_node* n) noexcept
 {
     n->manage_(n, false);
     if(n->word_.load(std::memory_order_relaxed) != timer_node::unused)
-        push_free(n->link_.load(std::memory_order_relaxed), n);
+        push_free(n->index_, n);
 }
 
 timer_node*
@@ -162,26 +173,22 @@ allocate()
         while(static_cast<std::uint32_t>(h) != 0)
         {
             std::uint32_t const i = static_cast<std::uint32_t>(h) - 1;
-            timer_node* n = node_at(i);
-            // n may be popped and reused meanwhile: then the tag of the
-            // head changed, and the exchange fails.
-            std::uint64_t const next = (((h >> 32) + 1) << 32) |
-                n->link_.load(std::memory_order_relaxed);
+            // Another thread may pop i and push it again meanwhile: then
+            // the tag of the head changed, and the exchange fails.
+            std::uint32_t j = link_at(i).load(std::memory_order_relaxed);
+            std::uint64_t const next = (((h >> 32) + 1) << 32) | j;
             if(free_.compare_exchange_weak(h, next, std::memory_order_acquire, std::memory_order_acquire))
             {
-                n->link_.store(i, std::memory_order_relaxed);
-                // The nodes of the next two allocations. The second link
-                // may be stale (another thread may pop meanwhile): it is
-                // only a hint, checked to name a node.
-                if(std::uint32_t const j = static_cast<std::uint32_t>(next))
+                // The nodes of the next allocations: the links may be
+                // stale (another thread may pop meanwhile), they are
+                // only hints, checked to name nodes.
+                std::uint32_t const limit = node_limit_.load(std::memory_order_acquire);
+                for(int d = 0; d < 3 && j != 0 && j - 1 < limit; ++d)
                 {
-                    timer_node* m = node_at(j - 1);
-                    timer_detail::prefetch(m);
-                    std::uint32_t const k = m->link_.load(std::memory_order_relaxed);
-                    if(k != 0 && k - 1 < node_limit_.load(std::memory_order_acquire))
-                        timer_detail::prefetch(node_at(k - 1));
+                    timer_detail::prefetch(node_at(j - 1));
+                    j = link_at(j - 1).load(std::memory_order_relaxed);
                 }
-                return n;
+                return node_at(i);
             }
         }
         std::lock_guard<std::mutex> lk(mutex_);
@@ -194,7 +201,7 @@ void
 timer_queue::
 deallocate(timer_node* n) noexcept
 {
-    push_free(n->link_.load(std::memory_order_relaxed), n);
+    push_free(n->index_, n);
 }
 
 // The next chunk of free nodes. Throws std::bad_alloc.
@@ -211,13 +218,16 @@ grow_locked()
     // pos_ never allocates elsewhere
     pos_.resize(node_count_ + size);
     std::unique_ptr<timer_node[]> c(new timer_node[size]);
+    std::unique_ptr<std::atomic<std::uint32_t>[]> l(new std::atomic<std::uint32_t>[size]);
     for(std::size_t j = 0; j < size; ++j)
     {
         c[j].queue_ = this;
-        c[j].link_.store(static_cast<std::uint32_t>(node_count_ + j + 2), std::memory_order_relaxed);
+        c[j].index_ = static_cast<std::uint32_t>(node_count_ + j);
+        l[j].store(static_cast<std::uint32_t>(node_count_ + j + 2), std::memory_order_relaxed);
     }
     timer_node* last = &c[size - 1];
     chunks_[k] = std::move(c);
+    links_[k] = std::move(l);
     std::uint32_t const first = static_cast<std::uint32_t>(node_count_);
     node_count_ += size;
     node_limit_.store(static_cast<std::uint32_t>(node_count_), std::memory_order_release);
@@ -247,7 +257,7 @@ add(clock::time_point start,
     n->deadline_ = timer_detail::add_sat(
         std::chrono::duration_cast<std::chrono::nanoseconds>(start.time_since_epoch()).count(),
         (std::max)(delay.count(), std::int64_t(0)));
-    std::uint32_t const i = n->link_.load(std::memory_order_relaxed);
+    std::uint32_t const i = n->index_;
     std::unique_lock<std::mutex> lk(mutex_);
     if(shut_down_)
     {
@@ -460,7 +470,7 @@ fire(timer_node* n, bool destroy) noexcept
                 // that the invocations never overlap.
                 n->deadline_ = timer_detail::next_deadline(n->deadline_, n->period_, now_ns());
                 n->word_.store(timer_node::with_state(w, timer_node::pending), std::memory_order_relaxed);
-                push_locked(n->link_.load(std::memory_order_relaxed), n->deadline_);
+                push_locked(n->index_, n->deadline_);
                 bool const wake = publish_earliest_locked() &&
                     n->deadline_ < poll_deadline_.load(std::memory_order_seq_cst);
                 lk.unlock();
