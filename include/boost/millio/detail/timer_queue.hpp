@@ -316,7 +316,8 @@ private:
     timer_node* node_at(std::uint32_t i) const noexcept;
     std::atomic<std::uint32_t>& link_at(std::uint32_t i) const noexcept;
     static std::uint32_t retire(timer_node* n) noexcept;
-    void push_free(std::uint32_t first, timer_node* last) noexcept;
+    void push(std::atomic<std::uint64_t>& stack, std::uint32_t first, std::uint32_t last) noexcept;
+    bool take_returned() noexcept;
     void release(timer_node* n) noexcept;
     void grow_locked();
     void push_locked(std::uint32_t i, std::int64_t deadline) noexcept;
@@ -340,11 +341,17 @@ private:
     // always has room for all of them.
     std::size_t live_ = 0;
     bool shut_down_ = false;
+    std::int64_t earliest_seen_ = (std::numeric_limits<std::int64_t>::max)();
 
-    // The free nodes: a stack of (tag << 32 | index + 1), pushed and
-    // popped without the mutex; the tag changes on each push and pop.
+    // The free nodes: two stacks of (tag << 32 | index + 1), pushed and
+    // popped without the mutex; the tag changes on each change. Adders
+    // pop `free_`; firings and cancels push `returned_`, which an adder
+    // takes whole when `free_` is empty. The adder then owns the line of
+    // `free_`, and the firings contend only among themselves.
     alignas(BOOST_MILLIO_CACHELINE)
     std::atomic<std::uint64_t> free_{0};
+    alignas(BOOST_MILLIO_CACHELINE)
+    std::atomic<std::uint64_t> returned_{0};
 
     // Read without the mutex by the poller, which takes the mutex only
     // when a timer is due. A wait publishes its deadline before it reads

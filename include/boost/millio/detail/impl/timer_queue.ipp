@@ -135,32 +135,61 @@ retire(timer_node* n) noexcept
 }
 
 // Pushes the free nodes `first` ... `last` (linked, the link of `last`
-// overwritten).
+// overwritten) on `stack`.
 void
 timer_queue::
-push_free(std::uint32_t first, timer_node* last) noexcept
+push(std::atomic<std::uint64_t>& stack, std::uint32_t first, std::uint32_t last) noexcept
 {
-    std::atomic<std::uint32_t>& link = link_at(last->index_);
-    std::uint64_t h = free_.load(std::memory_order_relaxed);
+    std::atomic<std::uint32_t>& link = link_at(last);
+    std::uint64_t h = stack.load(std::memory_order_relaxed);
     for(;;)
     {
         link.store(static_cast<std::uint32_t>(h), std::memory_order_relaxed);
         std::uint64_t const next = (((h >> 32) + 1) << 32) | (std::uint64_t(first) + 1);
-        if(free_.compare_exchange_weak(h, next, std::memory_order_release, std::memory_order_relaxed))
+        if(stack.compare_exchange_weak(h, next, std::memory_order_release, std::memory_order_relaxed))
             return;
     }
 }
 
 // Frees a node that is out of the heap and whose id names no timer:
 // destroys its callable (user code: never with the mutex held) and
-// pushes the node unless it is retired.
+// returns the node unless it is retired.
 void
 timer_queue::
 release(timer_node* n) noexcept
 {
     n->manage_(n, false);
     if(n->word_.load(std::memory_order_relaxed) != timer_node::unused)
-        push_free(n->index_, n);
+        push(returned_, n->index_, n->index_);
+}
+
+// Moves the returned nodes to the free stack; false if there were none.
+bool
+timer_queue::
+take_returned() noexcept
+{
+    std::uint64_t r = returned_.load(std::memory_order_relaxed);
+    for(;;)
+    {
+        if(static_cast<std::uint32_t>(r) == 0)
+            return false;
+        if(returned_.compare_exchange_weak(r, ((r >> 32) + 1) << 32,
+            std::memory_order_acquire, std::memory_order_relaxed))
+            break;
+    }
+    std::uint32_t const first = static_cast<std::uint32_t>(r) - 1;
+    // The chain ends with a link of 0: it becomes the free stack if that
+    // is still empty, else it goes on top.
+    std::uint64_t h = free_.load(std::memory_order_relaxed);
+    if(static_cast<std::uint32_t>(h) == 0 &&
+        free_.compare_exchange_strong(h, (((h >> 32) + 1) << 32) | (std::uint64_t(first) + 1),
+            std::memory_order_release, std::memory_order_relaxed))
+        return true;
+    std::uint32_t last = first;
+    for(std::uint32_t j; (j = link_at(last).load(std::memory_order_relaxed)) != 0;)
+        last = j - 1;
+    push(free_, first, last);
+    return true;
 }
 
 timer_node*
@@ -191,8 +220,11 @@ allocate()
                 return node_at(i);
             }
         }
+        if(take_returned())
+            continue;
         std::lock_guard<std::mutex> lk(mutex_);
-        if(static_cast<std::uint32_t>(free_.load(std::memory_order_acquire)) == 0)
+        if(static_cast<std::uint32_t>(free_.load(std::memory_order_acquire)) == 0 &&
+            static_cast<std::uint32_t>(returned_.load(std::memory_order_acquire)) == 0)
             grow_locked();
     }
 }
@@ -201,7 +233,7 @@ void
 timer_queue::
 deallocate(timer_node* n) noexcept
 {
-    push_free(n->index_, n);
+    push(returned_, n->index_, n->index_);
 }
 
 // The next chunk of free nodes. Throws std::bad_alloc.
@@ -225,13 +257,12 @@ grow_locked()
         c[j].index_ = static_cast<std::uint32_t>(node_count_ + j);
         l[j].store(static_cast<std::uint32_t>(node_count_ + j + 2), std::memory_order_relaxed);
     }
-    timer_node* last = &c[size - 1];
     chunks_[k] = std::move(c);
     links_[k] = std::move(l);
     std::uint32_t const first = static_cast<std::uint32_t>(node_count_);
     node_count_ += size;
     node_limit_.store(static_cast<std::uint32_t>(node_count_), std::memory_order_release);
-    push_free(first, last);
+    push(free_, first, static_cast<std::uint32_t>(node_count_ - 1));
 }
 
 //------------------------------------------------------------------------------
@@ -519,8 +550,10 @@ timer_queue::
 publish_earliest_locked() noexcept
 {
     std::int64_t const e = heap_.empty() ? timer_detail::never : heap_.front().deadline;
-    if(earliest_.load(std::memory_order_relaxed) == e)
+    // a private copy: an add reads no line that the poller writes
+    if(earliest_seen_ == e)
         return false;
+    earliest_seen_ = e;
     earliest_.store(e, std::memory_order_seq_cst);
     return true;
 }
