@@ -801,4 +801,62 @@ BOOST_AUTO_TEST_CASE(periodic_cancel_races, *boost::unit_test::timeout(300))
     }
 }
 
+// Threads add and cancel one-shot timers at once while the loop runs (an
+// add that finds the queue busy goes through the incoming stack): each
+// timer runs exactly once, unless its cancel returned true, then never.
+BOOST_AUTO_TEST_CASE(concurrent_adders_and_cancels, *boost::unit_test::timeout(300))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            std::size_t const per = static_cast<std::size_t>(5000 * test::scale());
+            std::size_t const threads = 3;
+            std::vector<std::atomic<int>> runs(threads * per);
+            std::vector<char> cancelled(threads * per, 0);
+            {
+                millio::event_loop loop(cfg.options(2));
+                runner r(loop);
+                auto adder = [&](std::size_t k) {
+                    std::mt19937 rng(static_cast<unsigned>(k + 1));
+                    std::vector<std::pair<millio::timer_id, std::size_t>> ids;
+                    for(std::size_t j = 0; j < per; ++j)
+                    {
+                        std::size_t const x = k * per + j;
+                        ids.emplace_back(loop.run_after(std::chrono::microseconds(rng() % 500),
+                            [&runs, x] { ++runs[x]; }), x);
+                        if(rng() % 2)
+                        {
+                            auto const& pick = ids[rng() % ids.size()];
+                            if(!cancelled[pick.second] && loop.cancel_timer(pick.first))
+                                cancelled[pick.second] = 1;
+                        }
+                    }
+                };
+                std::vector<std::thread> ts;
+                for(std::size_t k = 1; k < threads; ++k)
+                    ts.emplace_back(adder, k);
+                adder(0);
+                for(auto& t : ts)
+                    t.join();
+                BOOST_TEST(eventually([&] { return loop.pending_timers() == 0; }));
+                std::size_t expected = 0;
+                for(char c : cancelled)
+                    expected += c ? 0 : 1;
+                BOOST_TEST(eventually([&] {
+                    std::size_t s = 0;
+                    for(auto& x : runs)
+                        s += static_cast<std::size_t>(x.load());
+                    return s == expected;
+                }));
+            }
+            std::size_t wrong = 0;
+            for(std::size_t i = 0; i < runs.size(); ++i)
+                if(runs[i].load() != (cancelled[i] ? 0 : 1))
+                    ++wrong;
+            BOOST_TEST(wrong == 0u);
+        }
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -98,6 +98,7 @@ struct alignas(64) timer_node : operation
     enum : std::uint32_t
     {
         unused = 0,     // free, or about to be
+        incoming,       // added, not yet in the heap
         pending,        // in the heap
         queued,         // collected: its firing is queued to the scheduler
         running,        // the firing started
@@ -214,14 +215,18 @@ is_null_callable(F const& f) noexcept
     when it is collected; a periodic timer goes back when its callback
     returned, so its invocations never overlap.
 
-    A firing takes its timer from queued to running with one
-    compare-and-swap on the node, without the mutex; a cancel under the
-    mutex takes it from queued to cancelled. Free nodes sit in a
-    lock-free stack: an add takes the mutex once, a one-shot firing not
-    at all (it gives the node a new generation, so that the id of the
-    timer names nothing, and pushes it). The poller takes the mutex only
-    when a timer is due. No user code (a callback or a callable's
-    constructor or destructor) runs with the mutex held.
+    An add never waits for the mutex: it pops a free node, builds the
+    callable in it, and inserts it into the heap if the mutex is free
+    (try_lock), else pushes it on a lock-free stack of incoming timers,
+    which the next holder of the mutex (the poller before it waits or
+    collects, a cancel of one of them) moves into the heap. A firing takes its timer from queued to
+    running with one compare-and-swap on the node; a cancel under the
+    mutex takes it from queued (or incoming) to cancelled with another.
+    A one-shot firing takes no lock either: it gives the node a new
+    generation, so that the id of the timer names nothing, and returns
+    it. The poller takes the mutex only when timers are incoming or due.
+    No user code (a callback or a callable's constructor or destructor)
+    runs with the mutex held.
 */
 class timer_queue
 {
@@ -320,6 +325,8 @@ private:
     bool take_returned() noexcept;
     void release(timer_node* n) noexcept;
     void grow_locked();
+    std::uint32_t merge_locked() noexcept;
+    void release_chain(std::uint32_t dead) noexcept;
     void push_locked(std::uint32_t i, std::int64_t deadline) noexcept;
     bool publish_earliest_locked() noexcept;
     void remove_locked(std::size_t i) noexcept;
@@ -337,10 +344,10 @@ private:
     std::unique_ptr<std::atomic<std::uint32_t>[]> links_[max_chunks];
     std::size_t node_count_ = 0;
     std::atomic<std::uint32_t> node_limit_{0};  // node_count_, for allocate
-    // Timers that may enter the heap (what size() reports); the heap
+    // Timers that may enter the heap, but the incoming ones; the heap
     // always has room for all of them.
     std::size_t live_ = 0;
-    bool shut_down_ = false;
+    std::atomic<bool> shut_down_{false};
     std::int64_t earliest_seen_ = (std::numeric_limits<std::int64_t>::max)();
 
     // The free nodes: two stacks of (tag << 32 | index + 1), pushed and
@@ -352,6 +359,13 @@ private:
     std::atomic<std::uint64_t> free_{0};
     alignas(BOOST_MILLIO_CACHELINE)
     std::atomic<std::uint64_t> returned_{0};
+
+    // Added timers not yet in the heap: a stack (index + 1) that adders
+    // push when the mutex is taken, and that a holder of the mutex takes
+    // whole into the heap (merge_locked). So an add never waits for the
+    // poller, which holds the mutex while it collects due timers.
+    alignas(BOOST_MILLIO_CACHELINE)
+    std::atomic<std::uint32_t> incoming_{0};
 
     // Read without the mutex by the poller, which takes the mutex only
     // when a timer is due. A wait publishes its deadline before it reads

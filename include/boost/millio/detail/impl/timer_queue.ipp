@@ -284,44 +284,136 @@ add(clock::time_point start,
         BOOST_MILLIO_FAIL(ec, error::invalid_argument);
         return 0;
     }
+    if(shut_down_.load(std::memory_order_acquire))
+    {
+        release(n);
+        BOOST_MILLIO_FAIL(ec, error::shut_down);
+        return 0;
+    }
     n->period_ = period.count();
     n->deadline_ = timer_detail::add_sat(
         std::chrono::duration_cast<std::chrono::nanoseconds>(start.time_since_epoch()).count(),
         (std::max)(delay.count(), std::int64_t(0)));
     std::uint32_t const i = n->index_;
-    std::unique_lock<std::mutex> lk(mutex_);
-    if(shut_down_)
-    {
-        lk.unlock();
-        release(n);
-        BOOST_MILLIO_FAIL(ec, error::shut_down);
-        return 0;
-    }
-    // Every timer that may enter the heap has room in it: a periodic
-    // timer going back after its callback allocates nothing.
-    if(heap_.capacity() < live_ + 1)
-    {
-        try
-        {
-            heap_.reserve((std::max)(heap_.capacity() * 2, std::size_t(64)));
-        }
-        catch(...)
-        {
-            lk.unlock();
-            release(n);
-            throw;
-        }
-    }
     std::uint32_t w = timer_node::with_state(
-        n->word_.load(std::memory_order_relaxed), timer_node::pending);
+        n->word_.load(std::memory_order_relaxed), timer_node::incoming);
     if(period.count() != 0)
         w |= timer_node::periodic;
     n->word_.store(w, std::memory_order_relaxed);
-    ++live_;
-    push_locked(i, n->deadline_);
-    wake = publish_earliest_locked() &&
-        n->deadline_ < poll_deadline_.load(std::memory_order_seq_cst);
+    std::int64_t const deadline = n->deadline_;
+    // Straight into the heap if the mutex is free (the node is still in
+    // the cache), else through the incoming stack: never wait for the
+    // poller.
+    if(mutex_.try_lock())
+    {
+        std::lock_guard<std::mutex> lk(mutex_, std::adopt_lock);
+        if(heap_.capacity() >= live_ + 1)
+        {
+            n->word_.store(timer_node::with_state(w, timer_node::pending), std::memory_order_relaxed);
+            ++live_;
+            push_locked(i, deadline);
+            wake = publish_earliest_locked() &&
+                deadline < poll_deadline_.load(std::memory_order_seq_cst);
+            return (std::uint64_t(w >> timer_node::gen_shift) << 32) | i;
+        }
+    }
+    // From the push on, the timer may be merged, fired and its node
+    // reused: n is not read again.
+    std::atomic<std::uint32_t>& link = link_at(i);
+    std::uint32_t h = incoming_.load(std::memory_order_relaxed);
+    do
+        link.store(h, std::memory_order_relaxed);
+    while(!incoming_.compare_exchange_weak(h, i + 1,
+        std::memory_order_seq_cst, std::memory_order_relaxed));
+    // Pairs with wait_timeout: the poller sees the push, or this sees
+    // the poller's wait.
+    wake = deadline < poll_deadline_.load(std::memory_order_seq_cst);
+    // A shutdown that drained the incoming timers before the push leaves
+    // this one to the destructor.
     return (std::uint64_t(w >> timer_node::gen_shift) << 32) | i;
+}
+
+// Moves the incoming timers into the heap. Returns the cancelled ones,
+// chained by their links (index + 1, 0 if none), for release_chain once
+// the mutex is released.
+std::uint32_t
+timer_queue::
+merge_locked() noexcept
+{
+    if(incoming_.load(std::memory_order_relaxed) == 0)
+        return 0;
+    std::uint32_t const top = incoming_.exchange(0, std::memory_order_acquire);
+    std::size_t count = 0;
+    for(std::uint32_t j = top; j != 0; j = link_at(j - 1).load(std::memory_order_relaxed))
+        ++count;
+    // Every timer that may enter the heap has room in it: a periodic
+    // timer going back after its callback allocates nothing.
+    if(heap_.capacity() < live_ + count)
+    {
+        try
+        {
+            heap_.reserve((std::max)(heap_.capacity() * 2, live_ + count));
+        }
+        catch(...)
+        {
+            // out of memory: leave them incoming
+            std::uint32_t last = top;
+            while(std::uint32_t j = link_at(last - 1).load(std::memory_order_relaxed))
+                last = j;
+            std::uint32_t h = incoming_.load(std::memory_order_relaxed);
+            do
+                link_at(last - 1).store(h, std::memory_order_relaxed);
+            while(!incoming_.compare_exchange_weak(h, top,
+                std::memory_order_seq_cst, std::memory_order_relaxed));
+            return 0;
+        }
+    }
+    std::uint32_t dead = 0;
+    // the nodes are cold: prefetch a few ahead along the dense links
+    std::uint32_t ahead = top;
+    for(int d = 0; d < 4 && ahead != 0; ++d)
+    {
+        timer_detail::prefetch(node_at(ahead - 1));
+        ahead = link_at(ahead - 1).load(std::memory_order_relaxed);
+    }
+    for(std::uint32_t j = top; j != 0;)
+    {
+        std::uint32_t const i = j - 1;
+        std::atomic<std::uint32_t>& link = link_at(i);
+        j = link.load(std::memory_order_relaxed);
+        if(ahead != 0)
+        {
+            timer_detail::prefetch(node_at(ahead - 1));
+            ahead = link_at(ahead - 1).load(std::memory_order_relaxed);
+        }
+        timer_node* n = node_at(i);
+        std::uint32_t const w = n->word_.load(std::memory_order_relaxed);
+        if(timer_node::state_of(w) == timer_node::cancelled)
+        {
+            link.store(dead, std::memory_order_relaxed);
+            dead = i + 1;
+            continue;
+        }
+        n->word_.store(timer_node::with_state(w, timer_node::pending), std::memory_order_relaxed);
+        ++live_;
+        push_locked(i, n->deadline_);
+    }
+    publish_earliest_locked();
+    return dead;
+}
+
+// Releases the nodes chained by merge_locked.
+void
+timer_queue::
+release_chain(std::uint32_t dead) noexcept
+{
+    while(dead != 0)
+    {
+        timer_node* n = node_at(dead - 1);
+        dead = link_at(dead - 1).load(std::memory_order_relaxed);
+        retire(n);
+        release(n);
+    }
 }
 
 bool
@@ -331,6 +423,8 @@ cancel(std::uint64_t id) noexcept
     std::uint32_t const i = static_cast<std::uint32_t>(id);
     std::uint32_t const gen = static_cast<std::uint32_t>(id >> 32);
     timer_node* dead = nullptr;
+    std::uint32_t merged_dead = 0;
+    bool result = false;
     {
         std::lock_guard<std::mutex> lk(mutex_);
         if(gen == 0 || i >= node_count_)
@@ -339,6 +433,12 @@ cancel(std::uint64_t id) noexcept
         std::uint32_t w = n->word_.load(std::memory_order_relaxed);
         if((w >> timer_node::gen_shift) != gen)
             return false;
+        // an incoming timer is cancelled in the heap
+        if(timer_node::state_of(w) == timer_node::incoming)
+        {
+            merged_dead = merge_locked();
+            w = n->word_.load(std::memory_order_relaxed);
+        }
         bool const periodic = (w & timer_node::periodic) != 0;
         switch(timer_node::state_of(w))
         {
@@ -348,6 +448,7 @@ cancel(std::uint64_t id) noexcept
             --live_;
             retire(n);
             dead = n;
+            result = true;
             break;
 
         case timer_node::queued:
@@ -358,7 +459,8 @@ cancel(std::uint64_t id) noexcept
                 // its firing sees the state and frees the node
                 if(periodic)
                     --live_;
-                return true;
+                result = true;
+                break;
             }
             // The firing started meanwhile (w is running), or it was
             // destroyed at shutdown, or it is over (another generation).
@@ -369,18 +471,27 @@ cancel(std::uint64_t id) noexcept
             // one leaves running only under the mutex: after this
             // invocation, its firing sees the state.
             if(timer_node::state_of(w) != timer_node::running || !periodic)
-                return false;
+                break;
             n->word_.store(timer_node::with_state(w, timer_node::cancelled),
                 std::memory_order_relaxed);
             --live_;
-            return true;
+            result = true;
+            break;
 
         default:
-            return false;
+            // incoming, if the heap had no room for it (out of memory)
+            if(timer_node::state_of(w) == timer_node::incoming &&
+                n->word_.compare_exchange_strong(w,
+                    timer_node::with_state(w, timer_node::cancelled),
+                    std::memory_order_relaxed, std::memory_order_relaxed))
+                result = true;
+            break;
         }
     }
-    release(dead);
-    return true;
+    release_chain(merged_dead);
+    if(dead)
+        release(dead);
+    return result;
 }
 
 std::size_t
@@ -388,7 +499,15 @@ timer_queue::
 size() const noexcept
 {
     std::lock_guard<std::mutex> lk(mutex_);
-    return live_;
+    // the incoming timers are not merged here: counted (their links do
+    // not change while the mutex is held; only the top moves)
+    std::size_t n = live_;
+    for(std::uint32_t j = incoming_.load(std::memory_order_acquire); j != 0;
+        j = link_at(j - 1).load(std::memory_order_relaxed))
+        if(timer_node::state_of(node_at(j - 1)->word_.load(std::memory_order_relaxed)) ==
+            timer_node::incoming)
+            ++n;
+    return n;
 }
 
 std::int64_t
@@ -400,6 +519,15 @@ wait_timeout(std::int64_t base)
     constexpr std::int64_t max_wait = 3600LL * 1000000000;
     // Until the deadline is known, any new timer interrupts the wait.
     poll_deadline_.store(timer_detail::never, std::memory_order_seq_cst);
+    if(incoming_.load(std::memory_order_seq_cst) != 0)
+    {
+        std::uint32_t dead;
+        {
+            std::lock_guard<std::mutex> lk(mutex_);
+            dead = merge_locked();
+        }
+        release_chain(dead);
+    }
     std::int64_t const e = earliest_.load(std::memory_order_seq_cst);
     std::int64_t const now = now_ns();
     std::int64_t t = base;
@@ -425,28 +553,35 @@ collect_due(std::vector<operation*>& out)
     poll_deadline_.store((std::numeric_limits<std::int64_t>::min)(), std::memory_order_relaxed);
     // A timer added meanwhile is seen by the next wait.
     std::int64_t const now = now_ns();
-    if(earliest_.load(std::memory_order_acquire) > now)
+    if(earliest_.load(std::memory_order_acquire) > now &&
+        incoming_.load(std::memory_order_relaxed) == 0)
         return;
-    std::lock_guard<std::mutex> lk(mutex_);
-    for(std::size_t k = 0; k < max_collect && !heap_.empty() && heap_.front().deadline <= now; ++k)
+    std::uint32_t dead;
     {
-        std::uint32_t const i = heap_.front().node;
-        timer_node* n = node_at(i);
-        out.push_back(n);
-        remove_locked(0);
-        // The nodes of the next one and of its successor (a child of the
-        // top), while this one's is read.
-        std::size_t const m = (std::min)(heap_.size(), arity + 1);
-        for(std::size_t c = 0; c < m; ++c)
-            if(heap_[c].deadline <= now)
-                timer_detail::prefetch(node_at(heap_[c].node));
-        std::uint32_t const w = n->word_.load(std::memory_order_relaxed);
-        // published to the firing by the scheduler's queue
-        n->word_.store(timer_node::with_state(w, timer_node::queued), std::memory_order_relaxed);
-        if((w & timer_node::periodic) == 0)
-            --live_;
+        std::lock_guard<std::mutex> lk(mutex_);
+        dead = merge_locked();
+        for(std::size_t k = 0; k < max_collect && !heap_.empty() &&
+            heap_.front().deadline <= now; ++k)
+        {
+            std::uint32_t const i = heap_.front().node;
+            timer_node* n = node_at(i);
+            out.push_back(n);
+            remove_locked(0);
+            // The nodes of the next one and of its successor (a child of
+            // the top), while this one's is read.
+            std::size_t const m = (std::min)(heap_.size(), arity + 1);
+            for(std::size_t c = 0; c < m; ++c)
+                if(heap_[c].deadline <= now)
+                    timer_detail::prefetch(node_at(heap_[c].node));
+            std::uint32_t const w = n->word_.load(std::memory_order_relaxed);
+            // published to the firing by the scheduler's queue
+            n->word_.store(timer_node::with_state(w, timer_node::queued), std::memory_order_relaxed);
+            if((w & timer_node::periodic) == 0)
+                --live_;
+        }
+        publish_earliest_locked();
     }
-    publish_earliest_locked();
+    release_chain(dead);
 }
 
 void
@@ -454,9 +589,10 @@ timer_queue::
 shutdown() noexcept
 {
     std::vector<heap_entry> dead;
+    std::uint32_t incoming;
     {
         std::lock_guard<std::mutex> lk(mutex_);
-        shut_down_ = true;
+        shut_down_.store(true, std::memory_order_seq_cst);
         for(heap_entry const& e : heap_)
         {
             --live_;
@@ -464,10 +600,14 @@ shutdown() noexcept
         }
         dead.swap(heap_);
         publish_earliest_locked();
+        // Incoming timers die unmerged; one added after this is left to
+        // the destructor's call.
+        incoming = incoming_.exchange(0, std::memory_order_acquire);
     }
     // the callables die here, outside the lock
     for(heap_entry const& e : dead)
         release(node_at(e.node));
+    release_chain(incoming);
 }
 
 // Runs (or, at shutdown, destroys) the firing of `n`.
