@@ -85,8 +85,9 @@ class timer_queue;
 
     `word_` (generation, state, periodic flag) is the field a cancel
     reads and a firing writes without the queue's mutex: a firing takes
-    a queued timer to running, a cancel takes it to cancelled, and the
-    compare-and-swap of each decides which came first. The node, and its
+    its collected timer from pending to running, a cancel takes it to
+    cancelled, and the compare-and-swap of each decides which came
+    first. The node, and its
     other fields, belong to whoever holds it in turn: the adder, the
     queue (under its mutex), the firing, the free stack.
 */
@@ -99,10 +100,9 @@ struct alignas(64) timer_node : operation
     {
         unused = 0,     // free, or about to be
         incoming,       // added, not yet in the heap
-        pending,        // in the heap
-        queued,         // collected: its firing is queued to the scheduler
+        pending,        // in the heap, or collected: its firing is queued
         running,        // the firing started
-        cancelled,      // cancelled while queued or running
+        cancelled,      // cancelled while queued, incoming or running
 
         state_mask = 0x7f,
         periodic = 0x80,
@@ -219,9 +219,11 @@ is_null_callable(F const& f) noexcept
     callable in it, and inserts it into the heap if the mutex is free
     (try_lock), else pushes it on a lock-free stack of incoming timers,
     which the next holder of the mutex (the poller before it waits or
-    collects, a cancel of one of them) moves into the heap. A firing takes its timer from queued to
-    running with one compare-and-swap on the node; a cancel under the
-    mutex takes it from queued (or incoming) to cancelled with another.
+    collects, a cancel of one of them) moves into the heap. Collecting a
+    due timer does not touch its node: the timer stays pending, out of
+    the heap. Its firing takes it from pending to running with one
+    compare-and-swap on the node; a cancel under the mutex takes it (or
+    an incoming one) to cancelled with another.
     A one-shot firing takes no lock either: it gives the node a new
     generation, so that the id of the timer names nothing, and returns
     it. The poller takes the mutex only when timers are incoming or due.
@@ -313,6 +315,7 @@ private:
     {
         std::int64_t deadline;
         std::uint32_t node;
+        bool periodic;
     };
 
     static std::int64_t now_ns() noexcept;
@@ -327,7 +330,8 @@ private:
     void grow_locked();
     std::uint32_t merge_locked() noexcept;
     void release_chain(std::uint32_t dead) noexcept;
-    void push_locked(std::uint32_t i, std::int64_t deadline) noexcept;
+    void push_locked(std::uint32_t i, std::int64_t deadline, bool periodic) noexcept;
+    bool in_heap_locked(std::uint32_t i) const noexcept;
     bool publish_earliest_locked() noexcept;
     void remove_locked(std::size_t i) noexcept;
     void up_locked(std::size_t i, heap_entry e) noexcept;

@@ -311,7 +311,7 @@ add(clock::time_point start,
         {
             n->word_.store(timer_node::with_state(w, timer_node::pending), std::memory_order_relaxed);
             ++live_;
-            push_locked(i, deadline);
+            push_locked(i, deadline, period.count() != 0);
             wake = publish_earliest_locked() &&
                 deadline < poll_deadline_.load(std::memory_order_seq_cst);
             return (std::uint64_t(w >> timer_node::gen_shift) << 32) | i;
@@ -396,7 +396,7 @@ merge_locked() noexcept
         }
         n->word_.store(timer_node::with_state(w, timer_node::pending), std::memory_order_relaxed);
         ++live_;
-        push_locked(i, n->deadline_);
+        push_locked(i, n->deadline_, (w & timer_node::periodic) != 0);
     }
     publish_earliest_locked();
     return dead;
@@ -443,20 +443,22 @@ cancel(std::uint64_t id) noexcept
         switch(timer_node::state_of(w))
         {
         case timer_node::pending:
-            remove_locked(pos_[i]);
-            publish_earliest_locked();
-            --live_;
-            retire(n);
-            dead = n;
-            result = true;
-            break;
-
-        case timer_node::queued:
+            if(in_heap_locked(i))
+            {
+                remove_locked(pos_[i]);
+                publish_earliest_locked();
+                --live_;
+                retire(n);
+                dead = n;
+                result = true;
+                break;
+            }
+            // Collected: its firing is queued. The firing sees the state
+            // and frees the node.
             if(n->word_.compare_exchange_strong(w,
                 timer_node::with_state(w, timer_node::cancelled),
                 std::memory_order_acq_rel, std::memory_order_relaxed))
             {
-                // its firing sees the state and frees the node
                 if(periodic)
                     --live_;
                 result = true;
@@ -560,23 +562,18 @@ collect_due(std::vector<operation*>& out)
     {
         std::lock_guard<std::mutex> lk(mutex_);
         dead = merge_locked();
+        // The nodes are not touched here: a collected timer stays
+        // pending, out of the heap, until its firing starts it.
         for(std::size_t k = 0; k < max_collect && !heap_.empty() &&
             heap_.front().deadline <= now; ++k)
         {
-            std::uint32_t const i = heap_.front().node;
-            timer_node* n = node_at(i);
+            heap_entry const e = heap_.front();
+            timer_node* n = node_at(e.node);
             out.push_back(n);
             remove_locked(0);
-            // The nodes of the next one and of its successor (a child of
-            // the top), while this one's is read.
-            std::size_t const m = (std::min)(heap_.size(), arity + 1);
-            for(std::size_t c = 0; c < m; ++c)
-                if(heap_[c].deadline <= now)
-                    timer_detail::prefetch(node_at(heap_[c].node));
-            std::uint32_t const w = n->word_.load(std::memory_order_relaxed);
-            // published to the firing by the scheduler's queue
-            n->word_.store(timer_node::with_state(w, timer_node::queued), std::memory_order_relaxed);
-            if((w & timer_node::periodic) == 0)
+            // for the firing, if it runs on this thread
+            timer_detail::prefetch(n);
+            if(!e.periodic)
                 --live_;
         }
         publish_earliest_locked();
@@ -618,7 +615,7 @@ fire(timer_node* n, bool destroy) noexcept
     bool const periodic = n->period_ != 0;
     // The generation does not change while the firing is queued.
     std::uint32_t w = n->word_.load(std::memory_order_relaxed);
-    if(!destroy && timer_node::state_of(w) == timer_node::queued &&
+    if(!destroy && timer_node::state_of(w) == timer_node::pending &&
         n->word_.compare_exchange_strong(w, timer_node::with_state(w, timer_node::running),
             std::memory_order_acq_rel, std::memory_order_relaxed))
     {
@@ -641,7 +638,7 @@ fire(timer_node* n, bool destroy) noexcept
                 // that the invocations never overlap.
                 n->deadline_ = timer_detail::next_deadline(n->deadline_, n->period_, now_ns());
                 n->word_.store(timer_node::with_state(w, timer_node::pending), std::memory_order_relaxed);
-                push_locked(n->index_, n->deadline_);
+                push_locked(n->index_, n->deadline_, true);
                 bool const wake = publish_earliest_locked() &&
                     n->deadline_ < poll_deadline_.load(std::memory_order_seq_cst);
                 lk.unlock();
@@ -676,11 +673,20 @@ fire(timer_node* n, bool destroy) noexcept
 
 void
 timer_queue::
-push_locked(std::uint32_t i, std::int64_t deadline) noexcept
+push_locked(std::uint32_t i, std::int64_t deadline, bool periodic) noexcept
 {
     BOOST_ASSERT(heap_.size() < heap_.capacity());
-    heap_.push_back({deadline, i});
+    heap_.push_back({deadline, i, periodic});
     up_locked(heap_.size() - 1, heap_.back());
+}
+
+// True if the pending timer of node `i` is in the heap, not collected.
+bool
+timer_queue::
+in_heap_locked(std::uint32_t i) const noexcept
+{
+    std::uint32_t const p = pos_[i];
+    return p < heap_.size() && heap_[p].node == i;
 }
 
 // Stores the earliest deadline for the poller if it changed; returns
