@@ -372,9 +372,10 @@ private:
     std::atomic<std::uint32_t> incoming_{0};
 
     // Read without the mutex by the poller, which takes the mutex only
-    // when a timer is due. A wait publishes its deadline before it reads
-    // the earliest deadline; an add publishes a new earliest deadline
-    // before it reads the wait's: one of the two sees the other.
+    // when timers are incoming or due. A wait publishes its deadline
+    // before it reads the incoming stack and the earliest deadline; an
+    // add pushes its timer (or publishes a new earliest deadline) before
+    // it reads the wait's deadline: one of the two sees the other.
     alignas(BOOST_MILLIO_CACHELINE)
     std::atomic<std::int64_t> earliest_{(std::numeric_limits<std::int64_t>::max)()};
     // The deadline of the current wait for readiness: max while a wait

@@ -737,7 +737,10 @@ up_locked(std::size_t i, heap_entry e) noexcept
     pos_[e.node] = static_cast<std::uint32_t>(i);
 }
 
-// Places `e` at `i` or below.
+// Places `e` at `i` or below, where e is not less than the parent of
+// `i`. The hole goes down to a leaf along the least children, then `e`
+// rises from there (Floyd): `e` comes from the end of the heap and is
+// large, so it rises little, and the way down compares children only.
 void
 timer_queue::
 down_locked(std::size_t i, heap_entry e) noexcept
@@ -753,14 +756,11 @@ down_locked(std::size_t i, heap_entry e) noexcept
         for(std::size_t k = first + 1; k < end; ++k)
             if(heap_[k].deadline < heap_[c].deadline)
                 c = k;
-        if(!(heap_[c].deadline < e.deadline))
-            break;
         heap_[i] = heap_[c];
         pos_[heap_[i].node] = static_cast<std::uint32_t>(i);
         i = c;
     }
-    heap_[i] = e;
-    pos_[e.node] = static_cast<std::uint32_t>(i);
+    up_locked(i, e);
 }
 
 } // detail
