@@ -146,7 +146,7 @@ public:
         timer_node* n,
         error_code& ec);
 
-    // Returns true if the timer was pending (see timer_queue::cancel).
+    // Returns true if the timer was active (see timer_queue::cancel).
     BOOST_MILLIO_DECL bool cancel_timer(std::uint64_t id) noexcept;
     BOOST_MILLIO_DECL std::size_t pending_timers() const noexcept;
 
