@@ -39,26 +39,6 @@ namespace millio {
     pass it to @ref event_loop::cancel_timer. Identifiers are never reused
     within one loop.
 */
-namespace detail {
-
-// `d` in nanoseconds, clamped to the range of nanoseconds: a delay of
-// hours::max() is "never", not an overflow.
-template<class Rep, class Period>
-std::chrono::nanoseconds
-saturating_ns(std::chrono::duration<Rep, Period> d) noexcept
-{
-    using ns = std::chrono::nanoseconds;
-    using common = std::chrono::duration<long double, std::nano>;
-    common const c = std::chrono::duration_cast<common>(d);
-    if(c >= common(static_cast<long double>(ns::max().count())))
-        return ns::max();
-    if(c <= common(static_cast<long double>(ns::min().count())))
-        return ns::min();
-    return std::chrono::duration_cast<ns>(d);
-}
-
-} // detail
-
 class timer_id
 {
     std::uint64_t value_ = 0;
@@ -405,21 +385,35 @@ public:
 
         Timers fire while the loop runs. The callback runs where handlers
         run: on an io worker (pool mode) or on the reactor thread (direct
-        mode). A negative delay means "as soon as possible".
+        mode). A negative delay means "as soon as possible"; a delay too
+        long for the clock (such as `duration::max()`) means never.
+
+        The callable is destroyed after its call, or when the timer is
+        cancelled or the loop destroyed, with no lock of the loop held:
+        its destructor may start or cancel timers.
 
         @param delay The delay before `f` runs.
-        @param f A callable `void()`, copy constructible.
-        @param ec Set to `error::invalid_argument` if `f` is empty.
+        @param f A callable `void()`, move constructible.
+        @param ec Set to `error::invalid_argument` if `f` is a null
+        function pointer or an empty `std::function`, or `delay` is not a
+        number; to `error::shut_down` if the loop is being destroyed.
         @return The identifier of the timer.
+        @throws std::bad_alloc
     */
     /** @{ */
     template<class Rep, class Period, class F>
     timer_id
     run_after(std::chrono::duration<Rep, Period> delay, F&& f, error_code& ec)
     {
+        std::chrono::nanoseconds d;
+        if(!detail::to_nanoseconds_saturated(delay, d))
+        {
+            ec = {};
+            BOOST_MILLIO_FAIL(ec, error::invalid_argument);
+            return timer_id();
+        }
         return timer_id(impl_.add_timer(
-            detail::saturating_ns(delay),
-            std::chrono::nanoseconds(0), std::function<void()>(std::forward<F>(f)), ec));
+            d, std::chrono::nanoseconds(0), std::forward<F>(f), ec));
     }
 
     /// Overload
@@ -438,24 +432,29 @@ public:
 
         Deadlines advance by whole periods from the first one, so the
         timer does not drift; a period missed because the callback ran
-        long is skipped. The callbacks of one timer never overlap.
+        long (or started late) is skipped, and the next deadline is the
+        first one of the same phase still ahead. The callbacks of one
+        timer never overlap: the next period is scheduled when the
+        callback returned. A period too long for the clock means never.
 
         @param ec Set to `error::invalid_argument` if `period` is not
-        positive or `f` is empty.
+        positive or `f` is empty (see @ref run_after).
         @return The identifier of the timer.
+        @throws std::bad_alloc
     */
     /** @{ */
     template<class Rep, class Period, class F>
     timer_id
     run_every(std::chrono::duration<Rep, Period> period, F&& f, error_code& ec)
     {
-        auto p = detail::saturating_ns(period);
-        if(p.count() <= 0)
+        std::chrono::nanoseconds p;
+        if(!detail::to_nanoseconds_saturated(period, p) || p.count() <= 0)
         {
+            ec = {};
             BOOST_MILLIO_FAIL(ec, error::invalid_argument);
             return timer_id();
         }
-        return timer_id(impl_.add_timer(p, p, std::function<void()>(std::forward<F>(f)), ec));
+        return timer_id(impl_.add_timer(p, p, std::forward<F>(f), ec));
     }
 
     /// Overload
@@ -472,10 +471,17 @@ public:
 
     /** Cancel a timer.
 
-        For a one-shot timer, returns true if the callback will not run;
-        false if it ran, is running or was already cancelled. For a
-        periodic timer, returns true if the timer was active: no callback
-        starts after this call returns (one may be running).
+        For a one-shot timer, returns true if the callback had not
+        started (it may have been due already): it will not run. Returns
+        false if it started, ran or was already cancelled. For a periodic
+        timer, returns true if the timer was active: no invocation starts
+        after this call returns (one that started before may still be
+        running; the callable is destroyed after it returned).
+
+        An invocation starts when the loop takes it off its queue, just
+        before it calls `f`: code that must know whether `f` may still be
+        running after a cancel should keep that state itself, under its
+        own lock, in `f`.
     */
     bool
     cancel_timer(timer_id id) noexcept
@@ -483,7 +489,11 @@ public:
         return impl_.cancel_timer(id.value());
     }
 
-    /// Return the number of timers not yet fired or cancelled.
+    /** Return the number of timers waiting for a deadline.
+
+        A one-shot timer counts until it is due or cancelled, a periodic
+        one until it is cancelled.
+    */
     std::size_t
     pending_timers() const noexcept
     {

@@ -10,6 +10,7 @@
 
 #include <boost/millio/detail/config.hpp>
 #include <boost/millio/detail/backend.hpp>
+#include <boost/millio/detail/except.hpp>
 #include <boost/millio/detail/operation.hpp>
 #include <boost/millio/detail/registration.hpp>
 #include <boost/millio/detail/scheduler.hpp>
@@ -110,16 +111,50 @@ public:
     BOOST_MILLIO_DECL void wake() noexcept;
     BOOST_MILLIO_DECL void set_exception_handler(std::function<void(std::exception_ptr)> f);
 
-    // Timers. `period` zero: one-shot. Returns the timer's id (0 on error).
-    BOOST_MILLIO_DECL
+    // Timers. `period` zero: one-shot. Returns the timer's id, or 0 with
+    // `ec` set to error::invalid_argument (negative period, null `f`) or
+    // error::shut_down.
+    // The delay counts from the call.
+    template<class F>
     std::uint64_t
     add_timer(
         std::chrono::nanoseconds delay,
         std::chrono::nanoseconds period,
-        std::function<void()> f,
+        F&& f,
+        error_code& ec)
+    {
+        auto const start = timer_queue::clock::now();
+        ec = {};
+        if(period.count() < 0 || is_null_callable(f))
+        {
+            BOOST_MILLIO_FAIL(ec, error::invalid_argument);
+            return 0;
+        }
+        timer_node* n = timers_.allocate();
+        try
+        {
+            emplace_timer_callable(n, std::forward<F>(f));
+        }
+        catch(...)
+        {
+            timers_.deallocate(n);
+            throw;
+        }
+        return add_timer_node(start, delay, period, n, ec);
+    }
+
+    // The same with a node from timers_.allocate() that holds the
+    // callable, owned from here on; the delay counts from `start`.
+    BOOST_MILLIO_DECL
+    std::uint64_t
+    add_timer_node(
+        timer_queue::clock::time_point start,
+        std::chrono::nanoseconds delay,
+        std::chrono::nanoseconds period,
+        timer_node* n,
         error_code& ec);
 
-    // Returns true if the timer will not run (again).
+    // Returns true if the timer was active (see timer_queue::cancel).
     BOOST_MILLIO_DECL bool cancel_timer(std::uint64_t id) noexcept;
     BOOST_MILLIO_DECL std::size_t pending_timers() const noexcept;
 

@@ -335,14 +335,15 @@ remove_user_no_wait(int fd, millio::token t, error_code& ec)
 
 std::uint64_t
 reactor::
-add_timer(
+add_timer_node(
+    timer_queue::clock::time_point start,
     std::chrono::nanoseconds delay,
     std::chrono::nanoseconds period,
-    std::function<void()> f,
+    timer_node* n,
     error_code& ec)
 {
     bool wake = false;
-    std::uint64_t id = timers_.add(delay, period, std::move(f), wake, ec);
+    std::uint64_t id = timers_.add(start, delay, period, n, wake, ec);
     if(wake)
         interrupt_wait();
     return id;
