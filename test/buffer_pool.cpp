@@ -279,4 +279,145 @@ BOOST_AUTO_TEST_CASE(two_threads, *boost::unit_test::timeout(120))
     }
 }
 
+// trim() drops the idle buffers that a whole interval did not need and
+// frees the blocks left without a buffer; a second trim after a burst
+// gives everything back.
+BOOST_AUTO_TEST_CASE(trim_after_a_burst)
+{
+    millio::buffer_pool pool(8192);
+    BOOST_TEST(pool.reserved_bytes() == 0u);
+    {
+        std::vector<millio::pooled_buffer> v;
+        for(int i = 0; i < 1000; ++i)
+            v.push_back(pool.acquire());
+        BOOST_TEST(pool.reserved_bytes() >= 1000u * 8192u);
+    }
+    BOOST_TEST(pool.idle_count() == 1000u);
+    std::size_t const held = pool.reserved_bytes();
+    // The burst needed every buffer: the first trim keeps them.
+    BOOST_TEST(pool.trim() == 0u);
+    BOOST_TEST(pool.idle_count() == 1000u);
+    // None was needed since: the second one gives all back.
+    BOOST_TEST(pool.trim() == held);
+    BOOST_TEST(pool.idle_count() == 0u);
+    BOOST_TEST(pool.reserved_bytes() == 0u);
+    BOOST_TEST(pool.outstanding_count() == 0u);
+    // And the pool works as before.
+    auto b = pool.acquire();
+    BOOST_TEST(b.size() == 8192u);
+    std::memset(b.data(), 0x5a, b.size());
+    BOOST_TEST(pool.reserved_bytes() > 0u);
+}
+
+// A steady load keeps its buffers: nothing is freed and made again.
+BOOST_AUTO_TEST_CASE(trim_keeps_what_a_steady_load_uses)
+{
+    millio::buffer_pool pool(4096);
+    auto cycle = [&] {
+        std::vector<millio::pooled_buffer> v;
+        for(int i = 0; i < 10; ++i)
+            v.push_back(pool.acquire());
+    };
+    cycle();
+    std::size_t const created = pool.created_count();
+    for(int round = 0; round < 5; ++round)
+    {
+        cycle();
+        pool.trim();
+        BOOST_TEST(pool.idle_count() == 10u);
+    }
+    BOOST_TEST(pool.created_count() == created);
+    // Surplus beyond what the load uses goes at the second trim.
+    {
+        std::vector<millio::pooled_buffer> v;
+        for(int i = 0; i < 50; ++i)
+            v.push_back(pool.acquire());
+    }
+    cycle();
+    pool.trim(); // the burst took them all: kept
+    cycle();
+    pool.trim(); // 40 stayed idle for a whole interval: dropped
+    BOOST_TEST(pool.idle_count() == 10u);
+}
+
+// shrink_to_fit drops every idle buffer; blocks that still hold a buffer
+// in use stay, with the buffer's bytes intact.
+BOOST_AUTO_TEST_CASE(shrink_to_fit_keeps_buffers_in_use)
+{
+    millio::buffer_pool pool(8192, 0, 8);
+    std::vector<millio::pooled_buffer> v;
+    for(int i = 0; i < 600; ++i)
+        v.push_back(pool.acquire());
+    // keep every 100th, fill it with a pattern
+    std::vector<millio::pooled_buffer> kept;
+    for(std::size_t i = 0; i < v.size(); i += 100)
+    {
+        std::memset(v[i].data(), static_cast<int>(i & 0xff), v[i].size());
+        kept.push_back(std::move(v[i]));
+    }
+    std::size_t const before = pool.reserved_bytes();
+    v.clear(); // 8 idle, the rest back to their blocks
+    BOOST_TEST(pool.idle_count() == 8u);
+    std::size_t const freed = pool.shrink_to_fit();
+    BOOST_TEST(pool.idle_count() == 0u);
+    BOOST_TEST(freed > 0u);
+    BOOST_TEST(pool.reserved_bytes() == before - freed);
+    BOOST_TEST(pool.reserved_bytes() > 0u);
+    BOOST_TEST(pool.outstanding_count() == kept.size());
+    for(std::size_t k = 0; k < kept.size(); ++k)
+    {
+        auto const* p = static_cast<unsigned char const*>(kept[k].data());
+        bool same = std::all_of(p, p + kept[k].size(),
+            [k](unsigned char c) { return c == ((k * 100) & 0xff); });
+        BOOST_TEST(same);
+    }
+    kept.clear();
+    pool.shrink_to_fit();
+    BOOST_TEST(pool.reserved_bytes() == 0u);
+}
+
+// Trims race acquisitions and returns on other threads.
+BOOST_AUTO_TEST_CASE(trim_while_others_use_the_pool, *boost::unit_test::timeout(120))
+{
+    millio::buffer_pool pool(1024, 0, 64);
+    std::atomic<bool> done{false};
+    std::atomic<long> bad{0};
+    auto user = [&](int seed) {
+        std::vector<millio::pooled_buffer> v;
+        unsigned x = static_cast<unsigned>(seed);
+        while(! done.load())
+        {
+            x = x * 1103515245u + 12345u;
+            if(v.size() < 200 && (x >> 16) % 3 != 0)
+            {
+                v.push_back(pool.acquire());
+                std::memset(v.back().data(), seed, v.back().size());
+            }
+            else if(! v.empty())
+            {
+                auto const* p = static_cast<unsigned char const*>(v.back().data());
+                if(p[0] != seed || p[v.back().size() - 1] != seed)
+                    ++bad;
+                v.pop_back();
+            }
+        }
+    };
+    std::thread a(user, 1), b(user, 2);
+    for(int i = 0; i < 2000; ++i)
+    {
+        if(i % 2)
+            pool.trim();
+        else
+            pool.shrink_to_fit();
+        std::this_thread::yield();
+    }
+    done = true;
+    a.join();
+    b.join();
+    BOOST_TEST(bad.load() == 0);
+    BOOST_TEST(pool.outstanding_count() == 0u);
+    pool.shrink_to_fit();
+    BOOST_TEST(pool.reserved_bytes() == 0u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -46,6 +46,10 @@ BOOST_AUTO_TEST_CASE(defaults)
     BOOST_TEST(c.write_high_water_mark() == 1024u * 1024u);
     BOOST_TEST(c.write_low_water_mark() == 256u * 1024u);
     BOOST_TEST(!c.idle_timeout().has_value());
+    BOOST_TEST(c.memory_trim_interval().has_value());
+    BOOST_TEST(c.memory_trim_interval()->count() == 1000);
+    BOOST_TEST(!c.send_buffer_size().has_value());
+    BOOST_TEST(!c.receive_buffer_size().has_value());
     auto b = cfg_t::builder().build();
     BOOST_TEST(b.buffer_size() == 8192u);
 }
@@ -64,6 +68,9 @@ BOOST_AUTO_TEST_CASE(setters)
         .write_high_water_mark(1000)
         .write_low_water_mark(10)
         .idle_timeout(std::chrono::milliseconds(5000))
+        .memory_trim_interval(std::nullopt)
+        .send_buffer_size(65536)
+        .receive_buffer_size(32768)
         .build();
     BOOST_TEST(c.address().port() == 9000);
     BOOST_TEST(c.buffer_size() == 100u);
@@ -76,6 +83,11 @@ BOOST_AUTO_TEST_CASE(setters)
     BOOST_TEST(c.write_high_water_mark() == 1000u);
     BOOST_TEST(c.write_low_water_mark() == 10u);
     BOOST_TEST(c.idle_timeout()->count() == 5000);
+    BOOST_TEST(!c.memory_trim_interval().has_value());
+    BOOST_TEST(*c.send_buffer_size() == 65536u);
+    BOOST_TEST(*c.receive_buffer_size() == 32768u);
+    auto t = cfg_t::builder().memory_trim_interval(std::chrono::milliseconds(250)).build();
+    BOOST_TEST(t.memory_trim_interval()->count() == 250);
 }
 
 BOOST_AUTO_TEST_CASE(address_strings, *boost::unit_test::timeout(30))
@@ -100,6 +112,11 @@ BOOST_AUTO_TEST_CASE(invalid, *boost::unit_test::timeout(60))
     BOOST_TEST(fails(cfg_t::builder().write_high_water_mark(100).write_low_water_mark(200)) == inv);
     BOOST_TEST(fails(cfg_t::builder().write_high_water_mark(0).write_low_water_mark(0)) == inv);
     BOOST_TEST(fails(cfg_t::builder().backlog(0)) == inv);
+    BOOST_TEST(fails(cfg_t::builder().memory_trim_interval(std::chrono::milliseconds(0))) == inv);
+    BOOST_TEST(fails(cfg_t::builder().memory_trim_interval(std::chrono::milliseconds(-5))) == inv);
+    BOOST_TEST(fails(cfg_t::builder().send_buffer_size(0)) == inv);
+    BOOST_TEST(fails(cfg_t::builder().receive_buffer_size(0)) == inv);
+    BOOST_TEST(fails(cfg_t::builder().send_buffer_size(std::size_t(1) << 40)) == inv);
     BOOST_TEST(fails(cfg_t::builder().address("no.such.host.invalid:80")) == inv);
     BOOST_TEST(fails(cfg_t::builder().address("127.0.0.1")) == inv);
     BOOST_TEST(fails(cfg_t::builder().address("127.0.0.1:99999")) == inv);

@@ -489,4 +489,38 @@ BOOST_AUTO_TEST_CASE(handles_outlive_pool_across_threads, *boost::unit_test::tim
     }
 }
 
+// trim() destroys the idle objects a whole interval did not need and
+// frees the blocks left empty; shrink_to_fit() destroys every idle one.
+BOOST_AUTO_TEST_CASE(trim_destroys_unused_idle_objects)
+{
+    pool_type pool(0, make_counted(), pool_type::options_type{});
+    {
+        std::vector<millio::pooled<counted>> v;
+        for(int i = 0; i < 300; ++i)
+            v.push_back(pool.acquire());
+    }
+    BOOST_TEST(pool.idle_count() == 300u);
+    BOOST_TEST(counted::live() == 300);
+    std::size_t const held = pool.reserved_bytes();
+    BOOST_TEST(held >= 300u * sizeof(counted));
+    BOOST_TEST(pool.trim() == 0u); // the burst used them all
+    BOOST_TEST(counted::live() == 300);
+    BOOST_TEST(pool.trim() == held);
+    BOOST_TEST(counted::live() == 0);
+    BOOST_TEST(pool.reserved_bytes() == 0u);
+
+    auto keep = pool.acquire();
+    keep->value = 7;
+    {
+        std::vector<millio::pooled<counted>> v;
+        for(int i = 0; i < 300; ++i)
+            v.push_back(pool.acquire());
+    }
+    pool.shrink_to_fit();
+    BOOST_TEST(pool.idle_count() == 0u);
+    BOOST_TEST(counted::live() == 1);
+    BOOST_TEST(keep->value == 7);
+    BOOST_TEST(pool.reserved_bytes() > 0u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -191,10 +191,13 @@ private:
 /** A thread-safe pool of fixed-size byte buffers.
 
     Every buffer has the size chosen at construction. Buffers come from
-    Boost.Pool, are reused most recently returned first, and at most
-    @ref max_idle of them are kept idle; a buffer returned beyond the cap
-    goes back to Boost.Pool's free list (the memory is kept for later
-    buffers and released when the pool and all its buffers are gone).
+    blocks of Boost.Pool storage (of at most about 1 MiB each; large
+    blocks are mapped from the system), are reused most recently returned
+    first, and at most @ref max_idle of them are kept idle; a buffer
+    returned beyond the cap goes back to its block. @ref trim and
+    @ref shrink_to_fit give the blocks that hold no buffer back to the
+    system; otherwise they are kept until the pool and all its buffers
+    are gone.
 
     Every buffer is aligned at least to `alignof(std::max_align_t)`: each
     one takes its size rounded up to a multiple of that alignment from
@@ -263,6 +266,44 @@ public:
             p = core_->allocate();
         return pooled_buffer(core_, p, size_);
     }
+
+    /** Gives memory back to the system, keeping what is in use.
+
+        Drops the idle buffers that were not needed since the previous
+        call to `trim` (the fewest buffers that were idle at any time
+        meanwhile), then frees the blocks of memory that no longer hold a
+        buffer in use or idle. Called periodically (as
+        `net::tcp_server` does), it returns what a burst took once the
+        burst is over, while a steady load keeps its buffers.
+
+        Must not be called concurrently with the destructor.
+
+        @return The number of bytes of blocks freed.
+        @throws std::bad_alloc
+    */
+    BOOST_MILLIO_DECL
+    std::size_t
+    trim();
+
+    /** Gives back every idle buffer and every block that is free.
+
+        As @ref trim, but drops all idle buffers.
+
+        @return The number of bytes of blocks freed.
+        @throws std::bad_alloc
+    */
+    BOOST_MILLIO_DECL
+    std::size_t
+    shrink_to_fit();
+
+    /** Returns the bytes of memory held in blocks.
+
+        Counts the blocks the buffers in use and idle live in, and their
+        free room.
+    */
+    BOOST_MILLIO_DECL
+    std::size_t
+    reserved_bytes() const noexcept;
 
     /// Returns the size of every buffer in bytes.
     BOOST_MILLIO_DECL

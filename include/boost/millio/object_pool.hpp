@@ -237,8 +237,10 @@ private:
     objects are capped by @ref object_pool_options::max_idle.
 
     Memory held by Boost.Pool for objects destroyed past the cap is kept
-    for reuse by later objects and given back when the pool's shared
-    state goes away (the pool and all its handles are gone).
+    for reuse by later objects; @ref trim and @ref shrink_to_fit give the
+    blocks that hold no object back to the system, and the rest goes
+    when the pool's shared state goes away (the pool and all its handles
+    are gone).
 
     @par Thread Safety
     All member functions may be called concurrently.
@@ -337,6 +339,44 @@ public:
     */
     pooled<T>
     acquire();
+
+    /** Gives memory back to the system, keeping what is in use.
+
+        Destroys the idle objects that were not needed since the previous
+        call to `trim` (the fewest objects that were idle at any time
+        meanwhile), then frees the blocks of memory that no longer hold an
+        object in use or idle. Called periodically, it returns what a
+        burst took once the burst is over, while a steady load keeps its
+        objects.
+
+        Must not be called concurrently with the destructor.
+
+        @return The number of bytes of blocks freed.
+        @throws std::bad_alloc
+    */
+    std::size_t
+    trim();
+
+    /** Gives back every idle object and every block that is free.
+
+        As @ref trim, but destroys all idle objects.
+
+        @return The number of bytes of blocks freed.
+        @throws std::bad_alloc
+    */
+    std::size_t
+    shrink_to_fit();
+
+    /** Returns the bytes of memory held in blocks.
+
+        Counts the blocks the objects in use and idle live in, and their
+        free room.
+    */
+    std::size_t
+    reserved_bytes() const noexcept
+    {
+        return state_->reserved_bytes();
+    }
 
     /// Returns the number of idle objects.
     std::size_t

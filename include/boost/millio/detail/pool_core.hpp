@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -21,10 +22,29 @@ namespace boost {
 namespace millio {
 namespace detail {
 
+// Memory for the blocks of the pools: large blocks are mapped from the
+// system directly, so that freeing them gives the memory back at once
+// (a heap keeps freed memory below its top); small ones come from the
+// heap. A Boost.Pool UserAllocator.
+struct block_allocator
+{
+    using size_type = std::size_t;
+    using difference_type = std::ptrdiff_t;
+
+    BOOST_MILLIO_DECL static char* malloc(size_type bytes);
+    BOOST_MILLIO_DECL static void free(char* block);
+};
+
 /*  The shared state of a pool of fixed-size chunks.
 
-    Chunks come from a Boost.Pool `pool<>`. The core keeps a LIFO stack
-    of idle chunks (at most `max_idle`) and counts the chunks handed out.
+    Chunks come from blocks ("arenas"), each one Boost.Pool `pool<>`
+    holding a single block of a bounded size: the first arenas are small,
+    later ones double the pool's capacity up to about 1 MiB. The core
+    keeps a LIFO stack of idle chunks (at most `max_idle`) and counts the
+    chunks handed out; a chunk returned beyond the cap goes back to its
+    arena. `take_trim()`/`finish_trim()` give idle chunks back to their
+    arenas and free the arenas that hold no chunk in use, which returns
+    their memory to the system.
 
     The core (deliberately without virtual functions: the typed pools
     delete their own derived type) is owned jointly by the pool object and by every outstanding
@@ -91,6 +111,24 @@ public:
     bool
     finish_close(std::vector<void*>& idle) noexcept;
 
+    // First step of a trim: takes the idle chunks that were not needed
+    // since the previous trim (the fewest idle at any time meanwhile,
+    // all of them when `all`), for the caller to destroy their objects.
+    BOOST_MILLIO_DECL
+    std::vector<void*>
+    take_trim(bool all);
+
+    // Second step: returns those chunks to their arenas and frees the
+    // arenas with no chunk in use. Returns the bytes given back.
+    BOOST_MILLIO_DECL
+    std::size_t
+    finish_trim(std::vector<void*>& chunks) noexcept;
+
+    // Bytes of memory held in arenas.
+    BOOST_MILLIO_DECL
+    std::size_t
+    reserved_bytes() const noexcept;
+
     // A hint, read without the lock: false once close() began.
     bool
     is_open() const noexcept
@@ -130,9 +168,35 @@ private:
 #else
     using mutex_type = spin_mutex;
 #endif
+    struct arena
+    {
+        boost::pool<block_allocator> storage;
+        std::size_t capacity;   // chunks in its block
+        std::size_t in_use = 0; // taken from it: outstanding or idle
+        char* begin = nullptr;  // the block's first chunk, once made
+
+        arena(std::size_t chunk_size, std::size_t n)
+            : storage(chunk_size, n, n)
+            , capacity(n)
+        {
+        }
+    };
+
+    void* take_locked();                      // may throw bad_alloc
+    void give_locked(void* p) noexcept;       // back to its arena
+    std::size_t release_empty_locked(
+        std::vector<std::unique_ptr<arena>>& dead) noexcept;
+    static void destroy(std::vector<std::unique_ptr<arena>>& dead) noexcept;
+
     mutable mutex_type mutex_;
-    boost::pool<> storage_;
+    std::vector<std::unique_ptr<arena>> arenas_; // by address of their block
+    arena* current_ = nullptr;                   // where chunks come from
+    std::size_t capacity_ = 0;                   // chunks in all arenas
+    std::size_t const first_chunks_;
+    std::size_t const max_chunks_;
+    std::size_t stride_;                         // a chunk's size in its block
     std::vector<void*> idle_;
+    std::size_t min_idle_ = 0;                   // fewest idle since the last trim
     std::size_t const chunk_size_;
     std::size_t const max_idle_;
     std::size_t outstanding_ = 0;

@@ -82,6 +82,29 @@ buffer_pool::
 
 std::size_t
 buffer_pool::
+trim()
+{
+    std::vector<void*> chunks = core_->take_trim(false);
+    return core_->finish_trim(chunks);
+}
+
+std::size_t
+buffer_pool::
+shrink_to_fit()
+{
+    std::vector<void*> chunks = core_->take_trim(true);
+    return core_->finish_trim(chunks);
+}
+
+std::size_t
+buffer_pool::
+reserved_bytes() const noexcept
+{
+    return core_->reserved_bytes();
+}
+
+std::size_t
+buffer_pool::
 buffer_size() const noexcept
 {
     return size_;

@@ -182,6 +182,28 @@ close(detail::object_pool_state<T>* state) noexcept
 }
 
 template<class T>
+std::size_t
+object_pool<T>::
+trim()
+{
+    std::vector<void*> chunks = state_->take_trim(false);
+    for(void* p : chunks)
+        static_cast<T*>(p)->~T();
+    return state_->finish_trim(chunks);
+}
+
+template<class T>
+std::size_t
+object_pool<T>::
+shrink_to_fit()
+{
+    std::vector<void*> chunks = state_->take_trim(true);
+    for(void* p : chunks)
+        static_cast<T*>(p)->~T();
+    return state_->finish_trim(chunks);
+}
+
+template<class T>
 pooled<T>
 object_pool<T>::
 acquire()

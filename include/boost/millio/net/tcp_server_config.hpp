@@ -95,6 +95,18 @@ public:
     */
     std::optional<duration_type> idle_timeout() const noexcept { return idle_timeout_; }
 
+    /// Return the `SO_SNDBUF` of accepted sockets, or `std::nullopt` for the system's default (the default).
+    std::optional<std::size_t> send_buffer_size() const noexcept { return sndbuf_; }
+
+    /// Return the `SO_RCVBUF` of accepted sockets, or `std::nullopt` for the system's default (the default).
+    std::optional<std::size_t> receive_buffer_size() const noexcept { return rcvbuf_; }
+
+    /** Return the interval of memory trims, or `std::nullopt` if none (default 1 s).
+
+        See @ref builder::memory_trim_interval.
+    */
+    std::optional<duration_type> memory_trim_interval() const noexcept { return trim_interval_; }
+
 
 private:
     friend class builder;
@@ -111,6 +123,9 @@ private:
     std::size_t low_water_ = 256 * 1024;
     std::size_t read_budget_ = 256 * 1024;
     std::optional<duration_type> idle_timeout_;
+    std::optional<duration_type> trim_interval_ = duration_type(1000);
+    std::optional<std::size_t> sndbuf_;
+    std::optional<std::size_t> rcvbuf_;
 };
 
 /** Builds and validates a @ref tcp_server_config.
@@ -198,13 +213,43 @@ public:
     */
     BOOST_MILLIO_DECL builder& idle_timeout(std::optional<duration_type> d);
 
+    /** Set the kernel's send buffer of accepted sockets (`SO_SNDBUF`).
+
+        By default the system's, which Linux sizes by itself as a
+        connection goes. A fixed size turns that off: bytes the kernel
+        does not take wait in the connection's send queue (see
+        @ref write_high_water_mark). Must be positive; the system may
+        round it.
+    */
+    BOOST_MILLIO_DECL builder& send_buffer_size(std::optional<std::size_t> n);
+
+    /** Set the kernel's receive buffer of accepted sockets (`SO_RCVBUF`).
+
+        By default the system's. Must be positive; the system may round it.
+    */
+    BOOST_MILLIO_DECL builder& receive_buffer_size(std::optional<std::size_t> n);
+
+    /** Set how often the server gives unused memory back; every second by default.
+
+        At each interval the server trims its buffer pools (see
+        `buffer_pool::trim`): buffers that stayed idle for a whole
+        interval are dropped and the blocks of memory that hold no buffer
+        are returned to the system. After a burst of connections or of
+        queued data, the memory it took is given back within two
+        intervals once the burst is over; a steady load keeps its
+        buffers. `std::nullopt` disables trimming (memory is then kept
+        until the server is destroyed). Must be positive.
+    */
+    BOOST_MILLIO_DECL builder& memory_trim_interval(std::optional<duration_type> d);
+
     /** Validate and return the configuration.
 
         @param ec Set to `error::invalid_argument` if the buffer size,
         the connection limit, the high-water mark, the read budget or the
         backlog is 0, the
-        low-water mark is not below the high-water mark, or the address
-        string cannot be parsed or resolved.
+        low-water mark is not below the high-water mark, a time-out or the
+        trim interval is not positive, a socket buffer size is 0 or above
+        `INT_MAX`, or the address string cannot be parsed or resolved.
         @return The configuration, or a default one on failure.
         @throws system_error on failure (overload without `ec`).
     */

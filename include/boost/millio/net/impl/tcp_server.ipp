@@ -70,6 +70,7 @@ public:
     int reserve_fd_ = -1;
     millio::detail::registration* listen_reg_ = nullptr;
     std::uint64_t idle_timer_ = 0;
+    std::uint64_t trim_timer_ = 0;
     asio::ip::tcp::endpoint local_;
 
     server_impl(tcp_server_config const& cfg, std::shared_ptr<network_handler> h)
@@ -202,6 +203,16 @@ public:
                         self->expire_idle(limit);
                 }, tec);
             }
+            if(auto every = cfg_.memory_trim_interval())
+            {
+                auto const period = std::chrono::duration_cast<std::chrono::nanoseconds>(*every);
+                std::weak_ptr<server_impl> weak = shared_from_this();
+                error_code tec;
+                trim_timer_ = reactor_->add_timer(period, period, [weak] {
+                    if(auto self = weak.lock())
+                        self->trim_memory();
+                }, tec);
+            }
         }
         network_event ev;
         ev.type = network_event::kind::listening;
@@ -214,6 +225,16 @@ public:
         int one = 1;
         if(cfg_.no_delay())
             ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        if(auto n = cfg_.send_buffer_size())
+        {
+            int v = static_cast<int>(*n);
+            ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
+        }
+        if(auto n = cfg_.receive_buffer_size())
+        {
+            int v = static_cast<int>(*n);
+            ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+        }
         if(auto ka = cfg_.keep_alive())
         {
             ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
@@ -364,6 +385,21 @@ public:
                 c->expire_idle();
     }
 
+    // Gives back what the pools did not need since the last trim.
+    void trim_memory() noexcept
+    {
+        try
+        {
+            pool_.trim();
+            if(bulk_pool_)
+                bulk_pool_->trim();
+        }
+        catch(std::bad_alloc const&)
+        {
+            // nothing trimmed this time
+        }
+    }
+
     void stop() noexcept
     {
         millio::detail::registration* reg = nullptr;
@@ -375,6 +411,9 @@ public:
             if(idle_timer_ != 0)
                 reactor_->cancel_timer(idle_timer_);
             idle_timer_ = 0;
+            if(trim_timer_ != 0)
+                reactor_->cancel_timer(trim_timer_);
+            trim_timer_ = 0;
             accepting_.store(false, std::memory_order_release);
             reg = listen_reg_;
             listen_reg_ = nullptr;

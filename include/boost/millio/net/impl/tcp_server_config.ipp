@@ -9,6 +9,8 @@
 #define BOOST_MILLIO_NET_IMPL_TCP_SERVER_CONFIG_IPP
 
 #include <boost/millio/net/tcp_server_config.hpp>
+
+#include <climits>
 #include <boost/millio/detail/except.hpp>
 #include <cstdlib>
 
@@ -68,6 +70,9 @@ auto tcp_server_config::builder::write_high_water_mark(std::size_t n) -> builder
 auto tcp_server_config::builder::write_low_water_mark(std::size_t n) -> builder& { cfg_.low_water_ = n; return *this; }
 auto tcp_server_config::builder::read_budget(std::size_t n) -> builder& { cfg_.read_budget_ = n; return *this; }
 auto tcp_server_config::builder::idle_timeout(std::optional<duration_type> d) -> builder& { cfg_.idle_timeout_ = d; return *this; }
+auto tcp_server_config::builder::send_buffer_size(std::optional<std::size_t> n) -> builder& { cfg_.sndbuf_ = n; return *this; }
+auto tcp_server_config::builder::receive_buffer_size(std::optional<std::size_t> n) -> builder& { cfg_.rcvbuf_ = n; return *this; }
+auto tcp_server_config::builder::memory_trim_interval(std::optional<duration_type> d) -> builder& { cfg_.trim_interval_ = d; return *this; }
 
 tcp_server_config
 tcp_server_config::builder::
@@ -84,7 +89,10 @@ build(error_code& ec) const
     if(c.buffer_size_ == 0 || max_zero_ || c.high_water_ == 0 || c.read_budget_ == 0 ||
         c.low_water_ >= c.high_water_ || c.backlog_ <= 0 ||
         (c.keep_alive_ && c.keep_alive_->count() < 1000) ||
-        (c.idle_timeout_ && c.idle_timeout_->count() <= 0))
+        (c.idle_timeout_ && c.idle_timeout_->count() <= 0) ||
+        (c.trim_interval_ && c.trim_interval_->count() <= 0) ||
+        (c.sndbuf_ && (*c.sndbuf_ == 0 || *c.sndbuf_ > static_cast<std::size_t>(INT_MAX))) ||
+        (c.rcvbuf_ && (*c.rcvbuf_ == 0 || *c.rcvbuf_ > static_cast<std::size_t>(INT_MAX))))
     {
         BOOST_MILLIO_FAIL(ec, error::invalid_argument);
         return {};
