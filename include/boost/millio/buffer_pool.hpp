@@ -271,8 +271,8 @@ public:
 
         Drops the idle buffers that were not needed since the previous
         call to `trim` (the fewest buffers that were idle at any time
-        meanwhile), then frees the blocks of memory that no longer hold a
-        buffer in use or idle. Called periodically (as
+        meanwhile), then frees the blocks of memory that hold no buffer in use
+        or idle and gave none out since the previous call. Called periodically (as
         `net::tcp_server` does), it returns what a burst took once the
         burst is over, while a steady load keeps its buffers.
 
@@ -287,7 +287,8 @@ public:
 
     /** Gives back every idle buffer and every block that is free.
 
-        As @ref trim, but drops all idle buffers.
+        As @ref trim, but drops all idle buffers and frees every block
+        that holds no buffer.
 
         @return The number of bytes of blocks freed.
         @throws std::bad_alloc

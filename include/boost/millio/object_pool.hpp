@@ -344,8 +344,8 @@ public:
 
         Destroys the idle objects that were not needed since the previous
         call to `trim` (the fewest objects that were idle at any time
-        meanwhile), then frees the blocks of memory that no longer hold an
-        object in use or idle. Called periodically, it returns what a
+        meanwhile), then frees the blocks of memory that hold no object in use
+        or idle and gave none out since the previous call. Called periodically, it returns what a
         burst took once the burst is over, while a steady load keeps its
         objects.
 
@@ -359,7 +359,8 @@ public:
 
     /** Gives back every idle object and every block that is free.
 
-        As @ref trim, but destroys all idle objects.
+        As @ref trim, but destroys all idle objects and frees every block
+        that holds no object.
 
         @return The number of bytes of blocks freed.
         @throws std::bad_alloc

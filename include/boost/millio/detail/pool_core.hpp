@@ -119,7 +119,9 @@ public:
     take_trim(bool all);
 
     // Second step: returns those chunks to their arenas and frees the
-    // arenas with no chunk in use. Returns the bytes given back.
+    // arenas with no chunk in use (after take_trim(false): only those
+    // from which no chunk was taken since the trim before). Returns the
+    // bytes given back.
     BOOST_MILLIO_DECL
     std::size_t
     finish_trim(std::vector<void*>& chunks) noexcept;
@@ -173,6 +175,7 @@ private:
         boost::pool<block_allocator> storage;
         std::size_t capacity;   // chunks in its block
         std::size_t in_use = 0; // taken from it: outstanding or idle
+        std::size_t last_used = 0; // trim epoch of its last take
         char* begin = nullptr;  // the block's first chunk, once made
 
         arena(std::size_t chunk_size, std::size_t n)
@@ -185,7 +188,7 @@ private:
     void* take_locked();                      // may throw bad_alloc
     void give_locked(void* p) noexcept;       // back to its arena
     std::size_t release_empty_locked(
-        std::vector<std::unique_ptr<arena>>& dead) noexcept;
+        std::vector<std::unique_ptr<arena>>& dead, bool all) noexcept;
     static void destroy(std::vector<std::unique_ptr<arena>>& dead) noexcept;
 
     mutable mutex_type mutex_;
@@ -197,6 +200,8 @@ private:
     std::size_t stride_;                         // a chunk's size in its block
     std::vector<void*> idle_;
     std::size_t min_idle_ = 0;                   // fewest idle since the last trim
+    std::size_t epoch_ = 0;                      // trims so far
+    bool trim_all_ = false;                      // take_trim(true) came first
     std::size_t const chunk_size_;
     std::size_t const max_idle_;
     std::size_t outstanding_ = 0;

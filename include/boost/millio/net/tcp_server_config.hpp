@@ -235,7 +235,7 @@ public:
         `buffer_pool::trim`): buffers that stayed idle for a whole
         interval are dropped and the blocks of memory that hold no buffer
         are returned to the system. After a burst of connections or of
-        queued data, the memory it took is given back within two
+        queued data, the memory it took is given back within three
         intervals once the burst is over; a steady load keeps its
         buffers. `std::nullopt` disables trimming (memory is then kept
         until the server is destroyed). Must be positive.

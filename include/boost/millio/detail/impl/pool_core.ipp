@@ -147,6 +147,7 @@ take_locked()
             // Boost.Pool hands out a new block's chunks in address order.
             a->begin = static_cast<char*>(p);
             a->in_use = 1;
+            a->last_used = epoch_;
             arena* const raw = a.get();
             auto it = std::upper_bound(arenas_.begin(), arenas_.end(), raw->begin,
                 [](char* b, std::unique_ptr<arena> const& x) { return b < x->begin; });
@@ -167,6 +168,7 @@ take_locked()
     void* p = current_->storage.malloc();
     BOOST_ASSERT(p);
     ++current_->in_use;
+    current_->last_used = epoch_;
     return p;
 }
 
@@ -187,12 +189,14 @@ give_locked(void* p) noexcept
 
 std::size_t
 pool_core::
-release_empty_locked(std::vector<std::unique_ptr<arena>>& dead) noexcept
+release_empty_locked(std::vector<std::unique_ptr<arena>>& dead, bool all) noexcept
 {
     std::size_t bytes = 0;
     for(auto it = arenas_.begin(); it != arenas_.end();)
     {
-        if((*it)->in_use != 0)
+        // Not all: keep an arena that gave a chunk since the previous
+        // trim, so that a recurring load does not map it again each time.
+        if((*it)->in_use != 0 || (! all && (*it)->last_used + 1 >= epoch_))
         {
             ++it;
             continue;
@@ -312,7 +316,7 @@ finish_close(std::vector<void*>& idle) noexcept
         owned_ = false;
         last = outstanding_ == 0;
         if(! last)
-            release_empty_locked(dead);
+            release_empty_locked(dead, true);
     }
     destroy(dead);
     return last;
@@ -330,6 +334,8 @@ take_trim(bool all)
     idle_.erase(idle_.begin(), idle_.begin() + static_cast<std::ptrdiff_t>(n));
     outstanding_ += n; // the caller holds them until finish_trim
     min_idle_ = idle_.size();
+    ++epoch_;
+    trim_all_ = all;
     return out;
 }
 
@@ -345,7 +351,7 @@ finish_trim(std::vector<void*>& chunks) noexcept
             give_locked(p);
         outstanding_ -= chunks.size();
         chunks.clear();
-        bytes = release_empty_locked(dead);
+        bytes = release_empty_locked(dead, trim_all_);
     }
     destroy(dead);
     return bytes;
