@@ -340,6 +340,37 @@ BOOST_AUTO_TEST_CASE(trim_keeps_what_a_steady_load_uses)
     BOOST_TEST(pool.idle_count() == 10u);
 }
 
+// Blocks that gave out buffers since the previous trim are kept: a load
+// that comes back every period does not map its memory again each time.
+BOOST_AUTO_TEST_CASE(trim_keeps_blocks_of_a_recurring_load)
+{
+    millio::buffer_pool pool(8192, 0, 0); // nothing idle: every return goes to its block
+    auto cycle = [&] {
+        std::vector<millio::pooled_buffer> v;
+        for(int i = 0; i < 300; ++i)
+            v.push_back(pool.acquire());
+    };
+    // Buffers come from the lowest blocks with room: after a period the
+    // load settles in the blocks it needs and the others go.
+    cycle();
+    pool.trim();
+    cycle();
+    pool.trim();
+    cycle();
+    std::size_t const held = pool.reserved_bytes();
+    BOOST_TEST(held >= 300u * 8192u);
+    for(int round = 0; round < 4; ++round)
+    {
+        BOOST_TEST(pool.trim() == 0u);
+        BOOST_TEST(pool.reserved_bytes() == held);
+        cycle();
+        BOOST_TEST(pool.reserved_bytes() == held); // nothing mapped again
+    }
+    BOOST_TEST(pool.trim() == 0u);   // used in the last period
+    BOOST_TEST(pool.trim() == held); // not since
+    BOOST_TEST(pool.reserved_bytes() == 0u);
+}
+
 // shrink_to_fit drops every idle buffer; blocks that still hold a buffer
 // in use stay, with the buffer's bytes intact.
 BOOST_AUTO_TEST_CASE(shrink_to_fit_keeps_buffers_in_use)
