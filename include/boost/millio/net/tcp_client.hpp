@@ -231,14 +231,16 @@ public:
     /** @} */
 
     /** Close the connection gracefully: flush, shut down the write side,
-        and close when the peer closes. Idempotent; never waits.
+        and close when the peer closes. Idempotent.
 
         Before the connection is established, it cancels the connect:
-        bytes queued by @ref send are discarded, the socket is closed, and
-        neither `on_connect`, `on_disconnect` nor `on_error` is called.
-        `on_connect` does not start after this function returned (a call
-        already started on another thread is followed by `on_disconnect`
-        as usual).
+        bytes queued by @ref send are discarded, the socket is closed at
+        once, and neither `on_connect`, `on_disconnect` nor `on_error` is
+        called. After this function returned, `on_connect` is not called:
+        if it had already started on a thread of the loop, this function
+        waits for it to return when called from a thread outside the loop
+        (on a thread of the loop it never waits, and such an `on_connect`
+        may still be running); `on_disconnect` then follows as usual.
     */
     BOOST_MILLIO_DECL
     void

@@ -14,6 +14,7 @@
 #include <boost/millio/detail/except.hpp>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 
 #include <cerrno>
@@ -37,8 +38,9 @@ public:
     enum : int
     {
         connecting = 0, // on_connect not called yet
-        connected = 1,  // on_connect called (or being called)
-        ended = 2       // closed before on_connect: never called
+        connected = 1,  // on_connect returned
+        ended = 2,      // closed before on_connect: never called
+        connecting_cb = 3 // on_connect is running
     };
 
     tcp_client& self_;
@@ -52,6 +54,7 @@ public:
     millio::detail::reactor* reactor_ = nullptr;
     std::uint64_t timer_ = 0;
     mutable std::mutex m_;
+    std::condition_variable cb_cv_;         // on_connect returned
 
     std::atomic<int> phase_{connecting};
     std::atomic<bool> timed_out_{false};
@@ -118,6 +121,32 @@ public:
             c->close();
     }
 
+    // True if on_connect was called (on_disconnect is then due).
+    bool saw_connect() const noexcept
+    {
+        int p = phase_.load(std::memory_order_acquire);
+        return p == connected || p == connecting_cb;
+    }
+
+    void connect_returned() noexcept
+    {
+        {
+            std::lock_guard<std::mutex> lk(m_);
+            phase_.store(connected, std::memory_order_release);
+        }
+        cb_cv_.notify_all();
+    }
+
+    // Wait until a running on_connect returned (not on a thread of the loop).
+    void wait_connect_returned() noexcept
+    {
+        std::unique_lock<std::mutex> lk(m_);
+        if(!reactor_ || reactor_->running_in_this_thread())
+            return;
+        cb_cv_.wait(lk, [this]{
+            return phase_.load(std::memory_order_acquire) != connecting_cb; });
+    }
+
     bool live() const noexcept
     {
         return !detached_.load(std::memory_order_acquire);
@@ -126,12 +155,21 @@ public:
     void conn_connected(connection&) override
     {
         int p = connecting;
-        if(!phase_.compare_exchange_strong(p, connected, std::memory_order_acq_rel))
+        if(!phase_.compare_exchange_strong(p, connecting_cb, std::memory_order_acq_rel))
             throw abandon{};
         cancel_timer();
         // on_connect started before a destructor or disconnect() could
         // cancel it: it runs, and on_disconnect follows.
-        handler_->on_connect(self_);
+        try
+        {
+            handler_->on_connect(self_);
+        }
+        catch(...)
+        {
+            connect_returned();
+            throw;
+        }
+        connect_returned();
     }
 
     void conn_data(connection&, asio::const_buffer b) override
@@ -183,7 +221,7 @@ public:
             report_error(socket_error(ETIMEDOUT));
             return;
         }
-        if(phase_.load(std::memory_order_acquire) != connected)
+        if(!saw_connect())
             return;
         report_disconnect();
     }
@@ -267,7 +305,7 @@ tcp_client::
     i.detached_.store(true, std::memory_order_release);
     if(c)
         c->close_now();
-    if(i.phase_.load(std::memory_order_acquire) == detail::client_impl::connected)
+    if(i.saw_connect())
         i.report_disconnect(true);
 }
 
@@ -402,8 +440,12 @@ tcp_client::
 disconnect() noexcept
 {
     // A pending connect is given up: on_connect does not start from now
-    // on, and the connection closes at once (nothing to flush).
-    impl_->end_connecting();
+    // on, and the connection closes at once (nothing to flush). An
+    // on_connect already running is waited for, except on a thread of
+    // the loop.
+    if(!impl_->end_connecting() &&
+        impl_->phase_.load(std::memory_order_acquire) == detail::client_impl::connecting_cb)
+        impl_->wait_connect_returned();
     std::shared_ptr<detail::connection> c;
     {
         std::lock_guard<std::mutex> lk(impl_->m_);
@@ -423,8 +465,7 @@ tcp_client::
 is_connected() const noexcept
 {
     auto c = impl_->get();
-    return c && c->is_open() &&
-        impl_->phase_.load(std::memory_order_acquire) == detail::client_impl::connected;
+    return c && c->is_open() && impl_->saw_connect();
 }
 
 auto
