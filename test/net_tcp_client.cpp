@@ -708,12 +708,7 @@ struct cross_destroyer : net::client_handler
     test::latch done{1};
     bool rendezvous = true;
 
-    void on_connect(net::tcp_client& c) override
-    {
-        // The echo of this byte is the on_data that destroys the other.
-        c.send(asio::buffer("x", 1));
-        connected.count_down();
-    }
+    void on_connect(net::tcp_client&) override { connected.count_down(); }
 
     void on_data(net::tcp_client&, asio::const_buffer) override
     {
@@ -736,17 +731,42 @@ struct cross_destroyer : net::client_handler
     void on_error(net::tcp_client&, error_code) override { ++errors; }
 };
 
+// Once two new connections are up, sends a byte to both at once: the
+// clients are both started by then, and their on_data run together.
+struct pair_trigger : net::network_handler
+{
+    std::mutex m;
+    std::vector<net::connection_id> fresh;
+
+    void on_connect(net::server_context& ctx, net::connection_id id) override
+    {
+        std::vector<net::connection_id> go;
+        {
+            std::lock_guard<std::mutex> lk(m);
+            fresh.push_back(id);
+            if(fresh.size() == 2)
+                go.swap(fresh);
+        }
+        for(auto i : go)
+            ctx.send_to(i, asio::buffer("x", 1));
+    }
+
+    void on_data(net::server_context&, net::connection_id, asio::const_buffer) override {}
+};
+
 void destroy_each_other(test::loop_config const& cfg, int rounds)
 {
     bool const concurrent = cfg.mode == millio::dispatch_mode::pool;
     event_loop loop(cfg.options(2));
-    auto sh = std::make_shared<test::echo_handler>();
-    net::tcp_server srv(test::local_config(), sh);
-    srv.start(loop, token(1));
     test::loop_runner run(loop);
     int met = 0;
     for(int r = 0; r < rounds; ++r)
     {
+        // A server per round: a connection of an earlier round that the
+        // server accepts late must not pair with one of this round.
+        auto sh = std::make_shared<pair_trigger>();
+        net::tcp_server srv(test::local_config(), sh);
+        srv.start(loop, token(1));
         std::atomic<int> inside{0};
         auto ha = std::make_shared<cross_destroyer>();
         auto hb = std::make_shared<cross_destroyer>();
