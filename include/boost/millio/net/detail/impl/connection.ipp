@@ -528,12 +528,6 @@ connection::
 handle(unsigned bits) noexcept
 {
     current_guard g(this);
-    {
-        std::lock_guard<std::mutex> lk(m_);
-        if(closed_)
-            return;
-        in_handle_.store(true, std::memory_order_seq_cst);
-    }
     handle_events(bits);
     // A close_now() that ran meanwhile left the closing to this call.
     in_handle_.store(false, std::memory_order_seq_cst);
@@ -550,6 +544,8 @@ handle_events(unsigned bits) noexcept
         std::unique_lock<std::mutex> lk(m_);
         if(closed_)
             return;
+        // Set under m_: a close_now() that closes after this sees it.
+        in_handle_.store(true, std::memory_order_seq_cst);
         if(error_ != 0)
         {
             int e = error_;
