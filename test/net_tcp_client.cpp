@@ -13,6 +13,8 @@
 
 #include "net_test_util.hpp"
 
+#include <optional>
+
 namespace millio = boost::millio;
 namespace net = boost::millio::net;
 namespace asio = boost::asio;
@@ -731,27 +733,35 @@ struct cross_destroyer : net::client_handler
     void on_error(net::tcp_client&, error_code) override { ++errors; }
 };
 
-// Once two new connections are up, sends a byte to both at once: the
-// clients are both started by then, and their on_data run together.
+// Keeps the server's connections, so that the test sends a byte to both
+// clients at once, once both are started (a connect completes in the
+// kernel before start).
 struct pair_trigger : net::network_handler
 {
     std::mutex m;
-    std::vector<net::connection_id> fresh;
+    std::vector<net::connection_id> ids;
+    std::optional<net::server_context> ctx;
 
-    void on_connect(net::server_context& ctx, net::connection_id id) override
+    void on_connect(net::server_context& c, net::connection_id id) override
     {
-        std::vector<net::connection_id> go;
-        {
-            std::lock_guard<std::mutex> lk(m);
-            fresh.push_back(id);
-            if(fresh.size() == 2)
-                go.swap(fresh);
-        }
-        for(auto i : go)
-            ctx.send_to(i, asio::buffer("x", 1));
+        std::lock_guard<std::mutex> lk(m);
+        ids.push_back(id);
+        if(!ctx)
+            ctx.emplace(c);
     }
 
     void on_data(net::server_context&, net::connection_id, asio::const_buffer) override {}
+
+    bool fire()
+    {
+        std::lock_guard<std::mutex> lk(m);
+        if(ids.size() < 2)
+            return false;
+        for(auto i : ids)
+            ctx->send_to(i, asio::buffer("x", 1));
+        ctx.reset();    // the copy holds the server (which holds this)
+        return true;
+    }
 };
 
 void destroy_each_other(test::loop_config const& cfg, int rounds)
@@ -782,6 +792,7 @@ void destroy_each_other(test::loop_config const& cfg, int rounds)
         b->connect(test::loopback(srv.local_endpoint()), hb);
         a->start(loop, token(10));
         b->start(loop, token(11));
+        BOOST_REQUIRE(test::eventually([&]{ return sh->fire(); }));
         if(concurrent)
         {
             BOOST_REQUIRE(ha->done.wait_for(20s));
