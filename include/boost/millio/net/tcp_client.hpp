@@ -79,7 +79,9 @@ public:
 
     @par Example
     @code
-    net::tcp_client c;
+    net::tcp_client_config cfg;
+    cfg.connect_timeout = std::chrono::seconds(5);
+    net::tcp_client c(cfg);
     c.connect(asio::ip::tcp::endpoint(asio::ip::make_address("::1"), 8080), my_handler());
     c.start(loop, token(7));
     c.send(asio::buffer("hello", 5));
