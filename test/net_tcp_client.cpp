@@ -758,7 +758,12 @@ struct pair_trigger : net::network_handler
         if(ids.size() < 2)
             return false;
         for(auto i : ids)
-            ctx->send_to(i, asio::buffer("x", 1));
+        {
+            // In direct mode the first byte may already have made its
+            // client destroy the other one, whose connection is gone.
+            millio::error_code ec;
+            ctx->send_to(i, asio::buffer("x", 1), ec);
+        }
         ctx.reset();    // the copy holds the server (which holds this)
         return true;
     }

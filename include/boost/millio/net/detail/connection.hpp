@@ -135,9 +135,9 @@ public:
     // Immediate close, without flushing. From a thread outside the loop:
     // returns after the connection was closed and reported (by this call
     // or by its handler). From a thread of the loop: does not wait; the
-    // handler is not called again, and a call of it running meanwhile
-    // (on another thread, or below this one) closes and reports the
-    // connection when it returns.
+    // handler is not called again, and a call of it running meanwhile on
+    // another thread closes and reports the connection when it returns
+    // (from the handler itself, this call closes and reports at once).
     BOOST_MILLIO_DECL
     void
     close_now() noexcept;

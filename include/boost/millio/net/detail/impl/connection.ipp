@@ -313,11 +313,12 @@ close_now() noexcept
         queue_.clear();
         queued_.store(0, std::memory_order_relaxed);
         lk.unlock();
-        // Close and report here, unless a running call does it when it
-        // returns (it still uses the socket, and the owner's callbacks
-        // stay serialized).
+        // Close and report here, unless a call running on another thread
+        // does it when it returns (it still uses the socket, and the
+        // owner's callbacks stay serialized). A call below this one, on
+        // this thread, finds the socket closed when it resumes.
         handoff_.store(true, std::memory_order_seq_cst);
-        if(in_handle_.load(std::memory_order_seq_cst))
+        if(in_handle_.load(std::memory_order_seq_cst) && current_connection != this)
             return;
         if(handoff_.exchange(false, std::memory_order_seq_cst))
             finish_removed({});
