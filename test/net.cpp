@@ -21,6 +21,8 @@ BOOST_AUTO_TEST_CASE(umbrella_names)
     net::connection_id id(1);
     net::network_event ev;
     auto cfg = net::tcp_server_config::builder().build();
+    net::tcp_client_config ccfg;
+    BOOST_TEST(ccfg.connect_timeout.count() > 0);
     BOOST_TEST(id.value() == 1u);
     BOOST_TEST((ev.type == net::network_event::kind::listening));
     BOOST_TEST(cfg.address().port() == 8080);

@@ -13,6 +13,8 @@
 
 #include "net_test_util.hpp"
 
+#include <optional>
+
 namespace millio = boost::millio;
 namespace net = boost::millio::net;
 namespace asio = boost::asio;
@@ -285,6 +287,603 @@ void back_pressure(test::loop_config const& cfg)
     BOOST_TEST(h->errors.load() == 0);
 }
 
+// A loopback listener that never accepts, its accept queue filled by
+// raw connects: a connect to it stays pending (its SYN is dropped and
+// retried) while nobody accepts. `accept_for` accepts (and closes) for a
+// while, letting the pending connects complete on their next retry.
+struct black_hole
+{
+    test::fd_guard fd;
+    test::endpoint ep;
+    std::vector<int> fillers;
+
+    black_hole()
+        : fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0))
+    {
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        BOOST_REQUIRE(::bind(fd.fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0);
+        BOOST_REQUIRE(::listen(fd.fd, 0) == 0);
+        socklen_t len = sizeof(a);
+        ::getsockname(fd.fd, reinterpret_cast<sockaddr*>(&a), &len);
+        ep = test::endpoint(asio::ip::address_v4::loopback(), ntohs(a.sin_port));
+        // Connect until one connect does not complete: the queue is full.
+        bool full = false;
+        for(int i = 0; i < 16 && !full; ++i)
+        {
+            int s = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+            BOOST_REQUIRE(s >= 0);
+            fillers.push_back(s);
+            if(::connect(s, ep.data(), static_cast<socklen_t>(ep.size())) == 0)
+                continue;
+            BOOST_REQUIRE(errno == EINPROGRESS);
+            pollfd p{s, POLLOUT, 0};
+            full = ::poll(&p, 1, 200) == 0;
+        }
+        BOOST_REQUIRE_MESSAGE(full, "could not fill the accept queue of a loopback listener");
+    }
+
+    ~black_hole()
+    {
+        for(int s : fillers)
+            ::close(s);
+    }
+
+    // Accept and close connections until `stop` or the deadline; returns
+    // the number accepted.
+    int accept_for(std::atomic<bool>& stop, std::chrono::milliseconds d)
+    {
+        int n = 0;
+        auto const end = std::chrono::steady_clock::now() + d;
+        while(!stop.load() && std::chrono::steady_clock::now() < end)
+        {
+            if(!test::wait_readable(fd.fd, 20ms))
+                continue;
+            int s = ::accept4(fd.fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+            if(s >= 0)
+            {
+                ++n;
+                ::close(s);
+            }
+        }
+        return n;
+    }
+};
+
+// Records every callback; on_connect notes whether disconnect() had
+// returned before it started.
+struct recorder : net::client_handler
+{
+    std::atomic<int> connects{0};
+    std::atomic<int> disconnects{0};
+    std::atomic<int> errors{0};
+    std::atomic<int> late_connects{0};
+    std::atomic<bool> disconnect_returned{false};
+    std::mutex m;
+    error_code last_error;
+    test::latch connected{1};
+    test::latch errored{1};
+    test::latch disconnected{1};
+
+    void on_connect(net::tcp_client&) override
+    {
+        if(disconnect_returned.load())
+            ++late_connects;
+        ++connects;
+        connected.count_down();
+    }
+
+    void on_data(net::tcp_client&, asio::const_buffer) override {}
+
+    void on_disconnect(net::tcp_client&) override
+    {
+        ++disconnects;
+        disconnected.count_down();
+    }
+
+    void on_error(net::tcp_client&, error_code ec) override
+    {
+        {
+            std::lock_guard<std::mutex> lk(m);
+            last_error = ec;
+        }
+        ++errors;
+        errored.count_down();
+    }
+};
+
+net::tcp_client_config timeout_config(std::chrono::milliseconds d)
+{
+    net::tcp_client_config cfg;
+    cfg.connect_timeout = d;
+    return cfg;
+}
+
+// disconnect() while the connect is pending (black-holed): the socket is
+// closed at once and on_connect never fires, even when the listener
+// starts accepting and a control client's equal connect completes.
+void disconnect_pending(test::loop_config const& cfg)
+{
+    event_loop loop(cfg.options());
+    test::loop_runner run(loop);
+    black_hole hole;
+    auto cancelled = std::make_shared<recorder>();
+    auto control = std::make_shared<recorder>();
+    net::tcp_client c(timeout_config(0ms));
+    net::tcp_client k(timeout_config(0ms));
+    c.connect(hole.ep, cancelled);
+    k.connect(hole.ep, control);
+    c.start(loop, token(1));
+    k.start(loop, token(2));
+    BOOST_TEST(!cancelled->connected.wait_for(100ms));  // pending indeed
+    c.disconnect();
+    cancelled->disconnect_returned = true;
+    BOOST_TEST(!c.is_connected());
+    // The listener accepts: the control client's SYN retry gets through
+    // (after about 1 s); a cancelled connect would complete with it.
+    std::atomic<bool> stop{false};
+    int accepted = 0;
+    std::thread acceptor([&]{ accepted = hole.accept_for(stop, 15s); });
+    BOOST_TEST(control->connected.wait_for(15s));
+    // One more SYN retry period for the cancelled one, had it survived.
+    BOOST_TEST(!cancelled->connected.wait_for(2500ms));
+    stop = true;
+    acceptor.join();
+    BOOST_TEST(cancelled->connects.load() == 0);
+    BOOST_TEST(cancelled->disconnects.load() == 0);
+    BOOST_TEST(cancelled->errors.load() == 0);
+    // The filler that was pending, and the control client; not the
+    // cancelled client.
+    BOOST_TEST(accepted <= static_cast<int>(hole.fillers.size()) + 1);
+    error_code ec;
+    c.send(asio::buffer("x", 1), ec);
+    BOOST_TEST(!!ec);
+}
+
+// disconnect() from the test thread races the connect completing on the
+// loop: on_connect never starts after disconnect() returned, and every
+// on_connect is followed by exactly one on_disconnect.
+void disconnect_race(test::loop_config const& cfg)
+{
+    event_loop loop(cfg.options());
+    auto sh = std::make_shared<test::echo_handler>();
+    net::tcp_server srv(test::local_config(), sh);
+    srv.start(loop, token(1));
+    test::loop_runner run(loop);
+    int connected = 0;
+    int const rounds = 200;
+    for(int i = 0; i < rounds; ++i)
+    {
+        auto h = std::make_shared<recorder>();
+        {
+            net::tcp_client c;
+            c.connect(test::loopback(srv.local_endpoint()), h);
+            c.start(loop, token(100 + static_cast<std::uint64_t>(i)));
+            // Vary the moment of the disconnect around the connect's end.
+            for(int spin = 0; spin < (i % 20) * 500; ++spin)
+                std::atomic_signal_fence(std::memory_order_seq_cst);
+            if(i % 7 == 0)
+                std::this_thread::yield();
+            c.disconnect();
+            h->disconnect_returned = true;
+            if(h->connects.load() == 1)
+            {
+                // Established before: a graceful close, the server echoes
+                // the FIN.
+                BOOST_TEST(h->disconnected.wait_for(10s));
+            }
+        }
+        BOOST_TEST(h->late_connects.load() == 0);
+        BOOST_TEST(h->errors.load() == 0);
+        BOOST_TEST(h->disconnects.load() == h->connects.load());
+        connected += h->connects.load();
+    }
+    BOOST_TEST_MESSAGE(cfg.name() << ": " << connected << " of " << rounds <<
+        " connections were established before disconnect()");
+    BOOST_TEST(test::eventually([&]{ return srv.connection_count() == 0; }));
+}
+
+// A connect that does not complete in time fails with timed_out, via
+// on_error only; the time-out counts from start().
+void connect_timeout(test::loop_config const& cfg)
+{
+    event_loop loop(cfg.options());
+    test::loop_runner run(loop);
+    black_hole hole;
+    auto h = std::make_shared<recorder>();
+    net::tcp_client c(timeout_config(300ms));
+    c.connect(hole.ep, h);
+    auto const t0 = std::chrono::steady_clock::now();
+    c.start(loop, token(1));
+    BOOST_TEST(h->errored.wait_for(10s));
+    auto const took = std::chrono::steady_clock::now() - t0;
+    BOOST_TEST((took >= 300ms));
+    BOOST_TEST((took < 5s));
+    {
+        std::lock_guard<std::mutex> lk(h->m);
+        BOOST_TEST(h->last_error == asio::error::timed_out, h->last_error.message());
+        BOOST_TEST((h->last_error == std::errc::timed_out));
+    }
+    BOOST_TEST(h->errors.load() == 1);
+    BOOST_TEST(h->connects.load() == 0);
+    BOOST_TEST(h->disconnects.load() == 0);
+    BOOST_TEST(!c.is_connected());
+    BOOST_TEST(loop.pending_timers() == 0);
+    // Nothing more, even once the listener accepts.
+    std::atomic<bool> stop{false};
+    hole.accept_for(stop, 1500ms);
+    BOOST_TEST(h->errors.load() == 1);
+    BOOST_TEST(h->connects.load() == 0);
+}
+
+// The time-out timer goes once connected, with no effect; with a zero
+// time-out there is no timer; destroying a client with a pending connect
+// cancels its timer and calls nothing.
+void connect_timeout_lifetime(test::loop_config const& cfg)
+{
+    event_loop loop(cfg.options());
+    auto sh = std::make_shared<test::echo_handler>();
+    net::tcp_server srv(test::local_config(), sh);
+    srv.start(loop, token(1));
+    test::loop_runner run(loop);
+    {
+        auto h = std::make_shared<recorder>();
+        net::tcp_client c(timeout_config(200ms));
+        c.connect(test::loopback(srv.local_endpoint()), h);
+        c.start(loop, token(2));
+        BOOST_TEST(h->connected.wait_for(10s));
+        BOOST_TEST(loop.pending_timers() == 0);
+        BOOST_TEST(c.is_connected());
+        BOOST_TEST(h->errors.load() == 0);
+    }
+    black_hole hole;
+    {
+        auto h = std::make_shared<recorder>();
+        net::tcp_client c(timeout_config(0ms));
+        c.connect(hole.ep, h);
+        c.start(loop, token(3));
+        BOOST_TEST(loop.pending_timers() == 0);
+    }
+    {
+        auto h = std::make_shared<recorder>();
+        {
+            net::tcp_client c(timeout_config(200ms));
+            c.connect(hole.ep, h);
+            c.start(loop, token(4));
+            BOOST_TEST(loop.pending_timers() == 1);
+        }
+        BOOST_TEST(loop.pending_timers() == 0);
+        // The handler is released with the client: nothing holds it.
+        BOOST_TEST(test::eventually([&]{ return h.use_count() == 1; }));
+        BOOST_TEST(h->errors.load() + h->connects.load() + h->disconnects.load() == 0);
+    }
+}
+
+// Where a client destroys itself from one of its callbacks.
+enum class die_in { on_connect, on_data, on_disconnect, on_error };
+
+char const* name_of(die_in w)
+{
+    switch(w)
+    {
+    case die_in::on_connect: return "on_connect";
+    case die_in::on_data: return "on_data";
+    case die_in::on_disconnect: return "on_disconnect";
+    default: return "on_error";
+    }
+}
+
+struct self_destroyer : net::client_handler
+{
+    die_in where;
+    std::unique_ptr<net::tcp_client>* holder = nullptr;
+    std::atomic<int> connects{0};
+    std::atomic<int> datas{0};
+    std::atomic<int> disconnects{0};
+    std::atomic<int> errors{0};
+    std::atomic<int> after{0};   // callbacks after the destruction
+    std::atomic<bool> dead{false};
+    test::latch gone{1};
+    test::latch connected{1};
+
+    explicit self_destroyer(die_in w) : where(w) {}
+
+    void die()
+    {
+        holder->reset();
+        dead = true;
+        gone.count_down();
+    }
+
+    void note()
+    {
+        if(dead.load())
+            ++after;
+    }
+
+    void on_connect(net::tcp_client& c) override
+    {
+        note();
+        ++connects;
+        if(where == die_in::on_connect)
+            die();
+        else
+        {
+            c.send(asio::buffer("ping", 4));
+            connected.count_down();
+        }
+    }
+
+    void on_data(net::tcp_client&, asio::const_buffer) override
+    {
+        note();
+        ++datas;
+        if(where == die_in::on_data && !dead.load())
+            die();
+    }
+
+    void on_disconnect(net::tcp_client&) override
+    {
+        note();
+        ++disconnects;
+        if(where == die_in::on_disconnect)
+            die();
+    }
+
+    void on_error(net::tcp_client&, error_code) override
+    {
+        note();
+        ++errors;
+        if(where == die_in::on_error)
+            die();
+    }
+};
+
+void destroy_in_callback(test::loop_config const& cfg, die_in where)
+{
+    event_loop loop(cfg.options());
+    auto sh = std::make_shared<test::echo_handler>();
+    net::tcp_server srv(test::local_config(), sh);
+    srv.start(loop, token(1));
+    test::loop_runner run(loop);
+    auto h = std::make_shared<self_destroyer>(where);
+    auto holder = std::make_unique<std::unique_ptr<net::tcp_client>>(
+        std::make_unique<net::tcp_client>());
+    h->holder = holder.get();
+    test::endpoint ep = test::loopback(srv.local_endpoint());
+    if(where == die_in::on_error)
+    {
+        // A port with no listener.
+        test::fd_guard s(::socket(AF_INET, SOCK_STREAM, 0));
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        BOOST_REQUIRE(::bind(s.fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0);
+        socklen_t len = sizeof(a);
+        ::getsockname(s.fd, reinterpret_cast<sockaddr*>(&a), &len);
+        ep = test::endpoint(asio::ip::address_v4::loopback(), ntohs(a.sin_port));
+    }
+    (*holder)->connect(ep, h);
+    (*holder)->start(loop, token(2));
+    if(where == die_in::on_disconnect)
+    {
+        BOOST_REQUIRE(h->connected.wait_for(10s));
+        BOOST_REQUIRE(test::eventually([&]{ return h->datas.load() > 0; }));
+        (*holder)->disconnect();
+    }
+    BOOST_REQUIRE(h->gone.wait_for(10s));
+    BOOST_TEST(!*holder);
+    // The socket is closed: the server sees the connection end.
+    BOOST_TEST(test::eventually([&]{ return srv.connection_count() == 0; }));
+    // The handler is released once nothing can call it.
+    BOOST_TEST(test::eventually([&]{ return h.use_count() == 1; }));
+    BOOST_TEST(h->after.load() == 0);
+    if(where == die_in::on_error)
+    {
+        BOOST_TEST(h->errors.load() == 1);
+        BOOST_TEST(h->connects.load() == 0);
+        BOOST_TEST(h->disconnects.load() == 0);
+    }
+    else
+    {
+        BOOST_TEST(h->connects.load() == 1);
+        // The destructor called on_disconnect (nested), or it was the
+        // callback that destroyed the client.
+        BOOST_TEST(h->disconnects.load() == 1);
+        BOOST_TEST(h->errors.load() == 0);
+    }
+}
+
+// Two clients whose on_data run at the same time on two io threads each
+// destroy the other client. Destruction on a thread of the loop does not
+// wait for the other's handler, so neither waits for the other.
+struct cross_destroyer : net::client_handler
+{
+    std::unique_ptr<net::tcp_client>* other = nullptr;
+    std::atomic<int>* inside = nullptr;   // shared by the pair
+    std::atomic<int> datas{0};
+    std::atomic<int> disconnects{0};
+    std::atomic<int> errors{0};
+    std::atomic<bool> met{false};
+    test::latch connected{1};
+    test::latch done{1};
+    bool rendezvous = true;
+
+    void on_connect(net::tcp_client&) override { connected.count_down(); }
+
+    void on_data(net::tcp_client&, asio::const_buffer) override
+    {
+        if(datas++ != 0)
+            return;
+        if(rendezvous)
+        {
+            // Wait (bounded) until the other on_data runs too.
+            ++*inside;
+            auto const end = std::chrono::steady_clock::now() + 10s;
+            while(inside->load() < 2 && std::chrono::steady_clock::now() < end)
+                std::this_thread::yield();
+            met = inside->load() >= 2;
+        }
+        other->reset();
+        done.count_down();
+    }
+
+    void on_disconnect(net::tcp_client&) override { ++disconnects; }
+    void on_error(net::tcp_client&, error_code) override { ++errors; }
+};
+
+// Keeps the server's connections, so that the test sends a byte to both
+// clients at once, once both are started (a connect completes in the
+// kernel before start).
+struct pair_trigger : net::network_handler
+{
+    std::mutex m;
+    std::vector<net::connection_id> ids;
+    std::optional<net::server_context> ctx;
+
+    void on_connect(net::server_context& c, net::connection_id id) override
+    {
+        std::lock_guard<std::mutex> lk(m);
+        ids.push_back(id);
+        if(!ctx)
+            ctx.emplace(c);
+    }
+
+    void on_data(net::server_context&, net::connection_id, asio::const_buffer) override {}
+
+    bool fire()
+    {
+        std::lock_guard<std::mutex> lk(m);
+        if(ids.size() < 2)
+            return false;
+        for(auto i : ids)
+        {
+            // In direct mode the first byte may already have made its
+            // client destroy the other one, whose connection is gone.
+            millio::error_code ec;
+            ctx->send_to(i, asio::buffer("x", 1), ec);
+        }
+        ctx.reset();    // the copy holds the server (which holds this)
+        return true;
+    }
+};
+
+void destroy_each_other(test::loop_config const& cfg, int rounds)
+{
+    bool const concurrent = cfg.mode == millio::dispatch_mode::pool;
+    event_loop loop(cfg.options(2));
+    test::loop_runner run(loop);
+    int met = 0;
+    for(int r = 0; r < rounds; ++r)
+    {
+        // A server per round: a connection of an earlier round that the
+        // server accepts late must not pair with one of this round.
+        auto sh = std::make_shared<pair_trigger>();
+        net::tcp_server srv(test::local_config(), sh);
+        srv.start(loop, token(1));
+        std::atomic<int> inside{0};
+        auto ha = std::make_shared<cross_destroyer>();
+        auto hb = std::make_shared<cross_destroyer>();
+        auto a = std::make_unique<net::tcp_client>();
+        auto b = std::make_unique<net::tcp_client>();
+        ha->other = &b;
+        hb->other = &a;
+        ha->inside = hb->inside = &inside;
+        // In direct mode the callbacks run one after the other: the first
+        // destroys the other client, whose on_data then never runs.
+        ha->rendezvous = hb->rendezvous = concurrent;
+        a->connect(test::loopback(srv.local_endpoint()), ha);
+        b->connect(test::loopback(srv.local_endpoint()), hb);
+        a->start(loop, token(10));
+        b->start(loop, token(11));
+        BOOST_REQUIRE(test::eventually([&]{ return sh->fire(); }));
+        if(concurrent)
+        {
+            BOOST_REQUIRE(ha->done.wait_for(20s));
+            BOOST_REQUIRE(hb->done.wait_for(20s));
+            met += ha->met && hb->met;
+        }
+        else
+        {
+            BOOST_REQUIRE(test::eventually([&]{
+                return ha->done.try_wait() || hb->done.try_wait(); }));
+            BOOST_TEST((!a || !b));
+            // The survivor (if it connected at all) is destroyed here.
+            a.reset();
+            b.reset();
+        }
+        BOOST_TEST(!a);
+        BOOST_TEST(!b);
+        // on_disconnect once for every on_connect.
+        BOOST_TEST(ha->disconnects.load() == (ha->connected.try_wait() ? 1 : 0));
+        BOOST_TEST(hb->disconnects.load() == (hb->connected.try_wait() ? 1 : 0));
+        if(concurrent)
+            BOOST_TEST(ha->disconnects.load() + hb->disconnects.load() == 2);
+        BOOST_TEST(ha->errors.load() + hb->errors.load() == 0);
+        BOOST_TEST(test::eventually([&]{ return ha.use_count() == 1 && hb.use_count() == 1; }));
+        BOOST_TEST(test::eventually([&]{ return srv.connection_count() == 0; }));
+    }
+    if(concurrent)
+    {
+        BOOST_TEST_MESSAGE(cfg.name() << ": the two on_data ran concurrently in "
+            << met << " of " << rounds << " rounds");
+        BOOST_TEST(met == rounds);
+    }
+}
+
+// Destroyed from a thread outside the loop while on_data runs: the
+// destructor waits for it, then calls on_disconnect.
+struct slow_reader : net::client_handler
+{
+    std::atomic<bool> in_data{false};
+    std::atomic<bool> overlap{false};
+    std::atomic<int> disconnects{0};
+    test::latch connected{1};
+    test::latch entered{1};
+    test::latch release{1};
+
+    void on_connect(net::tcp_client&) override { connected.count_down(); }
+
+    void on_data(net::tcp_client&, asio::const_buffer) override
+    {
+        in_data = true;
+        entered.count_down();
+        release.wait_for(300ms);    // keeps running while the destructor starts
+        in_data = false;
+    }
+
+    void on_disconnect(net::tcp_client&) override
+    {
+        if(in_data.load())
+            overlap = true;
+        ++disconnects;
+    }
+};
+
+void destroy_outside_while_running(test::loop_config const& cfg)
+{
+    event_loop loop(cfg.options());
+    auto sh = std::make_shared<test::echo_handler>();
+    net::tcp_server srv(test::local_config(), sh);
+    srv.start(loop, token(1));
+    test::loop_runner run(loop);
+    auto h = std::make_shared<slow_reader>();
+    auto c = std::make_unique<net::tcp_client>();
+    c->connect(test::loopback(srv.local_endpoint()), h);
+    c->start(loop, token(2));
+    BOOST_REQUIRE(h->connected.wait_for(10s));
+    c->send(asio::buffer("x", 1));
+    BOOST_REQUIRE(h->entered.wait_for(10s));
+    c.reset();
+    // The destructor returned after on_data did, and called on_disconnect
+    // after it.
+    BOOST_TEST(!h->in_data.load());
+    BOOST_TEST(!h->overlap.load());
+    BOOST_TEST(h->disconnects.load() == 1);
+    BOOST_TEST(test::eventually([&]{ return srv.connection_count() == 0; }));
+}
+
 } // (anon)
 
 BOOST_AUTO_TEST_SUITE(net_tcp_client)
@@ -385,6 +984,70 @@ BOOST_AUTO_TEST_CASE(send_queue_full_then_on_writable, *boost::unit_test::timeou
     {
         BOOST_TEST_CONTEXT(cfg.name())
         back_pressure(cfg);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(disconnect_cancels_pending_connect, *boost::unit_test::timeout(180))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        disconnect_pending(cfg);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(disconnect_races_connect, *boost::unit_test::timeout(120))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        disconnect_race(cfg);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(connect_timeout_fires, *boost::unit_test::timeout(120))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        connect_timeout(cfg);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(connect_timeout_timer_lifetime, *boost::unit_test::timeout(120))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        connect_timeout_lifetime(cfg);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(destroyed_from_own_callbacks, *boost::unit_test::timeout(120))
+{
+    for(auto const& cfg : test::all_configs())
+        for(auto where : {die_in::on_connect, die_in::on_data, die_in::on_disconnect, die_in::on_error})
+        {
+            BOOST_TEST_CONTEXT(cfg.name() << " " << name_of(where))
+            destroy_in_callback(cfg, where);
+        }
+}
+
+BOOST_AUTO_TEST_CASE(clients_destroy_each_other, *boost::unit_test::timeout(180))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        destroy_each_other(cfg, 20);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(destroyed_outside_the_loop_waits, *boost::unit_test::timeout(60))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        destroy_outside_while_running(cfg);
     }
 }
 

@@ -13,6 +13,7 @@
 #include <boost/millio/net/network_handler.hpp>
 #include <boost/millio/net/server_context.hpp>
 #include <boost/millio/net/tcp_client.hpp>
+#include <boost/millio/net/tcp_client_config.hpp>
 #include <boost/millio/net/tcp_server.hpp>
 #include <boost/millio/net/tcp_server_config.hpp>
 

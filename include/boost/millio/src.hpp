@@ -30,6 +30,7 @@
 #include <boost/millio/impl/signal_set.ipp>
 #include <boost/millio/net/detail/impl/connection.ipp>
 #include <boost/millio/net/impl/tcp_client.ipp>
+#include <boost/millio/net/impl/tcp_client_config.ipp>
 #include <boost/millio/net/impl/tcp_server.ipp>
 #include <boost/millio/net/impl/tcp_server_config.ipp>
 

@@ -12,6 +12,7 @@
 #include <boost/millio/error.hpp>
 #include <boost/millio/event.hpp>
 #include <boost/millio/event_loop.hpp>
+#include <boost/millio/net/tcp_client_config.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <cstddef>
@@ -35,10 +36,16 @@ class client_impl;
 
     The client-side counterpart of `network_handler`: the same
     callbacks, with the client in place of a context and connection id.
-    Callbacks are never called concurrently with each other;
+    Callbacks are never called concurrently with each other (with one
+    exception, see the destructor of @ref tcp_client);
     @ref on_disconnect is called exactly once if @ref on_connect was.
     A callback that throws closes the connection and reaches
     @ref on_error with `error::handler_exception`.
+
+    A connect that fails, times out (see
+    @ref tcp_client_config::connect_timeout) or is cancelled calls
+    neither @ref on_connect nor @ref on_disconnect; a failure and a
+    time-out are reported to @ref on_error.
 */
 class client_handler
 {
@@ -58,7 +65,9 @@ public:
     /// Called when the send queue drained below the low-water mark after `send` was refused.
     virtual void on_writable(tcp_client& c) { (void)c; }
 
-    /// Called when connecting failed, or on an error of the connection.
+    /** Called when connecting failed or timed out (`asio::error::timed_out`),
+        or on an error of the connection.
+    */
     virtual void on_error(tcp_client& c, error_code ec) { (void)c; (void)ec; }
 };
 
@@ -70,7 +79,9 @@ public:
 
     @par Example
     @code
-    net::tcp_client c;
+    net::tcp_client_config cfg;
+    cfg.connect_timeout = std::chrono::seconds(5);
+    net::tcp_client c(cfg);
     c.connect(asio::ip::tcp::endpoint(asio::ip::make_address("::1"), 8080), my_handler());
     c.start(loop, token(7));
     c.send(asio::buffer("hello", 5));
@@ -78,8 +89,10 @@ public:
 
     @par Thread Safety
     @ref send, @ref disconnect and the accessors may be called from any
-    thread. The destructor must not be called from the client's own
-    callbacks, and the client must be destroyed before its loop.
+    thread. The destructor may be called from any thread, including from
+    the client's own callbacks and from callbacks of other clients of the
+    same loop (see @ref ~tcp_client for when it waits). The client must be
+    destroyed before its loop.
 */
 class tcp_client
 {
@@ -87,7 +100,23 @@ public:
     /// The endpoint type.
     using endpoint_type = asio::ip::tcp::endpoint;
 
-    /** Construct an unconnected client.
+    /** Construct an unconnected client from a configuration.
+
+        This is the primary constructor.
+
+        @param cfg The buffer size, send queue marks and connect time-out.
+        @throws system_error with `error::invalid_argument` if
+        `cfg.validate()` fails.
+    */
+    BOOST_MILLIO_DECL
+    explicit
+    tcp_client(tcp_client_config const& cfg);
+
+    /** Construct an unconnected client from positional limits.
+
+        Equivalent to the constructor taking a @ref tcp_client_config
+        with these three members set and the default connect time-out
+        (30 s); kept for existing code.
 
         @param buffer_size The read and queue buffer size (default 8192); must not be 0.
         @param high_water The send queue high-water mark (default 1 MiB).
@@ -103,8 +132,23 @@ public:
 
     /** Destructor.
 
-        Closes the connection at once (without flushing), calling
-        `on_disconnect` if the client was connected.
+        Closes the connection at once (without flushing) and cancels a
+        connect in progress. If `on_connect` was called, `on_disconnect`
+        is called before the destructor returns (on the destroying
+        thread); no callback starts after it returned.
+
+        Whether it waits for the client's handler:
+        @li From a thread that is not a thread of the client's loop, it
+        waits until a callback of the client running on a thread of the
+        loop has returned. It must then not be called while holding
+        anything such a callback waits for.
+        @li From a thread of the loop (any callback, timer or posted work
+        of the loop, including the client's own callbacks) it never
+        waits, so handlers may destroy each other's clients. If a callback
+        of this client is running on another thread at that moment, it
+        runs to its end concurrently with the destructor and with
+        `on_disconnect`, and must not use the client after the destructor
+        began; the socket is closed when it returns.
     */
     BOOST_MILLIO_DECL
     ~tcp_client();
@@ -148,6 +192,8 @@ public:
 
     /** Register the connecting socket with a loop.
 
+        The connect time-out of the configuration starts here.
+
         @param loop The event loop; must outlive the client.
         @param t The token of the registration.
         @param ec Set to `error::token_in_use` if `t` is registered,
@@ -188,6 +234,15 @@ public:
 
     /** Close the connection gracefully: flush, shut down the write side,
         and close when the peer closes. Idempotent.
+
+        Before the connection is established, it cancels the connect:
+        bytes queued by @ref send are discarded, the socket is closed at
+        once, and neither `on_connect`, `on_disconnect` nor `on_error` is
+        called. After this function returned, `on_connect` is not called:
+        if it had already started on a thread of the loop, this function
+        waits for it to return when called from a thread outside the loop
+        (on a thread of the loop it never waits, and such an `on_connect`
+        may still be running); `on_disconnect` then follows as usual.
     */
     BOOST_MILLIO_DECL
     void

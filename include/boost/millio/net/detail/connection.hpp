@@ -132,9 +132,12 @@ public:
         last_active_.store(now_ns(), std::memory_order_relaxed);
     }
 
-    // Immediate close from a thread that is not running this
-    // connection's handler. Returns after the connection was closed and
-    // reported (by this call or by its handler).
+    // Immediate close, without flushing. From a thread outside the loop:
+    // returns after the connection was closed and reported (by this call
+    // or by its handler). From a thread of the loop: does not wait; the
+    // handler is not called again, and a call of it running meanwhile on
+    // another thread closes and reports the connection when it returns
+    // (from the handler itself, this call closes and reports at once).
     BOOST_MILLIO_DECL
     void
     close_now() noexcept;
@@ -143,6 +146,13 @@ public:
     BOOST_MILLIO_DECL
     void
     handle(unsigned bits) noexcept;
+
+    // Keep `p` (what the owner lent: itself, its buffer pool) alive as
+    // long as the connection. Set before open().
+    void keep_alive(std::shared_ptr<void> p) noexcept
+    {
+        keep_ = std::move(p);
+    }
 
     // Give up the socket after a failed open().
     int release_fd() noexcept
@@ -176,6 +186,7 @@ private:
         std::size_t end;
     };
 
+    void handle_events(unsigned bits) noexcept;
     void append(unsigned char const* p, std::size_t n);
     void update_interest() noexcept;   // m_ held; poll backend only
     bool flush(error_code& ec);        // m_ not held; returns "notify writable"
@@ -183,6 +194,7 @@ private:
     void finish_removed(error_code ec) noexcept;
     bool do_read(unsigned bits, error_code& ec);
 
+    std::shared_ptr<void> keep_;   // destroyed last
     connection_owner& owner_;
     millio::detail::reactor& reactor_;
     buffer_pool& pool_;
@@ -216,6 +228,11 @@ private:
     std::deque<chunk> queue_;
     std::atomic<std::size_t> queued_{0};
     std::atomic<bool> open_{false};
+
+    // A close_now() from a thread of the loop leaves closing and reporting
+    // to a call of the handler that is running (see close_now).
+    std::atomic<bool> in_handle_{false};
+    std::atomic<bool> handoff_{false};
 
     // close_now() waits for the handler to finish closing
     std::condition_variable done_cv_;

@@ -12,6 +12,9 @@
 #include <boost/millio/net/detail/connection.hpp>
 #include <boost/millio/net/detail/socket_ops.hpp>
 #include <boost/millio/detail/except.hpp>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <mutex>
 
 #include <cerrno>
@@ -29,19 +32,40 @@ class client_impl final
     : public connection_owner
 {
 public:
+    // Thrown by conn_connected to make the connection close at once.
+    struct abandon {};
+
+    enum : int
+    {
+        connecting = 0, // on_connect not called yet
+        connected = 1,  // on_connect returned
+        ended = 2,      // closed before on_connect: never called
+        connecting_cb = 3 // on_connect is running
+    };
+
     tcp_client& self_;
     connection::limits lim_;
+    std::chrono::milliseconds connect_timeout_;
     buffer_pool pool_;
     std::shared_ptr<client_handler> handler_;
     asio::ip::tcp::endpoint remote_;
     int fd_ = -1;
     std::shared_ptr<connection> conn_;
+    millio::detail::reactor* reactor_ = nullptr;
+    std::uint64_t timer_ = 0;
     mutable std::mutex m_;
+    std::condition_variable cb_cv_;         // on_connect returned
 
-    client_impl(tcp_client& self, connection::limits const& lim)
+    std::atomic<int> phase_{connecting};
+    std::atomic<bool> timed_out_{false};
+    std::atomic<bool> detached_{false};     // the tcp_client is being destroyed
+    std::atomic<bool> disc_done_{false};    // on_disconnect was called
+
+    client_impl(tcp_client& self, tcp_client_config const& cfg)
         : self_(self)
-        , lim_(lim)
-        , pool_(lim.buffer_size)
+        , lim_{cfg.buffer_size, cfg.write_high_water_mark, cfg.write_low_water_mark}
+        , connect_timeout_(cfg.connect_timeout)
+        , pool_(cfg.buffer_size)
     {
     }
 
@@ -57,23 +81,113 @@ public:
         return conn_;
     }
 
+    // Returns true if on_connect had not started: it never will.
+    bool end_connecting() noexcept
+    {
+        int p = connecting;
+        if(!phase_.compare_exchange_strong(p, ended, std::memory_order_acq_rel))
+            return false;
+        cancel_timer();
+        return true;
+    }
+
+    void cancel_timer() noexcept
+    {
+        std::uint64_t id;
+        millio::detail::reactor* r;
+        {
+            std::lock_guard<std::mutex> lk(m_);
+            id = timer_;
+            r = reactor_;
+            timer_ = 0;
+        }
+        if(id != 0)
+            r->cancel_timer(id);
+    }
+
+    // The connect time-out expired (on a thread of the loop).
+    void connect_expired() noexcept
+    {
+        {
+            std::lock_guard<std::mutex> lk(m_);
+            timer_ = 0;
+        }
+        int p = connecting;
+        if(!phase_.compare_exchange_strong(p, ended, std::memory_order_acq_rel))
+            return;
+        // The connection's handler reports it, when it closed.
+        timed_out_.store(true, std::memory_order_release);
+        if(auto c = get())
+            c->close();
+    }
+
+    // True if on_connect was called (on_disconnect is then due).
+    bool saw_connect() const noexcept
+    {
+        int p = phase_.load(std::memory_order_acquire);
+        return p == connected || p == connecting_cb;
+    }
+
+    void connect_returned() noexcept
+    {
+        {
+            std::lock_guard<std::mutex> lk(m_);
+            phase_.store(connected, std::memory_order_release);
+        }
+        cb_cv_.notify_all();
+    }
+
+    // Wait until a running on_connect returned (not on a thread of the loop).
+    void wait_connect_returned() noexcept
+    {
+        std::unique_lock<std::mutex> lk(m_);
+        if(!reactor_ || reactor_->running_in_this_thread())
+            return;
+        cb_cv_.wait(lk, [this]{
+            return phase_.load(std::memory_order_acquire) != connecting_cb; });
+    }
+
+    bool live() const noexcept
+    {
+        return !detached_.load(std::memory_order_acquire);
+    }
+
     void conn_connected(connection&) override
     {
-        handler_->on_connect(self_);
+        int p = connecting;
+        if(!phase_.compare_exchange_strong(p, connecting_cb, std::memory_order_acq_rel))
+            throw abandon{};
+        cancel_timer();
+        // on_connect started before a destructor or disconnect() could
+        // cancel it: it runs, and on_disconnect follows.
+        try
+        {
+            handler_->on_connect(self_);
+        }
+        catch(...)
+        {
+            connect_returned();
+            throw;
+        }
+        connect_returned();
     }
 
     void conn_data(connection&, asio::const_buffer b) override
     {
-        handler_->on_data(self_, b);
+        if(live())
+            handler_->on_data(self_, b);
     }
 
     void conn_writable(connection&) override
     {
-        handler_->on_writable(self_);
+        if(live())
+            handler_->on_writable(self_);
     }
 
-    void conn_error(connection&, error_code ec) noexcept override
+    void report_error(error_code ec) noexcept
     {
+        if(!live())
+            return;
         try
         {
             handler_->on_error(self_, ec);
@@ -83,9 +197,42 @@ public:
         }
     }
 
-    void conn_closed(connection& c, bool notified) noexcept override
+    void conn_error(connection&, error_code ec) noexcept override
     {
-        if(!notified)
+        int p = phase_.load(std::memory_order_acquire);
+        if(p == connecting)
+        {
+            // The connect failed.
+            if(!end_connecting())
+                return;
+        }
+        else if(p == ended)
+        {
+            // Cancelled or timed out: what follows is not reported.
+            return;
+        }
+        report_error(ec);
+    }
+
+    void conn_closed(connection&, bool) noexcept override
+    {
+        if(timed_out_.exchange(false, std::memory_order_acq_rel))
+        {
+            report_error(socket_error(ETIMEDOUT));
+            return;
+        }
+        if(!saw_connect())
+            return;
+        report_disconnect();
+    }
+
+    // Calls on_disconnect once, unless the tcp_client is being destroyed
+    // (its destructor calls it then).
+    void report_disconnect(bool from_destructor = false) noexcept
+    {
+        if(!from_destructor && !live())
+            return;
+        if(disc_done_.exchange(true, std::memory_order_acq_rel))
             return;
         try
         {
@@ -95,7 +242,18 @@ public:
         {
             error_code ec;
             BOOST_MILLIO_FAIL(ec, error::handler_exception);
-            conn_error(c, ec);
+            if(from_destructor)
+            {
+                try
+                {
+                    handler_->on_error(self_, ec);
+                }
+                catch(...)
+                {
+                }
+            }
+            else
+                report_error(ec);
         }
     }
 };
@@ -103,23 +261,52 @@ public:
 } // detail
 
 tcp_client::
+tcp_client(tcp_client_config const& cfg)
+{
+    cfg.validate();
+    impl_ = std::make_shared<detail::client_impl>(*this, cfg);
+}
+
+tcp_client::
 tcp_client(
     std::size_t buffer_size,
     std::size_t high_water,
     std::size_t low_water)
+    : tcp_client([&]
+        {
+            tcp_client_config cfg;
+            cfg.buffer_size = buffer_size;
+            cfg.write_high_water_mark = high_water;
+            cfg.write_low_water_mark = low_water;
+            return cfg;
+        }())
 {
-    if(buffer_size == 0 || high_water == 0 || low_water >= high_water)
-        millio::detail::throw_system_error(make_error_code(error::invalid_argument));
-    impl_ = std::make_shared<detail::client_impl>(*this,
-        detail::connection::limits{buffer_size, high_water, low_water});
 }
 
 tcp_client::
 ~tcp_client()
 {
-    auto c = impl_->get();
+    auto& i = *impl_;
+    // on_connect does not start from now on.
+    i.end_connecting();
+    std::shared_ptr<detail::connection> c;
+    {
+        std::lock_guard<std::mutex> lk(i.m_);
+        // The connection keeps the implementation alive while its
+        // handler may run; dropping this reference breaks the cycle.
+        c = std::move(i.conn_);
+        if(i.fd_ >= 0)
+        {
+            ::close(i.fd_);
+            i.fd_ = -1;
+        }
+    }
+    i.cancel_timer();
+    i.detached_.store(true, std::memory_order_release);
     if(c)
         c->close_now();
+    if(i.saw_connect())
+        i.report_disconnect(true);
 }
 
 void
@@ -183,8 +370,15 @@ start(event_loop& loop, token t, error_code& ec)
         BOOST_MILLIO_FAIL(ec, error::not_connected);
         return;
     }
+    if(impl_->phase_.load(std::memory_order_acquire) != detail::client_impl::connecting)
+    {
+        // disconnect() cancelled the connect
+        BOOST_MILLIO_FAIL(ec, error::not_connected);
+        return;
+    }
     auto c = std::make_shared<detail::connection>(*impl_, loop.reactor(), impl_->pool_,
         impl_->fd_, 0, impl_->remote_, impl_->lim_, true);
+    c->keep_alive(impl_);
     c->open(t, true, ec);
     if(ec)
     {
@@ -193,6 +387,21 @@ start(event_loop& loop, token t, error_code& ec)
     }
     impl_->fd_ = -1;
     impl_->conn_ = std::move(c);
+    impl_->reactor_ = &loop.reactor();
+    if(impl_->connect_timeout_.count() > 0)
+    {
+        std::weak_ptr<detail::client_impl> w = impl_;
+        error_code tec;
+        impl_->timer_ = loop.reactor().add_timer(impl_->connect_timeout_,
+            std::chrono::nanoseconds(0),
+            [w]
+            {
+                if(auto p = w.lock())
+                    p->connect_expired();
+            }, tec);
+        // Without a timer (the loop is shutting down) the connect is
+        // bounded by the system's time-out only.
+    }
 }
 
 void
@@ -230,6 +439,13 @@ void
 tcp_client::
 disconnect() noexcept
 {
+    // A pending connect is given up: on_connect does not start from now
+    // on, and the connection closes at once (nothing to flush). An
+    // on_connect already running is waited for, except on a thread of
+    // the loop.
+    if(!impl_->end_connecting() &&
+        impl_->phase_.load(std::memory_order_acquire) == detail::client_impl::connecting_cb)
+        impl_->wait_connect_returned();
     std::shared_ptr<detail::connection> c;
     {
         std::lock_guard<std::mutex> lk(impl_->m_);
@@ -249,7 +465,7 @@ tcp_client::
 is_connected() const noexcept
 {
     auto c = impl_->get();
-    return c && c->is_open();
+    return c && c->is_open() && impl_->saw_connect();
 }
 
 auto

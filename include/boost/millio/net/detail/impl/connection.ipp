@@ -43,21 +43,24 @@ struct current_guard
     }
 };
 
-// The reactor handler of a connection. The connection outlives every
-// call: it is removed from the reactor before it is destroyed.
+// The reactor handler of a connection. Each call holds the connection
+// (and through it what its owner lent it) alive: a thread of the loop
+// removes a registration without waiting for a call running on another
+// thread, and the owner may drop the connection meanwhile.
 class connection_handler final : public event_handler
 {
-    connection* c_;
+    std::weak_ptr<connection> c_;
 
 public:
-    explicit connection_handler(connection* c) noexcept
-        : c_(c)
+    explicit connection_handler(std::weak_ptr<connection> c) noexcept
+        : c_(std::move(c))
     {
     }
 
     void handle_event(event const& ev) override
     {
-        c_->handle(ev.flags());
+        if(auto c = c_.lock())
+            c->handle(ev.flags());
     }
 };
 
@@ -115,7 +118,7 @@ open(millio::token t, bool user, error_code& ec)
         BOOST_MILLIO_FAIL(ec, error::not_connected);
         return;
     }
-    std::unique_ptr<event_handler> h(new connection_handler(this));
+    std::unique_ptr<event_handler> h(new connection_handler(weak_from_this()));
     auto* r = reactor_.add(fd_, t, user, interest_, std::move(h), ec);
     if(ec)
         return;
@@ -288,22 +291,41 @@ close_now() noexcept
             return;
         }
     }
+    // A thread of the loop never waits for a handler: two handlers
+    // closing each other's connections would wait for each other.
+    bool const wait = !reactor_.running_in_this_thread();
     error_code ec;
     if(reg_)
-        reactor_.remove(reg_, ec);
+    {
+        if(wait)
+            reactor_.remove(reg_, ec);
+        else
+            reactor_.remove_no_wait(reg_, ec);
+    }
     std::unique_lock<std::mutex> lk(m_);
     if(!ec && !closed_)
     {
-        // The handler is not running and will not run again.
+        // The handler is not called again. Without waiting, a call may
+        // still be running (on another thread, or this one below us).
         closed_ = true;
         closing_.store(true, std::memory_order_relaxed);
         open_.store(false, std::memory_order_release);
         queue_.clear();
         queued_.store(0, std::memory_order_relaxed);
         lk.unlock();
-        finish_removed({});
+        // Close and report here, unless a call running on another thread
+        // does it when it returns (it still uses the socket, and the
+        // owner's callbacks stay serialized). A call below this one, on
+        // this thread, finds the socket closed when it resumes.
+        handoff_.store(true, std::memory_order_seq_cst);
+        if(in_handle_.load(std::memory_order_seq_cst) && current_connection != this)
+            return;
+        if(handoff_.exchange(false, std::memory_order_seq_cst))
+            finish_removed({});
         return;
     }
+    if(!wait)
+        return; // the handler closes it
     // The handler closes it: wait until it is done.
     done_cv_.wait(lk, [this]{ return done_; });
 }
@@ -507,10 +529,24 @@ connection::
 handle(unsigned bits) noexcept
 {
     current_guard g(this);
+    handle_events(bits);
+    // A close_now() that ran meanwhile left the closing to this call.
+    in_handle_.store(false, std::memory_order_seq_cst);
+    if(handoff_.load(std::memory_order_seq_cst) &&
+        handoff_.exchange(false, std::memory_order_seq_cst))
+        finish_removed({});
+}
+
+void
+connection::
+handle_events(unsigned bits) noexcept
+{
     {
         std::unique_lock<std::mutex> lk(m_);
         if(closed_)
             return;
+        // Set under m_: a close_now() that closes after this sees it.
+        in_handle_.store(true, std::memory_order_seq_cst);
         if(error_ != 0)
         {
             int e = error_;
@@ -528,6 +564,13 @@ handle(unsigned bits) noexcept
         }
         if(connecting_)
         {
+            if(closing_.load(std::memory_order_relaxed))
+            {
+                // Closed before it was established: give up the connect.
+                lk.unlock();
+                finish({});
+                return;
+            }
             if((bits & (event::flag_writable | event::flag_error |
                 event::flag_write_closed | event::flag_read_closed)) == 0)
                 return;
