@@ -32,7 +32,16 @@
 #include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#if defined(__linux__)
+# include <cstddef>
+# include <linux/filter.h>
+# include <linux/seccomp.h>
+# include <sys/prctl.h>
+# include <sys/syscall.h>
+#endif
 
 namespace millio = boost::millio;
 using millio::event;
@@ -160,6 +169,116 @@ BOOST_AUTO_TEST_CASE(invalid_construction, *boost::unit_test::timeout(30))
     o.events_capacity = 0;
     BOOST_CHECK_EXCEPTION(event_loop{o}, millio::system_error, is_invalid);
 }
+
+// Asking for io_uring gives io_uring where the kernel allows it; the
+// default stays epoll.
+BOOST_AUTO_TEST_CASE(io_uring_is_selectable, *boost::unit_test::timeout(30))
+{
+    millio::event_loop_options o;
+    o.backend = millio::backend_type::io_uring;
+    o.mode = millio::dispatch_mode::direct;
+    event_loop loop(o);
+    if(test::io_uring_available())
+    {
+        BOOST_TEST((loop.backend() == millio::backend_type::io_uring));
+        BOOST_TEST((loop.options().backend == millio::backend_type::io_uring));
+    }
+    else
+    {
+        BOOST_TEST_MESSAGE("io_uring unavailable here: the loop fell back to "
+            << test::backend_name(loop.backend()));
+#if defined(__linux__)
+        BOOST_TEST((loop.backend() == millio::backend_type::epoll));
+#endif
+    }
+}
+
+#if defined(__linux__) && defined(__NR_io_uring_setup)
+
+namespace {
+
+// In a child process: make io_uring_setup fail with `err` (a seccomp
+// filter, as container runtimes install), then ask for io_uring. Exit
+// status: 0 the loop fell back to epoll and delivers readiness, 1 wrong
+// backend, 2 no delivery, 77 seccomp unavailable.
+int io_uring_refused_child(int err)
+{
+    sock_filter filter[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (static_cast<unsigned>(err) & SECCOMP_RET_DATA)),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    sock_fprog prog{static_cast<unsigned short>(sizeof(filter) / sizeof(filter[0])), filter};
+    if(::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+        ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
+        return 77;
+    for(auto mode : {millio::dispatch_mode::direct, millio::dispatch_mode::pool})
+    {
+        millio::event_loop_options o;
+        o.backend = millio::backend_type::io_uring;
+        o.mode = mode;
+        o.io_threads = 2;
+        o.compute_threads = 1;
+        event_loop loop(o);
+        if(loop.backend() != millio::backend_type::epoll ||
+            loop.options().backend != millio::backend_type::epoll)
+            return 1;
+        int p[2];
+        if(::pipe(p) != 0)
+            return 2;
+        test::set_nonblocking(p[0]);
+        std::atomic<bool> got{false};
+        loop.register_source(p[0], token(1), interest::readable,
+            [&](event const& ev) {
+                if(ev.is_readable())
+                {
+                    got = true;
+                    loop.stop();
+                }
+            });
+        loop.run_after(10s, [&]{ loop.stop(); });
+        if(::write(p[1], "x", 1) != 1)
+            return 2;
+        loop.run();
+        loop.deregister_source(p[0], token(1));
+        ::close(p[0]);
+        ::close(p[1]);
+        if(!got)
+            return 2;
+    }
+    return 0;
+}
+
+} // namespace
+
+// io_uring refused by the kernel (ENOSYS: not built in; EPERM: the
+// kernel.io_uring_disabled sysctl or a seccomp policy; EACCES): the loop
+// falls back to epoll, says so through backend(), and works.
+BOOST_AUTO_TEST_CASE(io_uring_refused_falls_back_to_epoll, *boost::unit_test::timeout(60))
+{
+    for(int err : {ENOSYS, EPERM, EACCES})
+    {
+        BOOST_TEST_CONTEXT("io_uring_setup fails with " << std::strerror(err))
+        {
+            pid_t pid = ::fork();
+            BOOST_REQUIRE(pid >= 0);
+            if(pid == 0)
+                ::_exit(io_uring_refused_child(err));
+            int status = 0;
+            BOOST_REQUIRE(::waitpid(pid, &status, 0) == pid);
+            BOOST_REQUIRE(WIFEXITED(status));
+            if(WEXITSTATUS(status) == 77)
+            {
+                BOOST_TEST_MESSAGE("seccomp filters unavailable: fallback test skipped");
+                return;
+            }
+            BOOST_TEST(WEXITSTATUS(status) == 0);
+        }
+    }
+}
+
+#endif
 
 BOOST_AUTO_TEST_CASE(pipe_readable_reaches_handler, *boost::unit_test::timeout(60))
 {
