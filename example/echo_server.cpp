@@ -311,7 +311,7 @@ int main(int argc, char** argv)
         else if(a == "--messages") messages = std::stoul(next());
         else
         {
-            std::cerr << "usage: echo_server [--port N] [--threads N] [--direct] "
+            (a == "--help" ? std::cout : std::cerr) << "usage: echo_server [--port N] [--threads N] [--direct] "
                          "[--backend epoll|poll|io_uring] "
                          "[--demo [--connections N] [--messages N]]\n"
                          "  --backend  the readiness API (default: the library's, epoll on Linux);\n"

@@ -113,7 +113,7 @@ int main(int argc, char** argv)
             handler->verbose = true;
         else
         {
-            std::cerr << "usage: " << argv[0]
+            (a == "--help" ? std::cout : std::cerr) << "usage: " << argv[0]
                 << " [--port N] [--threads N] [--direct] [--backend epoll|poll|io_uring] [--verbose]\n"
                    "  --backend  the readiness API (default: the library's, epoll on Linux);\n"
                    "             io_uring falls back to epoll where the kernel refuses it\n";
