@@ -136,7 +136,6 @@ int main(int argc, char** argv)
         opt.mode = direct ? millio::dispatch_mode::direct : millio::dispatch_mode::pool;
         opt.backend = backend;
         millio::event_loop loop(opt);
-        std::cerr << "backend: " << backend_name(loop.backend()) << "\n";
 
         //[example_tcp_echo_server_start
         net::tcp_server server(net::tcp_server_config::builder()
@@ -151,6 +150,7 @@ int main(int argc, char** argv)
         auto ep = server.local_endpoint();
         std::printf("listening on %s:%u\n", ep.address().to_string().c_str(),
             static_cast<unsigned>(ep.port()));
+        std::printf("backend: %s\n", backend_name(loop.backend()));
         std::fflush(stdout);
 
         std::thread waiter([&]{

@@ -1253,4 +1253,90 @@ BOOST_AUTO_TEST_CASE(closed_descriptor_does_not_spin, *boost::unit_test::timeout
     }
 }
 
+
+// The thread that registered a source exits (the kernel cancels what an
+// exiting thread submitted to an io_uring): readiness is still reported,
+// again and again.
+BOOST_AUTO_TEST_CASE(registering_thread_exits, *boost::unit_test::timeout(60))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            pipe_pair pp;
+            event_loop loop(cfg.options(2));
+            auto calls = std::make_shared<std::atomic<int>>(0);
+            int const fd = pp.rd.fd;
+            std::thread([&]{
+                loop.register_source(fd, token(1), interest::readable,
+                    [=](event const&) { drain(fd); ++*calls; });
+            }).join();
+            runner r(loop);
+            for(int i = 1; i <= 5; ++i)
+            {
+                BOOST_REQUIRE(::write(pp.wr.fd, "x", 1) == 1);
+                auto const until = std::chrono::steady_clock::now() + 10s;
+                while(calls->load() < i && std::chrono::steady_clock::now() < until)
+                    std::this_thread::sleep_for(1ms);
+                BOOST_TEST_REQUIRE(calls->load() >= i);
+            }
+            loop.deregister_source(fd, token(1));
+        }
+    }
+}
+
+// A socket deregistered and then closed is closed at once: the peer sees
+// the end of the stream whether or not the loop is running, and whichever
+// thread registered it (an io_uring poll holds a reference to the file
+// until it is removed).
+BOOST_AUTO_TEST_CASE(deregistered_socket_closes_at_once, *boost::unit_test::timeout(120))
+{
+    auto peer_sees_eof = [](int fd) {
+        pollfd p{fd, POLLIN, 0};
+        if(::poll(&p, 1, 5000) != 1)
+            return false;
+        char c;
+        return ::read(fd, &c, 1) == 0;
+    };
+    for(auto const& cfg : test::all_configs())
+    {
+        for(int variant = 0; variant < 3; ++variant)
+        {
+            char const* const what[] = {
+                "loop running", "loop stopped", "registered by a loop thread, loop stopped"};
+            BOOST_TEST_CONTEXT(cfg.name() << ", " << what[variant])
+            {
+                socket_pair sp;
+                event_loop loop(cfg.options(2));
+                int const fd = sp.a.fd;
+                auto calls = std::make_shared<std::atomic<int>>(0);
+                auto reg = [&]{
+                    loop.register_source(fd, token(1), interest::readable | interest::writable,
+                        [=](event const&) { drain(fd); ++*calls; });
+                };
+                if(variant == 2)
+                {
+                    test::latch done;
+                    runner r(loop);
+                    boost::asio::post(loop.get_executor(), [&]{ reg(); done.count_down(); });
+                    BOOST_TEST_REQUIRE(done.wait_for(10s));
+                    auto const until = std::chrono::steady_clock::now() + 10s;
+                    while(calls->load() == 0 && std::chrono::steady_clock::now() < until)
+                        std::this_thread::sleep_for(1ms);
+                    BOOST_TEST(calls->load() >= 1);
+                }
+                else
+                    reg();
+                std::unique_ptr<runner> r;
+                if(variant == 0)
+                    r.reset(new runner(loop));
+                loop.deregister_source(fd, token(1));
+                ::close(sp.a.fd);
+                sp.a.fd = -1;
+                BOOST_TEST(peer_sees_eof(sp.b.fd));
+            }
+        }
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
