@@ -34,7 +34,11 @@ namespace detail {
     new edge. Nothing needs re-arming after a handler (needs_rearm() is
     false) and an EAGAIN needs no report (would_block() does nothing).
 
-    - modify() removes the armed poll and arms a new one with the new
+    - remove() cancels the poll (IORING_OP_ASYNC_CANCEL by user_data;
+      IORING_OP_POLL_REMOVE fails with -EALREADY while a wake-up of the
+      poll is being processed, and the poll would stay armed).
+
+    - modify() cancels the armed poll and arms a new one with the new
       interest in the same submission. Arming polls the current levels,
       so a modification reports the readiness that holds, as
       EPOLL_CTL_MOD does.
@@ -59,14 +63,18 @@ namespace detail {
       generation wraps after 65536 armings of the same registration;
       the completions of an arming that old are long consumed.
 
-    - Submission. An io_uring has one submission queue: add(), modify()
-      and remove() fill it under a mutex and submit at once (one
-      io_uring_enter each, as epoll_ctl is one system call), so that a
-      removed poll has dropped its reference to the descriptor's file
+    - Submission. An io_uring has one submission queue, filled under a
+      mutex. A request runs its wake-ups on the thread that submitted it
+      (task work), so the backend lets the thread that waits submit: the
+      requests of add() and modify() are queued, and the next wait()
+      submits them in the io_uring_enter that waits (one system call for
+      all of them, none of their own); if a thread is blocked in wait()
+      already, it is woken to do so. remove() submits at once, so that
+      the removed poll drops its reference to the descriptor's file
       before the caller closes it. The thread in wait() consumes the
-      completion queue; it blocks in io_uring_enter with no submission
-      and a timeout (IORING_ENTER_EXT_ARG), and does not enter the
-      kernel at all when completions are already waiting.
+      completion queue; it blocks in io_uring_enter with a timeout
+      (IORING_ENTER_EXT_ARG), and does not enter the kernel at all when
+      completions are waiting and nothing is to be submitted.
 
     - The waker is an eventfd watched by a multishot poll; wake() writes
       to it (async-signal-safe). The counter is never read: each write
@@ -98,8 +106,10 @@ class io_uring_backend final : public backend
     int efd_ = -1;
     std::uint16_t waker_gen_ = 0;
 
-    std::mutex m_;                  // the submission queue and entries_
+    std::mutex m_;                  // the submission queue and what follows
     std::unordered_map<std::uint64_t, entry> entries_;
+    bool in_wait_ = false;          // a thread is (about to be) blocked in wait()
+    bool woken_ = false;            // ... and was woken since
 
     static unsigned to_poll(interest i) noexcept;
     static unsigned from_poll(unsigned mask) noexcept;
@@ -110,9 +120,11 @@ class io_uring_backend final : public backend
 
     io_uring_sqe* get_sqe() noexcept;
     int submit() noexcept;
+    unsigned flush() noexcept;
+    void queued() noexcept;
     void arm(int fd, std::uint64_t key, unsigned events, std::uint16_t gen, io_uring_sqe* sqe) noexcept;
     void arm_waker() noexcept;
-    void process(io_uring_cqe const& cqe, std::vector<ready_event>& out, bool& resubmit) noexcept;
+    void process(io_uring_cqe const& cqe, std::vector<ready_event>& out) noexcept;
 
 public:
     // Throws system_error if io_uring is unavailable (not built in the

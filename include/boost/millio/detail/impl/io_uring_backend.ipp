@@ -106,15 +106,11 @@ io_uring_backend(std::size_t cap)
         ::io_uring_queue_exit(&ring_);
         throw;
     }
+    // Submitted by the first wait, whose thread then runs its wake-ups.
+    // A wake before that leaves the counter non-zero, which the poll
+    // reports as soon as it is armed.
     std::lock_guard<std::mutex> lk(m_);
     arm_waker();
-    r = submit();
-    if(r < 0)
-    {
-        ::close(efd_);
-        ::io_uring_queue_exit(&ring_);
-        throw_system_error(error_code(-r, system::system_category()));
-    }
 }
 
 io_uring_backend::
@@ -150,6 +146,35 @@ submit() noexcept
         int r = ::io_uring_submit(&ring_);
         if(r != -EINTR)
             return r < 0 ? r : 0;
+    }
+}
+
+// Called with m_ held: publishes the prepared requests to the kernel
+// without entering it, and returns how many it has not taken yet.
+unsigned
+io_uring_backend::
+flush() noexcept
+{
+    io_uring_sq& sq = ring_.sq;
+    unsigned const tail = sq.sqe_tail;
+    if(sq.sqe_head != tail)
+    {
+        sq.sqe_head = tail;
+        io_uring_smp_store_release(sq.ktail, tail);
+    }
+    return tail - io_uring_smp_load_acquire(sq.khead);
+}
+
+// Called with m_ held after requests were queued: the next wait()
+// submits them; a thread blocked in wait() must wake up to do so.
+void
+io_uring_backend::
+queued() noexcept
+{
+    if(in_wait_ && !woken_)
+    {
+        woken_ = true;
+        wake();
     }
 }
 
@@ -206,7 +231,7 @@ add(int fd, std::uint64_t key, interest i, error_code& ec)
         return;
     }
     arm(fd, key, e->events, e->gen, sqe);
-    submit();
+    queued();
 }
 
 void
@@ -234,7 +259,7 @@ modify(int fd, std::uint64_t key, interest i, error_code& ec)
             ec = make_error_code(system::errc::resource_unavailable_try_again);
             return;
         }
-        ::io_uring_prep_poll_remove(sqe, tag(key, e.gen));
+        ::io_uring_prep_cancel64(sqe, tag(key, e.gen), 0);
         ::io_uring_sqe_set_data64(sqe, ignore_tag);
         e.armed = false;
     }
@@ -247,13 +272,13 @@ modify(int fd, std::uint64_t key, interest i, error_code& ec)
     io_uring_sqe* sqe = get_sqe();
     if(!sqe)
     {
-        submit();
+        queued();
         ec = make_error_code(system::errc::resource_unavailable_try_again);
         return;
     }
     arm(fd, key, e.events, e.gen, sqe);
     e.armed = true;
-    submit();
+    queued();
 }
 
 void
@@ -266,11 +291,14 @@ remove(int, std::uint64_t key) noexcept
         return;
     if(it->second.armed)
     {
-        // Submitted at once: the cancelled poll drops its reference to
-        // the file, so that the caller's close() really closes it.
+        // IORING_OP_ASYNC_CANCEL, not IORING_OP_POLL_REMOVE: a poll whose
+        // wake-up is being processed refuses a removal (-EALREADY) and
+        // would stay armed; a cancellation marks it, and the processing
+        // ends it. Submitted at once: the cancelled poll drops its
+        // reference to the file, so that the caller's close() closes it.
         if(io_uring_sqe* sqe = get_sqe())
         {
-            ::io_uring_prep_poll_remove(sqe, tag(key, it->second.gen));
+            ::io_uring_prep_cancel64(sqe, tag(key, it->second.gen), 0);
             ::io_uring_sqe_set_data64(sqe, ignore_tag);
         }
     }
@@ -282,7 +310,7 @@ remove(int, std::uint64_t key) noexcept
 // Called with m_ held, by the thread in wait().
 void
 io_uring_backend::
-process(io_uring_cqe const& cqe, std::vector<ready_event>& out, bool& resubmit) noexcept
+process(io_uring_cqe const& cqe, std::vector<ready_event>& out) noexcept
 {
     std::uint64_t const ud = cqe.user_data;
     if(ud == ignore_tag)
@@ -300,7 +328,6 @@ process(io_uring_cqe const& cqe, std::vector<ready_event>& out, bool& resubmit) 
         {
             ++waker_gen_;
             arm_waker();
-            resubmit = true;
         }
         return;
     }
@@ -327,7 +354,6 @@ process(io_uring_cqe const& cqe, std::vector<ready_event>& out, bool& resubmit) 
         {
             ++e.gen;
             arm(e.fd, key, e.events, e.gen, sqe);
-            resubmit = true;
         }
         else
             e.armed = false;
@@ -343,14 +369,17 @@ void
 io_uring_backend::
 wait(std::vector<ready_event>& out, std::size_t cap, std::int64_t timeout_ns, error_code& ec)
 {
+    unsigned to_submit;
+    bool block;
     {
-        // a submission the kernel did not take before
         std::lock_guard<std::mutex> lk(m_);
-        if(::io_uring_sq_ready(&ring_) != 0)
-            submit();
+        to_submit = flush();
+        // The completion queue's head moves on this thread only.
+        block = timeout_ns != 0 && ::io_uring_cq_ready(&ring_) == 0;
+        in_wait_ = block;
+        woken_ = false;
     }
-    // The completion queue's head moves on this thread only.
-    if(::io_uring_cq_ready(&ring_) == 0 || ::io_uring_cq_has_overflow(&ring_))
+    if(to_submit != 0 || ::io_uring_cq_ready(&ring_) == 0 || ::io_uring_cq_has_overflow(&ring_))
     {
         __kernel_timespec ts{};
         io_uring_getevents_arg arg{};
@@ -360,20 +389,23 @@ wait(std::vector<ready_event>& out, std::size_t cap, std::int64_t timeout_ns, er
             ts.tv_nsec = timeout_ns % 1000000000;
             arg.ts = reinterpret_cast<std::uint64_t>(&ts);
         }
-        unsigned const wait_nr = timeout_ns == 0 ? 0 : 1;
+        // Submits the queued requests (and those another thread queued
+        // meanwhile are submitted by it or by the next wait), then waits.
         int const r = ::io_uring_enter2(
-            static_cast<unsigned>(ring_.ring_fd), 0, wait_nr,
+            static_cast<unsigned>(ring_.ring_fd), to_submit, block ? 1 : 0,
             IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG,
             reinterpret_cast<sigset_t*>(&arg), sizeof(arg));
         if(r < 0 && r != -EINTR && r != -ETIME && r != -EBUSY && r != -EAGAIN)
         {
+            std::lock_guard<std::mutex> lk(m_);
+            in_wait_ = false;
             assign_errno(ec, -r);
             return;
         }
     }
     std::size_t const first = out.size();
-    bool resubmit = false;
     std::lock_guard<std::mutex> lk(m_);
+    in_wait_ = false;
     unsigned head;
     unsigned seen = 0;
     io_uring_cqe* cqe;
@@ -383,12 +415,11 @@ wait(std::vector<ready_event>& out, std::size_t cap, std::int64_t timeout_ns, er
         std::size_t n = out.size() - first;
         if(n >= cap)
             break;
-        process(*cqe, out, resubmit);
+        process(*cqe, out);
         ++seen;
     }
     ::io_uring_cq_advance(&ring_, seen);
-    if(resubmit)
-        submit();
+    // Polls armed again are submitted by the next wait.
 }
 
 void
