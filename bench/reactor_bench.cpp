@@ -276,12 +276,12 @@ int main(int argc, char** argv)
         std::vector<bench::contender> cs = {
             {"asio io_context, 1 thread", [=]{ return run_asio(1, pairs, hops); }},
             {"millio direct", [=]{ return run_millio(d, 0, pairs, hops); }},
-            {"millio direct, io_uring", [=]{ return run_millio(d, 0, pairs, hops, uring); }},
+            {"io_uring direct", [=]{ return run_millio(d, 0, pairs, hops, uring); }},
             {"millio pool, 1 io thread", [=]{ return run_millio(p, 1, pairs, hops); }},
-            {"millio pool, 1 io thread, io_uring", [=]{ return run_millio(p, 1, pairs, hops, uring); }},
+            {"io_uring pool, 1 io thread", [=]{ return run_millio(p, 1, pairs, hops, uring); }},
             {"asio io_context, 2 threads", [=]{ return run_asio(2, pairs, hops); }},
             {"millio pool, 2 io threads", [=]{ return run_millio(p, 2, pairs, hops); }},
-            {"millio pool, 2 io threads, io_uring", [=]{ return run_millio(p, 2, pairs, hops, uring); }},
+            {"io_uring pool, 2 io threads", [=]{ return run_millio(p, 2, pairs, hops, uring); }},
         };
         auto rs = bench::interleave(cs, rounds);
         bench::print_table("socketpair ping-pong, " + std::to_string(pairs) +
@@ -293,11 +293,11 @@ int main(int argc, char** argv)
         std::vector<bench::contender> cs = {
             {"asio io_context, 1 thread", [=]{ return run_asio_posts(1, 1, posts); }},
             {"millio direct", [=]{ return run_millio_posts(d, 0, 1, posts); }},
-            {"millio direct, io_uring", [=]{ return run_millio_posts(d, 0, 1, posts, uring); }},
+            {"io_uring direct", [=]{ return run_millio_posts(d, 0, 1, posts, uring); }},
             {"millio pool, 1 io thread", [=]{ return run_millio_posts(p, 1, 1, posts); }},
             {"asio io_context, 2 threads", [=]{ return run_asio_posts(2, 2, posts); }},
             {"millio pool, 2 io threads", [=]{ return run_millio_posts(p, 2, 2, posts); }},
-            {"millio pool, 2 io threads, io_uring", [=]{ return run_millio_posts(p, 2, 2, posts, uring); }},
+            {"io_uring pool, 2 io threads", [=]{ return run_millio_posts(p, 2, 2, posts, uring); }},
         };
         auto rs = bench::interleave(cs, rounds);
         bench::print_table("re-posting chains (one per thread): posts run per second",

@@ -124,6 +124,16 @@ inline std::vector<loop_config> all_configs()
         v.push_back({backend_type::io_uring, dispatch_mode::pool});
         v.push_back({backend_type::io_uring, dispatch_mode::direct});
     }
+    // MILLIO_TEST_CONFIGS=io_uring/pool (a substring of the names) runs
+    // only the matching configurations.
+    if(char const* only = std::getenv("MILLIO_TEST_CONFIGS"))
+    {
+        std::vector<loop_config> w;
+        for(auto const& c : v)
+            if(c.name().find(only) != std::string::npos)
+                w.push_back(c);
+        v.swap(w);
+    }
     return v;
 }
 
