@@ -5,7 +5,11 @@
 // file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
 //
 
-// Configuration check of b2: liburing's header and library are usable.
+// Configuration check of b2: liburing's header and library are usable
+// (and the backend was not turned off with millio-io-uring=off).
+#if defined(BOOST_MILLIO_IO_URING_OFF)
+# error the io_uring backend is turned off
+#endif
 #include <liburing.h>
 
 int main()
