@@ -62,11 +62,13 @@ struct done_flag
     void wait() { std::unique_lock<std::mutex> lk(m); cv.wait(lk, [this]{ return done; }); }
 };
 
-double run_millio(millio::dispatch_mode mode, std::size_t io_threads, std::size_t pairs, std::size_t hops)
+double run_millio(millio::dispatch_mode mode, std::size_t io_threads, std::size_t pairs, std::size_t hops,
+    millio::backend_type backend = millio::backend_type::epoll)
 {
     millio::event_loop_options opt;
     opt.mode = mode;
     opt.io_threads = io_threads;
+    opt.backend = backend;
     millio::event_loop loop(opt);
     std::vector<int> fds;
     std::atomic<std::size_t> count{0};
@@ -201,11 +203,13 @@ struct post_chain
     }
 };
 
-double run_millio_posts(millio::dispatch_mode mode, std::size_t io_threads, std::size_t chains, std::size_t posts)
+double run_millio_posts(millio::dispatch_mode mode, std::size_t io_threads, std::size_t chains, std::size_t posts,
+    millio::backend_type backend = millio::backend_type::epoll)
 {
     millio::event_loop_options opt;
     opt.mode = mode;
     opt.io_threads = io_threads;
+    opt.backend = backend;
     millio::event_loop loop(opt);
     std::atomic<std::size_t> count{0};
     done_flag done;
@@ -256,14 +260,28 @@ int main(int argc, char** argv)
     std::size_t hops = argc > 2 ? std::strtoul(argv[2], nullptr, 10) : 200000;
     std::printf("reactor_bench: %d interleaved rounds, %zu hops per run, %u hardware threads\n",
         rounds, hops, std::thread::hardware_concurrency());
+    auto const uring = millio::backend_type::io_uring;
+    {
+        millio::event_loop_options o;
+        o.backend = uring;
+        o.mode = millio::dispatch_mode::direct;
+        millio::event_loop probe(o);
+        std::printf("the io_uring contenders run on %s\n",
+            probe.backend() == uring ? "io_uring" : "epoll (io_uring unavailable: fallback)");
+    }
+    auto const d = millio::dispatch_mode::direct;
+    auto const p = millio::dispatch_mode::pool;
     for(std::size_t pairs : {std::size_t(1), std::size_t(16)})
     {
         std::vector<bench::contender> cs = {
             {"asio io_context, 1 thread", [=]{ return run_asio(1, pairs, hops); }},
-            {"millio direct", [=]{ return run_millio(millio::dispatch_mode::direct, 0, pairs, hops); }},
-            {"millio pool, 1 io thread", [=]{ return run_millio(millio::dispatch_mode::pool, 1, pairs, hops); }},
+            {"millio direct", [=]{ return run_millio(d, 0, pairs, hops); }},
+            {"io_uring direct", [=]{ return run_millio(d, 0, pairs, hops, uring); }},
+            {"millio pool, 1 io thread", [=]{ return run_millio(p, 1, pairs, hops); }},
+            {"io_uring pool, 1 io thread", [=]{ return run_millio(p, 1, pairs, hops, uring); }},
             {"asio io_context, 2 threads", [=]{ return run_asio(2, pairs, hops); }},
-            {"millio pool, 2 io threads", [=]{ return run_millio(millio::dispatch_mode::pool, 2, pairs, hops); }},
+            {"millio pool, 2 io threads", [=]{ return run_millio(p, 2, pairs, hops); }},
+            {"io_uring pool, 2 io threads", [=]{ return run_millio(p, 2, pairs, hops, uring); }},
         };
         auto rs = bench::interleave(cs, rounds);
         bench::print_table("socketpair ping-pong, " + std::to_string(pairs) +
@@ -274,10 +292,12 @@ int main(int argc, char** argv)
         std::size_t const posts = hops * 5;
         std::vector<bench::contender> cs = {
             {"asio io_context, 1 thread", [=]{ return run_asio_posts(1, 1, posts); }},
-            {"millio direct", [=]{ return run_millio_posts(millio::dispatch_mode::direct, 0, 1, posts); }},
-            {"millio pool, 1 io thread", [=]{ return run_millio_posts(millio::dispatch_mode::pool, 1, 1, posts); }},
+            {"millio direct", [=]{ return run_millio_posts(d, 0, 1, posts); }},
+            {"io_uring direct", [=]{ return run_millio_posts(d, 0, 1, posts, uring); }},
+            {"millio pool, 1 io thread", [=]{ return run_millio_posts(p, 1, 1, posts); }},
             {"asio io_context, 2 threads", [=]{ return run_asio_posts(2, 2, posts); }},
-            {"millio pool, 2 io threads", [=]{ return run_millio_posts(millio::dispatch_mode::pool, 2, 2, posts); }},
+            {"millio pool, 2 io threads", [=]{ return run_millio_posts(p, 2, 2, posts); }},
+            {"io_uring pool, 2 io threads", [=]{ return run_millio_posts(p, 2, 2, posts, uring); }},
         };
         auto rs = bench::interleave(cs, rounds);
         bench::print_table("re-posting chains (one per thread): posts run per second",

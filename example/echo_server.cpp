@@ -267,11 +267,23 @@ static void demo_client(sockaddr_in sa, std::size_t id, std::size_t messages, de
     ::close(fd);
 }
 
+char const* backend_name(millio::backend_type b)
+{
+    switch(b)
+    {
+    case millio::backend_type::epoll: return "epoll";
+    case millio::backend_type::poll: return "poll";
+    case millio::backend_type::io_uring: return "io_uring";
+    default: return "automatic";
+    }
+}
+
 int main(int argc, char** argv)
 {
     unsigned short port = 8080;
     std::size_t threads = 0;
     bool direct = false;
+    millio::backend_type backend = millio::backend_type::automatic;
     bool demo = false;
     std::size_t connections = 16;
     std::size_t messages = 5000;
@@ -285,14 +297,26 @@ int main(int argc, char** argv)
         if(a == "--port") port = static_cast<unsigned short>(std::stoul(next()));
         else if(a == "--threads") threads = std::stoul(next());
         else if(a == "--direct") direct = true;
+        else if(a == "--backend")
+        {
+            std::string const b = next();
+            if(b == "epoll") backend = millio::backend_type::epoll;
+            else if(b == "poll") backend = millio::backend_type::poll;
+            else if(b == "io_uring") backend = millio::backend_type::io_uring;
+            else if(b == "automatic") backend = millio::backend_type::automatic;
+            else { std::cerr << "unknown backend: " << b << "\n"; return 2; }
+        }
         else if(a == "--demo") demo = true;
         else if(a == "--connections") connections = std::stoul(next());
         else if(a == "--messages") messages = std::stoul(next());
         else
         {
-            std::cerr << "usage: echo_server [--port N] [--threads N] [--direct] "
-                         "[--demo [--connections N] [--messages N]]\n";
-            return 2;
+            (a == "--help" ? std::cout : std::cerr) << "usage: echo_server [--port N] [--threads N] [--direct] "
+                         "[--backend epoll|poll|io_uring] "
+                         "[--demo [--connections N] [--messages N]]\n"
+                         "  --backend  the readiness API (default: the library's, epoll on Linux);\n"
+                         "             io_uring falls back to epoll where the kernel refuses it\n";
+            return a == "--help" ? 0 : 2;
         }
     }
     if(demo && port == 8080)
@@ -302,6 +326,7 @@ int main(int argc, char** argv)
     millio::event_loop_options opt;
     opt.io_threads = threads;
     opt.mode = direct ? millio::dispatch_mode::direct : millio::dispatch_mode::pool;
+    opt.backend = backend;
     millio::event_loop loop(opt);
 
     millio::signal_set signals(loop, {SIGINT, SIGTERM});
@@ -341,7 +366,7 @@ int main(int argc, char** argv)
     }
     std::cout
         << "mode:          " << (direct ? "direct" : "pool") << " dispatch, "
-            << loop.io_threads() << " io threads, " << (loop.backend() == millio::backend_type::epoll ? "epoll" : "poll") << "\n"
+            << loop.io_threads() << " io threads, " << backend_name(loop.backend()) << "\n"
         << "connections:   " << connections << "\n"
         << "messages:      " << total.messages << " of " << connections * messages << " (1 B - 4 KiB each, ping-pong)\n"
         << "bytes echoed:  " << total.bytes << "\n"

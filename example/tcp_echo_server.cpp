@@ -70,11 +70,33 @@ struct echo_handler : net::network_handler
 };
 //]
 
+bool parse_backend(std::string const& s, millio::backend_type& b)
+{
+    if(s == "epoll") b = millio::backend_type::epoll;
+    else if(s == "poll") b = millio::backend_type::poll;
+    else if(s == "io_uring") b = millio::backend_type::io_uring;
+    else if(s == "automatic") b = millio::backend_type::automatic;
+    else return false;
+    return true;
+}
+
+char const* backend_name(millio::backend_type b)
+{
+    switch(b)
+    {
+    case millio::backend_type::epoll: return "epoll";
+    case millio::backend_type::poll: return "poll";
+    case millio::backend_type::io_uring: return "io_uring";
+    default: return "automatic";
+    }
+}
+
 int main(int argc, char** argv)
 {
     unsigned short port = 8080;
     std::size_t threads = 0;
     bool direct = false;
+    millio::backend_type backend = millio::backend_type::automatic;
     auto handler = std::make_shared<echo_handler>();
     for(int i = 1; i < argc; ++i)
     {
@@ -85,13 +107,17 @@ int main(int argc, char** argv)
             threads = static_cast<std::size_t>(std::atoi(argv[++i]));
         else if(a == "--direct")
             direct = true;
+        else if(a == "--backend" && i + 1 < argc && parse_backend(argv[i + 1], backend))
+            ++i;
         else if(a == "--verbose")
             handler->verbose = true;
         else
         {
-            std::cerr << "usage: " << argv[0]
-                << " [--port N] [--threads N] [--direct] [--verbose]\n";
-            return 2;
+            (a == "--help" ? std::cout : std::cerr) << "usage: " << argv[0]
+                << " [--port N] [--threads N] [--direct] [--backend epoll|poll|io_uring] [--verbose]\n"
+                   "  --backend  the readiness API (default: the library's, epoll on Linux);\n"
+                   "             io_uring falls back to epoll where the kernel refuses it\n";
+            return a == "--help" ? 0 : 2;
         }
     }
 
@@ -108,6 +134,7 @@ int main(int argc, char** argv)
         opt.io_threads = threads;
         opt.compute_threads = 1;
         opt.mode = direct ? millio::dispatch_mode::direct : millio::dispatch_mode::pool;
+        opt.backend = backend;
         millio::event_loop loop(opt);
 
         //[example_tcp_echo_server_start
@@ -123,6 +150,7 @@ int main(int argc, char** argv)
         auto ep = server.local_endpoint();
         std::printf("listening on %s:%u\n", ep.address().to_string().c_str(),
             static_cast<unsigned>(ep.port()));
+        std::printf("backend: %s\n", backend_name(loop.backend()));
         std::fflush(stdout);
 
         std::thread waiter([&]{

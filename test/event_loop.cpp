@@ -32,7 +32,16 @@
 #include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#if defined(__linux__)
+# include <cstddef>
+# include <linux/filter.h>
+# include <linux/seccomp.h>
+# include <sys/prctl.h>
+# include <sys/syscall.h>
+#endif
 
 namespace millio = boost::millio;
 using millio::event;
@@ -160,6 +169,116 @@ BOOST_AUTO_TEST_CASE(invalid_construction, *boost::unit_test::timeout(30))
     o.events_capacity = 0;
     BOOST_CHECK_EXCEPTION(event_loop{o}, millio::system_error, is_invalid);
 }
+
+// Asking for io_uring gives io_uring where the kernel allows it; the
+// default stays epoll.
+BOOST_AUTO_TEST_CASE(io_uring_is_selectable, *boost::unit_test::timeout(30))
+{
+    millio::event_loop_options o;
+    o.backend = millio::backend_type::io_uring;
+    o.mode = millio::dispatch_mode::direct;
+    event_loop loop(o);
+    if(test::io_uring_available())
+    {
+        BOOST_TEST((loop.backend() == millio::backend_type::io_uring));
+        BOOST_TEST((loop.options().backend == millio::backend_type::io_uring));
+    }
+    else
+    {
+        BOOST_TEST_MESSAGE("io_uring unavailable here: the loop fell back to "
+            << test::backend_name(loop.backend()));
+#if defined(__linux__)
+        BOOST_TEST((loop.backend() == millio::backend_type::epoll));
+#endif
+    }
+}
+
+#if defined(__linux__) && defined(__NR_io_uring_setup)
+
+namespace {
+
+// In a child process: make io_uring_setup fail with `err` (a seccomp
+// filter, as container runtimes install), then ask for io_uring. Exit
+// status: 0 the loop fell back to epoll and delivers readiness, 1 wrong
+// backend, 2 no delivery, 77 seccomp unavailable.
+int io_uring_refused_child(int err)
+{
+    sock_filter filter[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (static_cast<unsigned>(err) & SECCOMP_RET_DATA)),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    sock_fprog prog{static_cast<unsigned short>(sizeof(filter) / sizeof(filter[0])), filter};
+    if(::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+        ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
+        return 77;
+    for(auto mode : {millio::dispatch_mode::direct, millio::dispatch_mode::pool})
+    {
+        millio::event_loop_options o;
+        o.backend = millio::backend_type::io_uring;
+        o.mode = mode;
+        o.io_threads = 2;
+        o.compute_threads = 1;
+        event_loop loop(o);
+        if(loop.backend() != millio::backend_type::epoll ||
+            loop.options().backend != millio::backend_type::epoll)
+            return 1;
+        int p[2];
+        if(::pipe(p) != 0)
+            return 2;
+        test::set_nonblocking(p[0]);
+        std::atomic<bool> got{false};
+        loop.register_source(p[0], token(1), interest::readable,
+            [&](event const& ev) {
+                if(ev.is_readable())
+                {
+                    got = true;
+                    loop.stop();
+                }
+            });
+        loop.run_after(10s, [&]{ loop.stop(); });
+        if(::write(p[1], "x", 1) != 1)
+            return 2;
+        loop.run();
+        loop.deregister_source(p[0], token(1));
+        ::close(p[0]);
+        ::close(p[1]);
+        if(!got)
+            return 2;
+    }
+    return 0;
+}
+
+} // namespace
+
+// io_uring refused by the kernel (ENOSYS: not built in; EPERM: the
+// kernel.io_uring_disabled sysctl or a seccomp policy; EACCES): the loop
+// falls back to epoll, says so through backend(), and works.
+BOOST_AUTO_TEST_CASE(io_uring_refused_falls_back_to_epoll, *boost::unit_test::timeout(60))
+{
+    for(int err : {ENOSYS, EPERM, EACCES})
+    {
+        BOOST_TEST_CONTEXT("io_uring_setup fails with " << std::strerror(err))
+        {
+            pid_t pid = ::fork();
+            BOOST_REQUIRE(pid >= 0);
+            if(pid == 0)
+                ::_exit(io_uring_refused_child(err));
+            int status = 0;
+            BOOST_REQUIRE(::waitpid(pid, &status, 0) == pid);
+            BOOST_REQUIRE(WIFEXITED(status));
+            if(WEXITSTATUS(status) == 77)
+            {
+                BOOST_TEST_MESSAGE("seccomp filters unavailable: fallback test skipped");
+                return;
+            }
+            BOOST_TEST(WEXITSTATUS(status) == 0);
+        }
+    }
+}
+
+#endif
 
 BOOST_AUTO_TEST_CASE(pipe_readable_reaches_handler, *boost::unit_test::timeout(60))
 {
@@ -1130,6 +1249,92 @@ BOOST_AUTO_TEST_CASE(closed_descriptor_does_not_spin, *boost::unit_test::timeout
             millio::error_code ec;
             loop.deregister_source(fd, token(1), ec);
             BOOST_TEST(!ec);
+        }
+    }
+}
+
+
+// The thread that registered a source exits (the kernel cancels what an
+// exiting thread submitted to an io_uring): readiness is still reported,
+// again and again.
+BOOST_AUTO_TEST_CASE(registering_thread_exits, *boost::unit_test::timeout(60))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            pipe_pair pp;
+            event_loop loop(cfg.options(2));
+            auto calls = std::make_shared<std::atomic<int>>(0);
+            int const fd = pp.rd.fd;
+            std::thread([&]{
+                loop.register_source(fd, token(1), interest::readable,
+                    [=](event const&) { drain(fd); ++*calls; });
+            }).join();
+            runner r(loop);
+            for(int i = 1; i <= 5; ++i)
+            {
+                BOOST_REQUIRE(::write(pp.wr.fd, "x", 1) == 1);
+                auto const until = std::chrono::steady_clock::now() + 10s;
+                while(calls->load() < i && std::chrono::steady_clock::now() < until)
+                    std::this_thread::sleep_for(1ms);
+                BOOST_TEST_REQUIRE(calls->load() >= i);
+            }
+            loop.deregister_source(fd, token(1));
+        }
+    }
+}
+
+// A socket deregistered and then closed is closed at once: the peer sees
+// the end of the stream whether or not the loop is running, and whichever
+// thread registered it (an io_uring poll holds a reference to the file
+// until it is removed).
+BOOST_AUTO_TEST_CASE(deregistered_socket_closes_at_once, *boost::unit_test::timeout(120))
+{
+    auto peer_sees_eof = [](int fd) {
+        pollfd p{fd, POLLIN, 0};
+        if(::poll(&p, 1, 5000) != 1)
+            return false;
+        char c;
+        return ::read(fd, &c, 1) == 0;
+    };
+    for(auto const& cfg : test::all_configs())
+    {
+        for(int variant = 0; variant < 3; ++variant)
+        {
+            char const* const what[] = {
+                "loop running", "loop stopped", "registered by a loop thread, loop stopped"};
+            BOOST_TEST_CONTEXT(cfg.name() << ", " << what[variant])
+            {
+                socket_pair sp;
+                event_loop loop(cfg.options(2));
+                int const fd = sp.a.fd;
+                auto calls = std::make_shared<std::atomic<int>>(0);
+                auto reg = [&]{
+                    loop.register_source(fd, token(1), interest::readable | interest::writable,
+                        [=](event const&) { drain(fd); ++*calls; });
+                };
+                if(variant == 2)
+                {
+                    test::latch done;
+                    runner r(loop);
+                    boost::asio::post(loop.get_executor(), [&]{ reg(); done.count_down(); });
+                    BOOST_TEST_REQUIRE(done.wait_for(10s));
+                    auto const until = std::chrono::steady_clock::now() + 10s;
+                    while(calls->load() == 0 && std::chrono::steady_clock::now() < until)
+                        std::this_thread::sleep_for(1ms);
+                    BOOST_TEST(calls->load() >= 1);
+                }
+                else
+                    reg();
+                std::unique_ptr<runner> r;
+                if(variant == 0)
+                    r.reset(new runner(loop));
+                loop.deregister_source(fd, token(1));
+                ::close(sp.a.fd);
+                sp.a.fd = -1;
+                BOOST_TEST(peer_sees_eof(sp.b.fd));
+            }
         }
     }
 }

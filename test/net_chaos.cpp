@@ -571,11 +571,12 @@ void report(char const* what, test::loop_config const& cfg, chaos_handler& h, cl
         << " echoes to reset peers failed");
 }
 
+// The edge-triggered backends (epoll, and io_uring where available).
 std::vector<test::loop_config> epoll_configs()
 {
     std::vector<test::loop_config> v;
     for(auto const& c : test::all_configs())
-        if(c.backend == millio::backend_type::epoll)
+        if(c.backend == millio::backend_type::epoll || c.backend == millio::backend_type::io_uring)
             v.push_back(c);
     if(v.empty()) // not Linux
         v = test::all_configs();

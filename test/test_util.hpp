@@ -7,7 +7,9 @@
 #ifndef BOOST_MILLIO_TEST_TEST_UTIL_HPP
 #define BOOST_MILLIO_TEST_TEST_UTIL_HPP
 
+#include <boost/millio/event_loop.hpp>
 #include <boost/millio/event_loop_options.hpp>
+#include <boost/test/unit_test.hpp>
 
 #include <chrono>
 #include <condition_variable>
@@ -53,6 +55,37 @@ public:
     }
 };
 
+inline char const* backend_name(boost::millio::backend_type b)
+{
+    using boost::millio::backend_type;
+    switch(b)
+    {
+    case backend_type::epoll: return "epoll";
+    case backend_type::poll: return "poll";
+    case backend_type::io_uring: return "io_uring";
+    default: return "automatic";
+    }
+}
+
+// True if a loop asking for io_uring gets it (built in, and the kernel
+// allows it). Says so once in the test log when it does not.
+inline bool io_uring_available()
+{
+    static bool const ok = []{
+        boost::millio::event_loop_options o;
+        o.backend = boost::millio::backend_type::io_uring;
+        o.mode = boost::millio::dispatch_mode::direct;
+        o.compute_threads = 1;
+        boost::millio::event_loop loop(o);
+        bool const got = loop.backend() == boost::millio::backend_type::io_uring;
+        if(!got)
+            BOOST_TEST_MESSAGE("io_uring backend unavailable (not built, or refused by the kernel): "
+                "its configurations are skipped");
+        return got;
+    }();
+    return ok;
+}
+
 struct loop_config
 {
     boost::millio::backend_type backend;
@@ -60,7 +93,7 @@ struct loop_config
 
     std::string name() const
     {
-        std::string s = backend == boost::millio::backend_type::epoll ? "epoll" : "poll";
+        std::string s = backend_name(backend);
         s += mode == boost::millio::dispatch_mode::pool ? "/pool" : "/direct";
         return s;
     }
@@ -86,6 +119,21 @@ inline std::vector<loop_config> all_configs()
 #endif
     v.push_back({backend_type::poll, dispatch_mode::pool});
     v.push_back({backend_type::poll, dispatch_mode::direct});
+    if(io_uring_available())
+    {
+        v.push_back({backend_type::io_uring, dispatch_mode::pool});
+        v.push_back({backend_type::io_uring, dispatch_mode::direct});
+    }
+    // MILLIO_TEST_CONFIGS=io_uring/pool (a substring of the names) runs
+    // only the matching configurations.
+    if(char const* only = std::getenv("MILLIO_TEST_CONFIGS"))
+    {
+        std::vector<loop_config> w;
+        for(auto const& c : v)
+            if(c.name().find(only) != std::string::npos)
+                w.push_back(c);
+        v.swap(w);
+    }
     return v;
 }
 

@@ -589,7 +589,7 @@ public:
     /// Return the dispatch mode.
     dispatch_mode mode() const noexcept { return impl_.mode(); }
 
-    /// Return the backend in use (never `automatic`).
+    /// Return the backend in use (never `automatic`; `epoll` when `io_uring` was asked for and is unavailable).
     backend_type backend() const noexcept { return impl_.backend(); }
 
     /// Return the number of io worker threads (0 in direct mode).

@@ -47,7 +47,17 @@ enum class backend_type
     epoll,
 
     /// POSIX `poll(2)`, available everywhere.
-    poll
+    poll,
+
+    /** Linux io_uring (multishot poll requests, edge-triggered).
+
+        Used where the library was built with it (`BOOST_MILLIO_HAS_IO_URING`)
+        and the kernel provides it (Linux 5.13 or later, not disabled by
+        the `kernel.io_uring_disabled` sysctl nor refused by a seccomp
+        filter). Otherwise the loop falls back to epoll (`poll` where there
+        is no epoll): @ref event_loop::backend tells which one is in use.
+    */
+    io_uring
 };
 
 /** Options for constructing an @ref event_loop.

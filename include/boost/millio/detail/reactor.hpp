@@ -202,8 +202,17 @@ private:
     // timer_queue::owner
     void interrupt_wait() noexcept override;
 
+    // The resolved options and the backend: the backend in the options
+    // is the one created (io_uring falls back to epoll if unavailable).
+    struct init_result
+    {
+        event_loop_options opt;
+        std::unique_ptr<millio::detail::backend> be;
+    };
+
+    explicit reactor(init_result r);
     static event_loop_options resolve(event_loop_options const& opt);
-    static std::unique_ptr<millio::detail::backend> make_backend(event_loop_options const& opt);
+    static init_result make_backend(event_loop_options const& opt);
 
     event_loop_options const opt_;
     std::unique_ptr<millio::detail::backend> const be_;

@@ -10,9 +10,11 @@
 
 #include <boost/millio/detail/reactor.hpp>
 #include <boost/millio/detail/epoll_backend.hpp>
+#include <boost/millio/detail/io_uring_backend.hpp>
 #include <boost/millio/detail/poll_backend.hpp>
 #include <boost/millio/detail/except.hpp>
 #include <boost/millio/detail/impl/epoll_backend.ipp>
+#include <boost/millio/detail/impl/io_uring_backend.ipp>
 #include <boost/millio/detail/impl/poll_backend.ipp>
 #include <boost/millio/detail/impl/registration.ipp>
 #include <boost/millio/detail/impl/scheduler.ipp>
@@ -70,21 +72,52 @@ resolve(event_loop_options const& opt)
     return o;
 }
 
-std::unique_ptr<millio::detail::backend>
+reactor::init_result
 reactor::
-make_backend(event_loop_options const& o)
+make_backend(event_loop_options const& opt)
 {
+    init_result r{resolve(opt), nullptr};
+    event_loop_options& o = r.opt;
+    if(o.backend == backend_type::io_uring)
+    {
+#if defined(BOOST_MILLIO_HAS_IO_URING)
+        try
+        {
+            r.be.reset(new io_uring_backend(o.events_capacity));
+            return r;
+        }
+        catch(system_error const&)
+        {
+            // io_uring is missing, disabled or refused: fall back
+        }
+#endif
+#if defined(BOOST_MILLIO_HAS_EPOLL)
+        o.backend = backend_type::epoll;
+#else
+        o.backend = backend_type::poll;
+#endif
+    }
 #if defined(BOOST_MILLIO_HAS_EPOLL)
     if(o.backend == backend_type::epoll)
-        return std::unique_ptr<millio::detail::backend>(new epoll_backend(o.events_capacity));
+    {
+        r.be.reset(new epoll_backend(o.events_capacity));
+        return r;
+    }
 #endif
-    return std::unique_ptr<millio::detail::backend>(new poll_backend());
+    r.be.reset(new poll_backend());
+    return r;
 }
 
 reactor::
 reactor(event_loop_options const& opt)
-    : opt_(resolve(opt))
-    , be_(make_backend(opt_))
+    : reactor(make_backend(opt))
+{
+}
+
+reactor::
+reactor(init_result r)
+    : opt_(r.opt)
+    , be_(std::move(r.be))
     , rearm_(be_->needs_rearm())
     , table_(*be_)
     , timers_(static_cast<timer_queue::owner&>(*this))

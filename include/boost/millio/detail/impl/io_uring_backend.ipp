@@ -1,0 +1,442 @@
+//
+// Copyright (c) 2026 The Boost.MillIO authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_MILLIO_DETAIL_IMPL_IO_URING_BACKEND_IPP
+#define BOOST_MILLIO_DETAIL_IMPL_IO_URING_BACKEND_IPP
+
+#include <boost/millio/detail/io_uring_backend.hpp>
+#include <boost/millio/detail/except.hpp>
+
+#if defined(BOOST_MILLIO_HAS_IO_URING)
+
+#include <cerrno>
+#include <new>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+
+namespace boost {
+namespace millio {
+namespace detail {
+
+namespace {
+
+// The largest key that fits above the generation; the loop's keys count
+// up from 1 and never get near it.
+constexpr std::uint64_t io_uring_max_key = (std::uint64_t(1) << 48) - 2;
+
+// Submission queue entries: submissions go out at once, so a few suffice.
+constexpr unsigned io_uring_sq_entries = 64;
+
+} // (anon)
+
+unsigned
+io_uring_backend::
+to_poll(interest i) noexcept
+{
+    unsigned e = POLLRDHUP;
+    if(has_interest(i, interest::readable))
+        e |= POLLIN | POLLPRI;
+    if(has_interest(i, interest::writable))
+        e |= POLLOUT;
+    return e;
+}
+
+unsigned
+io_uring_backend::
+from_poll(unsigned e) noexcept
+{
+    unsigned b = 0;
+    if(e & (POLLIN | POLLPRI))
+        b |= event::flag_readable;
+    if(e & POLLOUT)
+        b |= event::flag_writable;
+    if(e & (POLLERR | POLLNVAL))
+        b |= event::flag_error | event::flag_write_closed;
+    if(e & POLLHUP)
+        b |= event::flag_read_closed | event::flag_write_closed;
+    if(e & POLLRDHUP)
+        b |= event::flag_read_closed;
+    return b;
+}
+
+io_uring_backend::
+io_uring_backend(std::size_t cap)
+{
+    io_uring_params p{};
+    // Completions that do not fit are kept by the kernel (IORING_FEAT_NODROP)
+    // and flushed by the next io_uring_enter; a queue larger than the
+    // batch keeps that rare.
+    std::size_t cq = cap * 2 < 4096 ? 4096 : cap * 2;
+    p.flags = IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP;
+    p.cq_entries = static_cast<unsigned>(cq > 65536 ? 65536 : cq);
+    int r = ::io_uring_queue_init_params(io_uring_sq_entries, &ring_, &p);
+    if(r < 0)
+        throw_system_error(error_code(-r, system::system_category()));
+    // Multishot polls (5.13, announced by IORING_FEAT_RSRC_TAGS), waits
+    // with a timeout and no submission (IORING_FEAT_EXT_ARG, 5.11), no
+    // lost completions (IORING_FEAT_NODROP, 5.5).
+    unsigned const need = IORING_FEAT_NODROP | IORING_FEAT_EXT_ARG | IORING_FEAT_RSRC_TAGS;
+    if((p.features & need) != need)
+    {
+        ::io_uring_queue_exit(&ring_);
+        throw_system_error(make_error_code(system::errc::function_not_supported));
+    }
+    efd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if(efd_ < 0)
+    {
+        error_code ec;
+        assign_errno(ec, errno);
+        ::io_uring_queue_exit(&ring_);
+        throw_system_error(ec);
+    }
+    try
+    {
+        entries_.reserve(64);
+    }
+    catch(...)
+    {
+        ::close(efd_);
+        ::io_uring_queue_exit(&ring_);
+        throw;
+    }
+    // Submitted by the first wait, whose thread then runs its wake-ups.
+    // A wake before that leaves the counter non-zero, which the poll
+    // reports as soon as it is armed.
+    std::lock_guard<std::mutex> lk(m_);
+    arm_waker();
+}
+
+io_uring_backend::
+~io_uring_backend()
+{
+    // Closing the ring cancels every armed poll.
+    ::io_uring_queue_exit(&ring_);
+    ::close(efd_);
+}
+
+// Called with m_ held. Null only if the queue stays full after a submit.
+io_uring_sqe*
+io_uring_backend::
+get_sqe() noexcept
+{
+    io_uring_sqe* sqe = ::io_uring_get_sqe(&ring_);
+    for(int i = 0; !sqe && i < 4; ++i)
+    {
+        submit();
+        sqe = ::io_uring_get_sqe(&ring_);
+    }
+    return sqe;
+}
+
+// Called with m_ held. A submission the kernel did not take (EBUSY,
+// EAGAIN) stays in the queue; wait() submits it again.
+int
+io_uring_backend::
+submit() noexcept
+{
+    for(;;)
+    {
+        int r = ::io_uring_submit(&ring_);
+        if(r != -EINTR)
+            return r < 0 ? r : 0;
+    }
+}
+
+// Called with m_ held: publishes the prepared requests to the kernel
+// without entering it, and returns how many it has not taken yet.
+unsigned
+io_uring_backend::
+flush() noexcept
+{
+    io_uring_sq& sq = ring_.sq;
+    unsigned const tail = sq.sqe_tail;
+    if(sq.sqe_head != tail)
+    {
+        sq.sqe_head = tail;
+        io_uring_smp_store_release(sq.ktail, tail);
+    }
+    return tail - io_uring_smp_load_acquire(sq.khead);
+}
+
+// Called with m_ held after requests were queued: the next wait()
+// submits them; a thread blocked in wait() must wake up to do so.
+void
+io_uring_backend::
+queued() noexcept
+{
+    if(in_wait_ && !woken_)
+    {
+        woken_ = true;
+        wake();
+    }
+}
+
+// Called with m_ held.
+void
+io_uring_backend::
+arm(int fd, std::uint64_t key, unsigned events, std::uint16_t gen, io_uring_sqe* sqe) noexcept
+{
+    ::io_uring_prep_poll_multishot(sqe, fd, events);
+    ::io_uring_sqe_set_data64(sqe, tag(key, gen));
+}
+
+// Called with m_ held.
+void
+io_uring_backend::
+arm_waker() noexcept
+{
+    if(io_uring_sqe* sqe = get_sqe())
+        arm(efd_, 0, POLLIN, waker_gen_, sqe);
+}
+
+void
+io_uring_backend::
+add(int fd, std::uint64_t key, interest i, error_code& ec)
+{
+    // A poll on a bad descriptor fails in its completion, which the
+    // caller never sees: check it here, as epoll_ctl does.
+    if(::fcntl(fd, F_GETFD) < 0)
+    {
+        assign_errno(ec, errno);
+        return;
+    }
+    if(key > io_uring_max_key)
+    {
+        ec = make_error_code(system::errc::value_too_large);
+        return;
+    }
+    std::lock_guard<std::mutex> lk(m_);
+    entry* e;
+    try
+    {
+        e = &entries_.emplace(key, entry{fd, to_poll(i), 0, true}).first->second;
+    }
+    catch(std::bad_alloc const&)
+    {
+        ec = make_error_code(system::errc::not_enough_memory);
+        return;
+    }
+    io_uring_sqe* sqe = get_sqe();
+    if(!sqe)
+    {
+        entries_.erase(key);
+        ec = make_error_code(system::errc::resource_unavailable_try_again);
+        return;
+    }
+    arm(fd, key, e->events, e->gen, sqe);
+    queued();
+}
+
+void
+io_uring_backend::
+modify(int fd, std::uint64_t key, interest i, error_code& ec)
+{
+    if(::fcntl(fd, F_GETFD) < 0)
+    {
+        assign_errno(ec, errno);
+        return;
+    }
+    std::lock_guard<std::mutex> lk(m_);
+    auto it = entries_.find(key);
+    if(it == entries_.end())
+    {
+        ec = make_error_code(error::not_registered);
+        return;
+    }
+    entry& e = it->second;
+    if(e.armed)
+    {
+        io_uring_sqe* sqe = get_sqe();
+        if(!sqe)
+        {
+            ec = make_error_code(system::errc::resource_unavailable_try_again);
+            return;
+        }
+        ::io_uring_prep_cancel64(sqe, tag(key, e.gen), 0);
+        ::io_uring_sqe_set_data64(sqe, ignore_tag);
+        e.armed = false;
+    }
+    // A new generation: what the old poll still posts is dropped. The
+    // new poll reads the current levels when armed, so the readiness
+    // that holds is reported afresh (as EPOLL_CTL_MOD does).
+    ++e.gen;
+    e.fd = fd;
+    e.events = to_poll(i);
+    io_uring_sqe* sqe = get_sqe();
+    if(!sqe)
+    {
+        queued();
+        ec = make_error_code(system::errc::resource_unavailable_try_again);
+        return;
+    }
+    arm(fd, key, e.events, e.gen, sqe);
+    e.armed = true;
+    queued();
+}
+
+void
+io_uring_backend::
+remove(int, std::uint64_t key) noexcept
+{
+    std::lock_guard<std::mutex> lk(m_);
+    auto it = entries_.find(key);
+    if(it == entries_.end())
+        return;
+    if(it->second.armed)
+    {
+        // IORING_OP_ASYNC_CANCEL, not IORING_OP_POLL_REMOVE: a poll whose
+        // wake-up is being processed refuses a removal (-EALREADY) and
+        // would stay armed; a cancellation marks it, and the processing
+        // ends it. Submitted at once: the cancelled poll drops its
+        // reference to the file, so that the caller's close() closes it.
+        if(io_uring_sqe* sqe = get_sqe())
+        {
+            ::io_uring_prep_cancel64(sqe, tag(key, it->second.gen), 0);
+            ::io_uring_sqe_set_data64(sqe, ignore_tag);
+        }
+    }
+    // Later completions of this key find no entry and are dropped.
+    entries_.erase(it);
+    submit();
+}
+
+// Called with m_ held, by the thread in wait().
+void
+io_uring_backend::
+process(io_uring_cqe const& cqe, std::vector<ready_event>& out) noexcept
+{
+    std::uint64_t const ud = cqe.user_data;
+    if(ud == ignore_tag)
+        return;
+    std::uint64_t const key = ud >> key_shift;
+    auto const gen = static_cast<std::uint16_t>(ud & 0xffff);
+    bool const more = (cqe.flags & IORING_CQE_F_MORE) != 0;
+    int const res = cqe.res;
+    if(key == 0)
+    {
+        if(gen != waker_gen_)
+            return;
+        out.push_back({0, 0});
+        if(!more)
+        {
+            ++waker_gen_;
+            arm_waker();
+        }
+        return;
+    }
+    auto it = entries_.find(key);
+    if(it == entries_.end())
+        return; // removed
+    entry& e = it->second;
+    if(!e.armed || gen != e.gen)
+        return; // an earlier arming (modified since)
+    if(res > 0)
+    {
+        unsigned const bits = from_poll(static_cast<unsigned>(res));
+        if(bits != 0)
+            out.push_back({key, bits});
+    }
+    if(more)
+        return;
+    if(res >= 0 || res == -ECANCELED)
+    {
+        // The poll ended by itself (its completion could not be posted,
+        // or the thread that armed it exited): arm it again. It reads
+        // the current levels, so no readiness is lost.
+        if(io_uring_sqe* sqe = get_sqe())
+        {
+            ++e.gen;
+            arm(e.fd, key, e.events, e.gen, sqe);
+        }
+        else
+            e.armed = false;
+        return;
+    }
+    // The poll could not be armed (a descriptor closed before it was):
+    // reported once, then left out until modified.
+    e.armed = false;
+    out.push_back({key, event::flag_error | event::flag_write_closed});
+}
+
+void
+io_uring_backend::
+wait(std::vector<ready_event>& out, std::size_t cap, std::int64_t timeout_ns, error_code& ec)
+{
+    unsigned to_submit;
+    bool block;
+    {
+        std::lock_guard<std::mutex> lk(m_);
+        to_submit = flush();
+        // The completion queue's head moves on this thread only.
+        block = timeout_ns != 0 && ::io_uring_cq_ready(&ring_) == 0;
+        in_wait_ = block;
+        woken_ = false;
+    }
+    if(to_submit != 0 || ::io_uring_cq_ready(&ring_) == 0 || ::io_uring_cq_has_overflow(&ring_))
+    {
+        __kernel_timespec ts{};
+        io_uring_getevents_arg arg{};
+        if(timeout_ns >= 0)
+        {
+            ts.tv_sec = timeout_ns / 1000000000;
+            ts.tv_nsec = timeout_ns % 1000000000;
+            arg.ts = reinterpret_cast<std::uint64_t>(&ts);
+        }
+        // Submits the queued requests (and those another thread queued
+        // meanwhile are submitted by it or by the next wait), then waits.
+        int const r = ::io_uring_enter2(
+            static_cast<unsigned>(ring_.ring_fd), to_submit, block ? 1 : 0,
+            IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG,
+            reinterpret_cast<sigset_t*>(&arg), sizeof(arg));
+        if(r < 0 && r != -EINTR && r != -ETIME && r != -EBUSY && r != -EAGAIN)
+        {
+            std::lock_guard<std::mutex> lk(m_);
+            in_wait_ = false;
+            assign_errno(ec, -r);
+            return;
+        }
+    }
+    std::size_t const first = out.size();
+    std::lock_guard<std::mutex> lk(m_);
+    in_wait_ = false;
+    unsigned head;
+    unsigned seen = 0;
+    io_uring_cqe* cqe;
+    io_uring_for_each_cqe(&ring_, head, cqe)
+    {
+        // stop when the batch is full: the rest is read by the next wait
+        std::size_t n = out.size() - first;
+        if(n >= cap)
+            break;
+        process(*cqe, out);
+        ++seen;
+    }
+    ::io_uring_cq_advance(&ring_, seen);
+    // Polls armed again are submitted by the next wait.
+}
+
+void
+io_uring_backend::
+wake() noexcept
+{
+    std::uint64_t one = 1;
+    // write() is async-signal-safe; EAGAIN (a counter at its maximum)
+    // means a wake is pending anyway.
+    ssize_t r = ::write(efd_, &one, sizeof(one));
+    (void)r;
+}
+
+} // detail
+} // millio
+} // boost
+
+#endif
+
+#endif

@@ -1,0 +1,153 @@
+//
+// Copyright (c) 2026 The Boost.MillIO authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_MILLIO_DETAIL_IO_URING_BACKEND_HPP
+#define BOOST_MILLIO_DETAIL_IO_URING_BACKEND_HPP
+
+#include <boost/millio/detail/backend.hpp>
+
+#if defined(BOOST_MILLIO_HAS_IO_URING)
+
+#include <cstdint>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include <liburing.h>
+
+namespace boost {
+namespace millio {
+namespace detail {
+
+/*  io_uring, delivering like the edge-triggered epoll backend. The
+    waker is an eventfd.
+
+    Each registration is one multishot IORING_OP_POLL_ADD (edge mode, the
+    default of the kernel): every wake-up of the descriptor's wait queue
+    that matches the interest posts a completion carrying the poll mask,
+    and the request stays armed. That is what EPOLLET delivers: a
+    readiness present when the poll is armed is reported, and then each
+    new edge. Nothing needs re-arming after a handler (needs_rearm() is
+    false) and an EAGAIN needs no report (would_block() does nothing).
+
+    - remove() cancels the poll (IORING_OP_ASYNC_CANCEL by user_data;
+      IORING_OP_POLL_REMOVE fails with -EALREADY while a wake-up of the
+      poll is being processed, and the poll would stay armed).
+
+    - modify() cancels the armed poll and arms a new one with the new
+      interest in the same submission. Arming polls the current levels,
+      so a modification reports the readiness that holds, as
+      EPOLL_CTL_MOD does.
+
+    - A multishot poll may end by itself (a completion without
+      IORING_CQE_F_MORE): when its completion could not be posted, or
+      when the thread that armed it exited (the kernel cancels the
+      requests of an exiting task). The backend then arms it again from
+      the thread in wait(). A poll that ends with an error other than a
+      cancellation (the descriptor was closed before the poll was armed)
+      is reported once as an error and not armed again until modified.
+
+    - Removal safety. The kernel may post completions of a poll after it
+      was removed (the cancellation's own completion, or completions
+      already in the queue). No completion carries a pointer: user_data
+      is the registration's key (never reused by the loop) shifted left
+      by 16 bits, with a 16-bit generation below it that changes with
+      every arming. A completion whose key is no longer registered, or
+      whose generation is not the current one, is dropped without
+      touching anything of the removed registration, so removal frees
+      its state at once and no completion needs to be awaited. A
+      generation wraps after 65536 armings of the same registration;
+      the completions of an arming that old are long consumed.
+
+    - Submission. An io_uring has one submission queue, filled under a
+      mutex. A request runs its wake-ups on the thread that submitted it
+      (task work), so the backend lets the thread that waits submit: the
+      requests of add() and modify() are queued, and the next wait()
+      submits them in the io_uring_enter that waits (one system call for
+      all of them, none of their own); if a thread is blocked in wait()
+      already, it is woken to do so. remove() submits at once, so that
+      the removed poll drops its reference to the descriptor's file
+      before the caller closes it. The thread in wait() consumes the
+      completion queue; it blocks in io_uring_enter with a timeout
+      (IORING_ENTER_EXT_ARG), and does not enter the kernel at all when
+      completions are waiting and nothing is to be submitted.
+
+    - The waker is an eventfd watched by a multishot poll; wake() writes
+      to it (async-signal-safe). The counter is never read: each write
+      wakes the poll, and the counter cannot overflow in practice.
+
+    What differs from epoll: a completion carries the conditions of the
+    wake-up that caused it (readable on arriving bytes, writable when
+    space frees), where epoll reports every condition that holds. An
+    armed poll holds a reference to the descriptor's file, so a
+    descriptor closed while registered stays open in the kernel (a
+    socket is not shut down) until it is deregistered; with epoll the
+    close removes it.
+*/
+class io_uring_backend final : public backend
+{
+    struct entry
+    {
+        int fd;
+        unsigned events;            // the poll mask of the interest
+        std::uint16_t gen;          // generation of the armed poll
+        bool armed;                 // false: ended with an error, left out
+    };
+
+    static constexpr int key_shift = 16;
+    // user_data of requests whose completion is ignored (removals)
+    static constexpr std::uint64_t ignore_tag = ~std::uint64_t(0);
+
+    io_uring ring_{};
+    int efd_ = -1;
+    std::uint16_t waker_gen_ = 0;
+
+    std::mutex m_;                  // the submission queue and what follows
+    std::unordered_map<std::uint64_t, entry> entries_;
+    bool in_wait_ = false;          // a thread is (about to be) blocked in wait()
+    bool woken_ = false;            // ... and was woken since
+
+    static unsigned to_poll(interest i) noexcept;
+    static unsigned from_poll(unsigned mask) noexcept;
+    static std::uint64_t tag(std::uint64_t key, std::uint16_t gen) noexcept
+    {
+        return (key << key_shift) | gen;
+    }
+
+    io_uring_sqe* get_sqe() noexcept;
+    int submit() noexcept;
+    unsigned flush() noexcept;
+    void queued() noexcept;
+    void arm(int fd, std::uint64_t key, unsigned events, std::uint16_t gen, io_uring_sqe* sqe) noexcept;
+    void arm_waker() noexcept;
+    void process(io_uring_cqe const& cqe, std::vector<ready_event>& out) noexcept;
+
+public:
+    // Throws system_error if io_uring is unavailable (not built in the
+    // kernel, disabled, refused by a seccomp filter or too old).
+    explicit io_uring_backend(std::size_t cap);
+    ~io_uring_backend();
+
+    void add(int fd, std::uint64_t key, interest i, error_code& ec) override;
+    void modify(int fd, std::uint64_t key, interest i, error_code& ec) override;
+    void remove(int fd, std::uint64_t key) noexcept override;
+    void wait(std::vector<ready_event>& out, std::size_t cap, std::int64_t timeout_ns, error_code& ec) override;
+    void wake() noexcept override;
+
+    // Multishot polls report every edge: nothing to rearm.
+    bool needs_rearm() const noexcept override { return false; }
+    void rearm(std::uint64_t) noexcept override {}
+    void would_block(std::uint64_t, interest) noexcept override {}
+};
+
+} // detail
+} // millio
+} // boost
+
+#endif
+
+#endif
