@@ -46,7 +46,11 @@ BOOST_AUTO_TEST_CASE(defaults)
     BOOST_TEST(c.write_high_water_mark() == 1024u * 1024u);
     BOOST_TEST(c.write_low_water_mark() == 256u * 1024u);
     BOOST_TEST(!c.idle_timeout().has_value());
+    BOOST_TEST(c.close_timeout().count() == 5000);
+    BOOST_TEST(c.write_timeout().count() == 30000);
     auto b = cfg_t::builder().build();
+    BOOST_TEST(b.close_timeout().count() == 5000);
+    BOOST_TEST(b.write_timeout().count() == 30000);
     BOOST_TEST(b.buffer_size() == 8192u);
 }
 
@@ -64,6 +68,8 @@ BOOST_AUTO_TEST_CASE(setters)
         .write_high_water_mark(1000)
         .write_low_water_mark(10)
         .idle_timeout(std::chrono::milliseconds(5000))
+        .close_timeout(std::chrono::milliseconds(250))
+        .write_timeout(std::chrono::milliseconds(750))
         .build();
     BOOST_TEST(c.address().port() == 9000);
     BOOST_TEST(c.buffer_size() == 100u);
@@ -76,6 +82,23 @@ BOOST_AUTO_TEST_CASE(setters)
     BOOST_TEST(c.write_high_water_mark() == 1000u);
     BOOST_TEST(c.write_low_water_mark() == 10u);
     BOOST_TEST(c.idle_timeout()->count() == 5000);
+    BOOST_TEST(c.close_timeout().count() == 250);
+    BOOST_TEST(c.write_timeout().count() == 750);
+}
+
+// Zero disables the close and write time-outs; negative ones fail.
+BOOST_AUTO_TEST_CASE(close_and_write_timeouts)
+{
+    auto inv = make_error_code(millio::error::invalid_argument);
+    auto c = cfg_t::builder().close_timeout(0ms).write_timeout(0ms).build();
+    BOOST_TEST(c.close_timeout().count() == 0);
+    BOOST_TEST(c.write_timeout().count() == 0);
+    BOOST_TEST(fails(cfg_t::builder().close_timeout(-1ms)) == inv);
+    BOOST_TEST(fails(cfg_t::builder().write_timeout(-1ms)) == inv);
+    BOOST_TEST(fails(cfg_t::builder().close_timeout(1ms).write_timeout(-5s)) == inv);
+    auto d = cfg_t::builder().close_timeout(1ms).write_timeout(1ms).build();
+    BOOST_TEST(d.close_timeout().count() == 1);
+    BOOST_TEST(d.write_timeout().count() == 1);
 }
 
 BOOST_AUTO_TEST_CASE(address_strings, *boost::unit_test::timeout(30))

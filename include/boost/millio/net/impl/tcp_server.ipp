@@ -69,7 +69,9 @@ public:
     int listen_fd_ = -1;
     int reserve_fd_ = -1;
     millio::detail::registration* listen_reg_ = nullptr;
-    std::uint64_t idle_timer_ = 0;
+    std::uint64_t sweep_timer_ = 0;     // deadlines of the connections
+    std::uint64_t accept_timer_ = 0;    // accept retry (out of descriptors)
+    bool accept_stalled_ = false;       // handler only
     asio::ip::tcp::endpoint local_;
 
     server_impl(tcp_server_config const& cfg, std::shared_ptr<network_handler> h)
@@ -94,11 +96,23 @@ public:
             ::close(reserve_fd_);
     }
 
+    static std::int64_t to_ns(tcp_server_config::duration_type d) noexcept
+    {
+        return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
+    }
+
     connection::limits limits() const noexcept
     {
-        return {cfg_.buffer_size(), cfg_.write_high_water_mark(), cfg_.write_low_water_mark(),
-            cfg_.read_budget(), bulk_pool_.get()};
+        connection::limits lim{cfg_.buffer_size(), cfg_.write_high_water_mark(),
+            cfg_.write_low_water_mark(), cfg_.read_budget(), bulk_pool_.get()};
+        lim.close_timeout = to_ns(cfg_.close_timeout());
+        lim.write_timeout = to_ns(cfg_.write_timeout());
+        return lim;
     }
+
+    // How long a stalled listener waits before it tries to accept again
+    // when no descriptor can be freed.
+    static constexpr std::chrono::milliseconds accept_retry_delay{100};
 
     void report(std::optional<connection_id> id, error_code ec) noexcept
     {
@@ -187,26 +201,36 @@ public:
             reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
             started_ = true;
             accepting_.store(true);
-            if(auto idle = cfg_.idle_timeout())
-            {
-                // Scan four times per timeout: an idle connection is
-                // closed between 1 and 1.25 timeouts after its last byte.
-                auto period = std::chrono::duration_cast<std::chrono::nanoseconds>(*idle) / 4;
-                if(period < std::chrono::milliseconds(1))
-                    period = std::chrono::milliseconds(1);
-                std::weak_ptr<server_impl> weak = shared_from_this();
-                auto const limit = std::chrono::duration_cast<std::chrono::nanoseconds>(*idle).count();
-                error_code tec;
-                idle_timer_ = reactor_->add_timer(period, period, [weak, limit] {
-                    if(auto self = weak.lock())
-                        self->expire_idle(limit);
-                }, tec);
-            }
+            start_sweep();
         }
         network_event ev;
         ev.type = network_event::kind::listening;
         ev.endpoint = local_;
         notify_event(ev);
+    }
+
+    // One timer checks the deadlines of every connection, four times
+    // per shortest enabled time-out: a deadline is enforced between 1
+    // and 1.25 time-outs after it started. It runs until the server is
+    // destroyed, so that stop() is followed by the resets it promises.
+    void start_sweep() noexcept
+    {
+        std::int64_t const idle = cfg_.idle_timeout() ? to_ns(*cfg_.idle_timeout()) : 0;
+        std::int64_t shortest = 0;
+        for(std::int64_t t : {idle, to_ns(cfg_.close_timeout()), to_ns(cfg_.write_timeout())})
+            if(t > 0 && (shortest == 0 || t < shortest))
+                shortest = t;
+        if(shortest == 0)
+            return;
+        std::chrono::nanoseconds period(shortest / 4);
+        if(period < std::chrono::milliseconds(1))
+            period = std::chrono::milliseconds(1);
+        std::weak_ptr<server_impl> weak = shared_from_this();
+        error_code tec;
+        sweep_timer_ = reactor_->add_timer(period, period, [weak, idle] {
+            if(auto self = weak.lock())
+                self->sweep(idle);
+        }, tec);
     }
 
     void set_options(int fd) noexcept
@@ -224,18 +248,31 @@ public:
             ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &secs, sizeof(secs));
 #endif
         }
+#ifdef TCP_USER_TIMEOUT
+        // The kernel's side of the write time-out: bytes sent but not
+        // acknowledged (the queue may be empty) for this long.
+        auto const wt = cfg_.write_timeout().count();
+        if(wt > 0)
+        {
+            unsigned ms = wt > 0x7fffffff ? 0x7fffffffu : static_cast<unsigned>(wt);
+            ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof(ms));
+        }
+#endif
     }
 
     // Out of descriptors: accept and close one pending peer with the
     // reserve descriptor, so that the backlog drains instead of keeping
     // the listener ready (which would spin a level-triggered loop).
+    // Returns true if accepting should go on at once; false if no
+    // descriptor could be freed (see stall_accept).
     bool shed_one(int e) noexcept
     {
         if(reserve_fd_ < 0)
         {
+            // Lost at an earlier shortage: a descriptor is free again if
+            // it can be taken back, and the next accept may succeed.
             reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-            report(std::nullopt, socket_error(e));
-            return false;
+            return reserve_fd_ >= 0;
         }
         ::close(reserve_fd_);
         reserve_fd_ = -1;
@@ -243,13 +280,59 @@ public:
         socklen_t len = sizeof(ss);
         int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&ss), &len,
             SOCK_NONBLOCK | SOCK_CLOEXEC);
+        int const ae = fd < 0 ? errno : 0;
         if(fd >= 0)
             ::close(fd);
         reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
         if(fd < 0)
-            return false;
+            // EAGAIN: nobody waits (accepting goes on and sees it);
+            // otherwise the freed slot was taken by another thread.
+            return ae == EAGAIN || ae == EWOULDBLOCK;
         reject(to_endpoint(ss, len), socket_error(e));
         return true;
+    }
+
+    // No descriptor could be freed: stop watching the listener (a
+    // level-triggered backend would report it again at once) and try
+    // again on a timer. Peers wait in the backlog meanwhile; with
+    // edge-triggered readiness no new event would come for them.
+    void stall_accept(int e) noexcept
+    {
+        {
+            std::lock_guard<std::mutex> lk(m_);
+            if(stopping_ || !listen_reg_)
+                return;
+            // A listening socket never becomes writable: this interest
+            // watches nothing.
+            error_code ig;
+            reactor_->modify(listen_reg_, interest::writable, ig);
+            std::weak_ptr<server_impl> weak = weak_from_this();
+            error_code tec;
+            accept_timer_ = reactor_->add_timer(accept_retry_delay, std::chrono::nanoseconds(0),
+                [weak] {
+                    if(auto self = weak.lock())
+                        self->retry_accept();
+                }, tec);
+        }
+        if(!accept_stalled_)
+        {
+            // Once per shortage, not once per retry.
+            accept_stalled_ = true;
+            report(std::nullopt, socket_error(e));
+        }
+    }
+
+    // The accept retry timer: watch the listener again and run its
+    // handler (serialized with readiness events by the reactor).
+    void retry_accept() noexcept
+    {
+        std::lock_guard<std::mutex> lk(m_);
+        accept_timer_ = 0;
+        if(stopping_ || !listen_reg_)
+            return;
+        error_code ig;
+        reactor_->modify(listen_reg_, interest::readable, ig);
+        reactor_->notify(listen_reg_, event::flag_readable);
     }
 
     void on_accept_ready() noexcept
@@ -268,16 +351,22 @@ public:
                 if(e == EINTR || e == ECONNABORTED || e == EPROTO)
                     continue;
                 if(e == EAGAIN || e == EWOULDBLOCK)
+                {
+                    // The backlog is served.
+                    accept_stalled_ = false;
                     return;
+                }
                 if(e == EMFILE || e == ENFILE)
                 {
                     if(shed_one(e))
                         continue;
+                    stall_accept(e);
                     return;
                 }
                 report(std::nullopt, socket_error(e));
                 return;
             }
+            accept_stalled_ = false;
             accept_one(fd, to_endpoint(ss, len));
         }
     }
@@ -355,13 +444,34 @@ public:
         return v;
     }
 
-    // Closes the connections idle for `limit` nanoseconds or more.
-    void expire_idle(std::int64_t limit) noexcept
+    // Closes the connections whose deadline passed (idle for
+    // `idle_limit` nanoseconds if positive, close and write time-outs).
+    // The table is read under the lock without copying it; only the
+    // expired connections are held and expired after it.
+    void sweep(std::int64_t idle_limit) noexcept
     {
-        std::int64_t const now = connection::now_ns();
-        for(auto& c : snapshot())
-            if(now - c->last_active() >= limit)
-                c->expire_idle();
+        std::vector<std::pair<std::shared_ptr<connection>, error>> due;
+        {
+            std::int64_t const now = connection::now_ns();
+            std::lock_guard<std::mutex> lk(m_);
+            for(auto const& kv : conns_)
+            {
+                error const e = kv.second->check_deadlines(now, idle_limit);
+                if(e != error{})
+                {
+                    try
+                    {
+                        due.emplace_back(kv.second, e);
+                    }
+                    catch(...)
+                    {
+                        break; // the next sweep gets the rest
+                    }
+                }
+            }
+        }
+        for(auto& d : due)
+            d.first->expire(d.second);
     }
 
     void stop() noexcept
@@ -372,9 +482,11 @@ public:
             if(stopping_)
                 return;
             stopping_ = true;
-            if(idle_timer_ != 0)
-                reactor_->cancel_timer(idle_timer_);
-            idle_timer_ = 0;
+            // The sweep goes on: the connections closed below are reset
+            // if they do not close within the close time-out.
+            if(accept_timer_ != 0)
+                reactor_->cancel_timer(accept_timer_);
+            accept_timer_ = 0;
             accepting_.store(false, std::memory_order_release);
             reg = listen_reg_;
             listen_reg_ = nullptr;
@@ -393,6 +505,12 @@ public:
     void destroy() noexcept
     {
         stop();
+        {
+            std::lock_guard<std::mutex> lk(m_);
+            if(sweep_timer_ != 0)
+                reactor_->cancel_timer(sweep_timer_);
+            sweep_timer_ = 0;
+        }
         for(auto& c : snapshot())
             c->close_now();
         std::unique_lock<std::mutex> lk(m_);

@@ -68,6 +68,8 @@ auto tcp_server_config::builder::write_high_water_mark(std::size_t n) -> builder
 auto tcp_server_config::builder::write_low_water_mark(std::size_t n) -> builder& { cfg_.low_water_ = n; return *this; }
 auto tcp_server_config::builder::read_budget(std::size_t n) -> builder& { cfg_.read_budget_ = n; return *this; }
 auto tcp_server_config::builder::idle_timeout(std::optional<duration_type> d) -> builder& { cfg_.idle_timeout_ = d; return *this; }
+auto tcp_server_config::builder::close_timeout(duration_type d) -> builder& { cfg_.close_timeout_ = d; return *this; }
+auto tcp_server_config::builder::write_timeout(duration_type d) -> builder& { cfg_.write_timeout_ = d; return *this; }
 
 tcp_server_config
 tcp_server_config::builder::
@@ -84,7 +86,8 @@ build(error_code& ec) const
     if(c.buffer_size_ == 0 || max_zero_ || c.high_water_ == 0 || c.read_budget_ == 0 ||
         c.low_water_ >= c.high_water_ || c.backlog_ <= 0 ||
         (c.keep_alive_ && c.keep_alive_->count() < 1000) ||
-        (c.idle_timeout_ && c.idle_timeout_->count() <= 0))
+        (c.idle_timeout_ && c.idle_timeout_->count() <= 0) ||
+        c.close_timeout_.count() < 0 || c.write_timeout_.count() < 0)
     {
         BOOST_MILLIO_FAIL(ec, error::invalid_argument);
         return {};
