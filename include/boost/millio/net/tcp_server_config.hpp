@@ -218,9 +218,11 @@ public:
 
         A connection that read and wrote no byte for this long is closed,
         without flushing, and reported to `network_handler::on_error` with
-        `error::idle_timeout` (then `on_disconnect`). Connections are
-        checked four times per time-out, so one is closed between 1 and
-        1.25 time-outs after its last byte. Must be positive.
+        `error::idle_timeout` (then `on_disconnect`). Bytes read and
+        discarded while a connection closes do not count. Connections are
+        checked four times per shortest enabled time-out, so one is
+        closed between 1 and 1.25 time-outs after its last byte. Must be
+        positive.
     */
     BOOST_MILLIO_DECL builder& idle_timeout(std::optional<duration_type> d);
 
@@ -236,7 +238,8 @@ public:
         `error::close_timeout` (then `on_disconnect`).
 
         The default leaves a peer that reads time for several round
-        trips and for a send queue of a few megabytes on a slow link,
+        trips and to receive a full send queue (1 MiB by default) over a
+        link of a few megabits per second,
         while `stop()` ends within seconds even when peers stop reading
         or never close: without a bound, one such peer keeps its
         descriptor and up to a high-water mark of memory for ever.
@@ -255,9 +258,12 @@ public:
         buffer is full, so this catches a peer that stopped reading,
         whatever the rest of the connection does: reads, or
         `send_to` refused with `error::send_queue_full`, do not reset
-        it. The time-out is also given to the kernel as
+        it. Progress is seen when the socket's buffer has room again (on
+        Linux, a third of it), so a peer must read a good part of that
+        buffer per time-out. The time-out is also given to the kernel as
         `TCP_USER_TIMEOUT`, which bounds the time sent bytes may stay
-        unacknowledged when the queue itself is empty.
+        unacknowledged when the queue itself is empty (the connection
+        then fails with `ETIMEDOUT`).
 
         The default is far above the pauses of a live peer (a busy
         client, a garbage collection, a mobile network hand-over) and

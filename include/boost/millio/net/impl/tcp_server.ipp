@@ -300,7 +300,7 @@ public:
     {
         {
             std::lock_guard<std::mutex> lk(m_);
-            if(stopping_ || !listen_reg_)
+            if(stopping_ || !listen_reg_ || accept_timer_ != 0)
                 return;
             // A listening socket never becomes writable: this interest
             // watches nothing.
@@ -313,6 +313,12 @@ public:
                     if(auto self = weak.lock())
                         self->retry_accept();
                 }, tec);
+            if(tec)
+            {
+                // The loop is shutting down: watch the listener as before.
+                accept_timer_ = 0;
+                reactor_->modify(listen_reg_, interest::readable, ig);
+            }
         }
         if(!accept_stalled_)
         {
