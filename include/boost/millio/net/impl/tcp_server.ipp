@@ -263,16 +263,23 @@ public:
     // Out of descriptors: accept and close one pending peer with the
     // reserve descriptor, so that the backlog drains instead of keeping
     // the listener ready (which would spin a level-triggered loop).
-    // Returns true if accepting should go on at once; false if no
-    // descriptor could be freed (see stall_accept).
-    bool shed_one(int e) noexcept
+    // (accept fails with EMFILE before it looks at the backlog, so the
+    // reserve also tells whether a peer waits.)
+    enum class shed_result
+    {
+        shed,       // a peer was accepted and closed: accept again
+        drained,    // nobody waits
+        stuck       // no descriptor could be freed (see stall_accept)
+    };
+
+    shed_result shed_one(int e) noexcept
     {
         if(reserve_fd_ < 0)
         {
             // Lost at an earlier shortage: a descriptor is free again if
             // it can be taken back, and the next accept may succeed.
             reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-            return reserve_fd_ >= 0;
+            return reserve_fd_ >= 0 ? shed_result::shed : shed_result::stuck;
         }
         ::close(reserve_fd_);
         reserve_fd_ = -1;
@@ -285,11 +292,16 @@ public:
             ::close(fd);
         reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
         if(fd < 0)
-            // EAGAIN: nobody waits (accepting goes on and sees it);
-            // otherwise the freed slot was taken by another thread.
-            return ae == EAGAIN || ae == EWOULDBLOCK;
+        {
+            if(ae == EAGAIN || ae == EWOULDBLOCK)
+                return shed_result::drained;
+            if(ae == EINTR || ae == ECONNABORTED || ae == EPROTO)
+                return shed_result::shed;
+            // The freed slot was taken by another thread.
+            return shed_result::stuck;
+        }
         reject(to_endpoint(ss, len), socket_error(e));
-        return true;
+        return shed_result::shed;
     }
 
     // No descriptor could be freed: stop watching the listener (a
@@ -364,9 +376,13 @@ public:
                 }
                 if(e == EMFILE || e == ENFILE)
                 {
-                    if(shed_one(e))
+                    auto const r = shed_one(e);
+                    if(r == shed_result::shed)
                         continue;
-                    stall_accept(e);
+                    if(r == shed_result::stuck)
+                        stall_accept(e);
+                    else
+                        accept_stalled_ = false;
                     return;
                 }
                 report(std::nullopt, socket_error(e));
