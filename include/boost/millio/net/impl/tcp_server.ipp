@@ -250,11 +250,13 @@ public:
         }
 #ifdef TCP_USER_TIMEOUT
         // The kernel's side of the write time-out: bytes sent but not
-        // acknowledged (the queue may be empty) for this long.
+        // acknowledged (the queue may be empty) for twice as long, so
+        // that a stalled queue is normally reported first, by the sweep
+        // (with error::write_timeout).
         auto const wt = cfg_.write_timeout().count();
         if(wt > 0)
         {
-            unsigned ms = wt > 0x7fffffff ? 0x7fffffffu : static_cast<unsigned>(wt);
+            unsigned ms = wt > 0x3fffffff ? 0x7fffffffu : static_cast<unsigned>(2 * wt);
             ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof(ms));
         }
 #endif
