@@ -23,7 +23,7 @@ BOOST_AUTO_TEST_SUITE(error)
 BOOST_AUTO_TEST_CASE(every_code_has_a_distinct_message)
 {
     std::set<std::string> seen;
-    for(int i = 1; i <= static_cast<int>(millio::error::timer_not_pending); ++i)
+    for(int i = 1; i <= static_cast<int>(millio::error::write_timeout); ++i)
     {
         millio::error_code ec = static_cast<millio::error>(i);
         BOOST_TEST(ec.failed());

@@ -1075,4 +1075,494 @@ BOOST_AUTO_TEST_CASE(read_budget_keeps_ping_pong_served_during_a_flood, *boost::
     }
 }
 
+//------------------------------------------------------------------------------
+// Close and write time-outs, accept retry
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+// Fills a connection's send queue until refused (from on_connect, and
+// again from on_writable if `refill`), and records per connection what
+// was queued, when its last fill started, when it went away and its
+// errors.
+struct flooder : test::echo_handler
+{
+    bool refill = false;
+    // Bytes queued per connection by on_connect, by order of
+    // connection (unlimited beyond the vector: until refused).
+    std::vector<std::size_t> caps;
+    std::atomic<int> full{0};
+    std::mutex fm;
+    std::vector<std::uint64_t> order;
+    std::map<std::uint64_t, std::size_t> sent;
+    std::map<std::uint64_t, clock_type::time_point> full_at;  // last fill started
+    std::map<std::uint64_t, clock_type::time_point> gone_at;
+    std::vector<std::pair<std::uint64_t, error_code>> conn_errors;
+
+    void fill(net::server_context& ctx, net::connection_id id, std::size_t cap = std::size_t(-1))
+    {
+        // Before the first byte: the last write progress is no earlier.
+        auto const start = clock_type::now();
+        std::vector<unsigned char> v(16384, 'x');
+        std::size_t n = 0;
+        error_code ec;
+        while(n < cap)
+        {
+            ctx.send_to(id, asio::buffer(v), ec);
+            if(ec)
+                break;
+            n += v.size();
+        }
+        {
+            std::lock_guard<std::mutex> lk(fm);
+            sent[id.value()] += n;
+            full_at[id.value()] = start;
+        }
+        if(ec == millio::error::send_queue_full || n >= cap)
+            ++full;
+    }
+
+    void on_connect(net::server_context& ctx, net::connection_id id) override
+    {
+        std::size_t cap = std::size_t(-1);
+        {
+            std::lock_guard<std::mutex> lk(fm);
+            if(order.size() < caps.size())
+                cap = caps[order.size()];
+            order.push_back(id.value());
+        }
+        echo_handler::on_connect(ctx, id);
+        fill(ctx, id, cap);
+    }
+
+    void on_writable(net::server_context& ctx, net::connection_id id) override
+    {
+        if(refill)
+            fill(ctx, id);
+    }
+
+    void on_disconnect(net::server_context& ctx, net::connection_id id) override
+    {
+        {
+            std::lock_guard<std::mutex> lk(fm);
+            gone_at[id.value()] = clock_type::now();
+        }
+        echo_handler::on_disconnect(ctx, id);
+    }
+
+    void on_error(net::server_context& ctx, std::optional<net::connection_id> id,
+        error_code ec) override
+    {
+        if(id)
+        {
+            std::lock_guard<std::mutex> lk(fm);
+            conn_errors.emplace_back(id->value(), ec);
+        }
+        echo_handler::on_error(ctx, id, ec);
+    }
+};
+
+// Reads until end of stream or error: returns 0 on end of stream, the
+// errno of the failure, or -1 at the deadline.
+int read_until_closed(int fd, std::chrono::milliseconds d)
+{
+    char buf[65536];
+    auto end = clock_type::now() + d;
+    for(;;)
+    {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - clock_type::now());
+        if(left.count() <= 0 || !test::wait_readable(fd, left))
+            return -1;
+        ssize_t r = ::recv(fd, buf, sizeof(buf), 0);
+        if(r == 0)
+            return 0;
+        if(r < 0 && errno != EINTR && errno != EAGAIN)
+            return errno;
+    }
+}
+
+} // (anon)
+
+// stop() reaches zero connections within the close time-out whatever
+// the peers do: a peer that never reads and never closes, with a send
+// queue above the socket buffers, is reset and reported with
+// error::close_timeout; a peer that reads gets every byte (256 KiB),
+// then the end of stream, without error.
+BOOST_AUTO_TEST_CASE(stop_resets_a_peer_that_never_reads, *boost::unit_test::timeout(120))
+{
+    // Long enough for the reading peer to take its bytes on a loaded
+    // machine.
+    auto const close_to = 1s;
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            event_loop loop(cfg.options());
+            auto h = std::make_shared<flooder>();
+            h->caps = {std::size_t(-1), 256 * 1024};
+            net::tcp_server srv(net::tcp_server_config::builder()
+                .address("127.0.0.1:0")
+                .close_timeout(close_to)
+                .write_timeout(0ms)
+                .write_high_water_mark(256 * 1024)
+                .write_low_water_mark(64 * 1024)
+                .build(), h);
+            srv.start(loop, token(1));
+            test::loop_runner run(loop);
+            auto ep = test::loopback(srv.local_endpoint());
+            test::fd_guard stuck(small_rcvbuf_client(ep)); // never reads, never closes
+            BOOST_REQUIRE(stuck.fd >= 0);
+            BOOST_REQUIRE(test::eventually([&]{ return h->full.load() == 1; }));
+            test::fd_guard good(small_rcvbuf_client(ep));
+            BOOST_REQUIRE(good.fd >= 0);
+            BOOST_REQUIRE(test::eventually([&]{ return h->full.load() == 2; }));
+            std::uint64_t stuck_id, good_id;
+            {
+                std::lock_guard<std::mutex> lk(h->fm);
+                BOOST_REQUIRE(h->order.size() == 2u);
+                stuck_id = h->order[0];
+                good_id = h->order[1];
+            }
+            std::string got;
+            bool eof = false;
+            std::thread reader([&]{
+                got = test::read_to_eof(good.fd, 20s, &eof);
+                ::shutdown(good.fd, SHUT_WR);
+            });
+            auto const t0 = clock_type::now();
+            srv.stop();
+            bool const drained = test::eventually(
+                [&]{ return srv.connection_count() == 0; }, close_to + 3s);
+            auto const took = clock_type::now() - t0;
+            reader.join();
+            BOOST_TEST(drained);
+            BOOST_TEST_MESSAGE(cfg.name() << ": stop() reached 0 connections after "
+                << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms");
+            // Not reset before its time.
+            BOOST_TEST((took >= close_to));
+            BOOST_TEST(eof);
+            BOOST_TEST(h->disconnects.load() == 2);
+            {
+                std::lock_guard<std::mutex> lk(h->fm);
+                BOOST_TEST(h->sent[good_id] == 256 * 1024u);
+                BOOST_TEST(got.size() == h->sent[good_id]);
+                BOOST_TEST(h->conn_errors.size() == 1u);
+                if(h->conn_errors.size() == 1u)
+                {
+                    BOOST_TEST(h->conn_errors[0].first == stuck_id);
+                    BOOST_TEST(h->conn_errors[0].second == millio::error::close_timeout);
+                }
+            }
+            // The peer that never read sees a reset, not an end of stream.
+            BOOST_TEST(read_until_closed(stuck.fd, 20s) == ECONNRESET);
+        }
+    }
+}
+
+// A connection whose peer stopped reading is reset and reported with
+// error::write_timeout once no queued byte could be written for the
+// write time-out; a peer that keeps reading is not, until it stops.
+BOOST_AUTO_TEST_CASE(write_timeout_resets_a_peer_that_stops_reading, *boost::unit_test::timeout(120))
+{
+    auto const write_to = 1s;
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            event_loop loop(cfg.options());
+            auto h = std::make_shared<flooder>();
+            h->refill = true;
+            net::tcp_server srv(net::tcp_server_config::builder()
+                .address("127.0.0.1:0")
+                .close_timeout(0ms)
+                .write_timeout(write_to)
+                .write_high_water_mark(256 * 1024)
+                .write_low_water_mark(64 * 1024)
+                .build(), h);
+            srv.start(loop, token(1));
+            test::loop_runner run(loop);
+            auto ep = test::loopback(srv.local_endpoint());
+            test::fd_guard stuck(small_rcvbuf_client(ep));
+            BOOST_REQUIRE(stuck.fd >= 0);
+            BOOST_REQUIRE(test::eventually([&]{ return h->full.load() >= 1; }));
+            test::fd_guard reading(test::connect_to(ep));
+            BOOST_REQUIRE(reading.fd >= 0);
+            std::uint64_t stuck_id = 0, reading_id = 0;
+            BOOST_REQUIRE(test::eventually([&]{
+                std::lock_guard<std::mutex> lk(h->fm);
+                if(h->order.size() < 2)
+                    return false;
+                stuck_id = h->order[0];
+                reading_id = h->order[1];
+                return true;
+            }));
+            // The reading peer reads for three time-outs, its queue
+            // refilled whenever it drains. (Progress is seen when the
+            // socket's send buffer has room again, which on loopback can
+            // take megabytes: the peer reads at loopback speed.)
+            std::atomic<std::size_t> got{0};
+            std::thread reader([&]{
+                std::vector<unsigned char> buf(65536);
+                auto end = clock_type::now() + 3 * write_to;
+                while(clock_type::now() < end)
+                {
+                    std::size_t r = test::read_n(reading.fd, buf.data(), buf.size(), 2s);
+                    got += r;
+                    if(r != buf.size())
+                        break;
+                }
+            });
+            reader.join();
+            auto const stopped_reading = clock_type::now();
+            BOOST_TEST(got.load() >= 3 * 65536u);
+            // The stuck peer is gone; the reading one is still served.
+            BOOST_TEST(srv.connection_count() == 1u);
+            {
+                std::lock_guard<std::mutex> lk(h->fm);
+                BOOST_TEST(h->gone_at.count(reading_id) == 0u);
+                BOOST_REQUIRE(h->gone_at.count(stuck_id) == 1u);
+                // Its last fill started before its last write progress.
+                auto const after = h->gone_at[stuck_id] - h->full_at[stuck_id];
+                BOOST_TEST((after >= write_to));
+                BOOST_TEST((after < write_to + 3s));
+                BOOST_TEST(h->conn_errors.size() == 1u);
+                if(!h->conn_errors.empty())
+                {
+                    BOOST_TEST(h->conn_errors[0].first == stuck_id);
+                    BOOST_TEST(h->conn_errors[0].second == millio::error::write_timeout);
+                }
+            }
+            BOOST_TEST(read_until_closed(stuck.fd, 20s) == ECONNRESET);
+            // Once it stops reading, the reading peer is reset too.
+            BOOST_TEST(test::eventually([&]{ return srv.connection_count() == 0; }, write_to + 3s));
+            BOOST_TEST((clock_type::now() - stopped_reading >= write_to));
+            std::lock_guard<std::mutex> lk(h->fm);
+            BOOST_TEST(h->conn_errors.size() == 2u);
+            if(h->conn_errors.size() == 2u)
+            {
+                BOOST_TEST(h->conn_errors[1].first == reading_id);
+                BOOST_TEST(h->conn_errors[1].second == millio::error::write_timeout);
+            }
+        }
+    }
+}
+
+// Bytes a peer keeps sending while its connection closes are read and
+// discarded; they do not count as activity: the idle time-out still
+// closes a connection whose peer never closes its side.
+BOOST_AUTO_TEST_CASE(discarded_reads_do_not_hold_a_closing_connection, *boost::unit_test::timeout(120))
+{
+    struct closer : test::echo_handler
+    {
+        void on_connect(net::server_context& ctx, net::connection_id id) override
+        {
+            echo_handler::on_connect(ctx, id);
+            ctx.close_connection(id);
+        }
+    };
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            event_loop loop(cfg.options());
+            auto h = std::make_shared<closer>();
+            net::tcp_server srv(net::tcp_server_config::builder()
+                .address("127.0.0.1:0")
+                .idle_timeout(300ms)
+                .close_timeout(0ms)
+                .write_timeout(0ms)
+                .build(), h);
+            srv.start(loop, token(1));
+            test::loop_runner run(loop);
+            test::fd_guard peer(test::connect_to(test::loopback(srv.local_endpoint())));
+            BOOST_REQUIRE(peer.fd >= 0);
+            // The server's end of stream arrives; the peer keeps talking.
+            char x;
+            BOOST_REQUIRE(test::wait_readable(peer.fd, 20s));
+            BOOST_TEST(::recv(peer.fd, &x, 1, 0) == 0);
+            auto const t0 = clock_type::now();
+            bool closed = false;
+            while(!closed && clock_type::now() - t0 < 5s)
+            {
+                ::send(peer.fd, "y", 1, MSG_NOSIGNAL);
+                std::this_thread::sleep_for(20ms);
+                closed = srv.connection_count() == 0;
+            }
+            BOOST_TEST(closed);
+            BOOST_TEST(h->disconnects.load() == 1);
+            std::lock_guard<std::mutex> lk(h->m);
+            BOOST_TEST(h->error_list.size() == 1u);
+            if(!h->error_list.empty())
+                BOOST_TEST(h->error_list.front() == millio::error::idle_timeout);
+        }
+    }
+}
+
+namespace {
+
+// The child process of the accept retry test: a server whose reserve
+// descriptor could not be opened, with peers waiting in its backlog
+// while no descriptor is free. Returns 0 on success, otherwise the
+// number of the failed step; writes its measurements to `out`.
+int accept_retry_child(test::loop_config const& cfg, int out)
+{
+    rlimit rl{};
+    if(::getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 2;
+    rl.rlim_cur = 256;
+    if(::setrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 3;
+    auto h = std::make_shared<test::echo_handler>();
+    event_loop loop(cfg.options());
+    test::loop_runner run(loop);
+    constexpr int n = 4;
+    std::vector<test::fd_guard> clients(n);
+    for(auto& c : clients)
+    {
+        c.fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if(c.fd < 0)
+            return 4;
+    }
+    // Made before the shortage (UBSan's type checks may need a
+    // descriptor the first time they meet a type).
+    net::tcp_server srv(test::local_config(), h);
+    // Take every descriptor but one: the listener gets it, the server's
+    // reserve descriptor none.
+    std::vector<int> fillers;
+    for(;;)
+    {
+        int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if(fd < 0)
+            break;
+        fillers.push_back(fd);
+    }
+    if(errno != EMFILE || fillers.empty())
+        return 5;
+    ::close(fillers.back());
+    fillers.pop_back();
+    auto free_all = [&]{
+        for(int fd : fillers)
+            ::close(fd);
+        fillers.clear();
+    };
+    error_code ec;
+    srv.start(loop, token(1), ec);
+    if(ec)
+        return free_all(), 6;
+    int probe = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if(probe >= 0)
+        return ::close(probe), free_all(), 7;
+    auto ep = test::loopback(srv.local_endpoint());
+    for(auto& c : clients)
+        if(::connect(c.fd, ep.data(), static_cast<socklen_t>(ep.size())) != 0 &&
+            errno != EINPROGRESS)
+            return free_all(), 8;
+    // The shortage is reported once; nobody is accepted or shed while
+    // it lasts, and the listener does not spin.
+    if(!test::eventually([&]{ return h->errors.load() >= 1; }, 10s))
+        return free_all(), 9;
+    auto cpu = []{
+        rusage ru{};
+        ::getrusage(RUSAGE_SELF, &ru);
+        return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+            (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+    };
+    double const c0 = cpu();
+    auto const w0 = clock_type::now();
+    // Observes an interval of several retries (100 ms each).
+    std::this_thread::sleep_for(500ms);
+    double const load = 100.0 * (cpu() - c0) /
+        std::chrono::duration<double>(clock_type::now() - w0).count();
+    if(h->connects.load() != 0 || h->rejected.load() != 0)
+        return free_all(), 10;
+    if(h->errors.load() != 1)
+        return free_all(), 11;
+    {
+        std::lock_guard<std::mutex> lk(h->m);
+        auto const& e = h->error_list.front();
+        if(e.value() != EMFILE || e.category() != boost::system::system_category())
+            return free_all(), 12;
+    }
+    // Descriptors come back. No new peer connects: the waiting ones are
+    // accepted by the retry.
+    free_all();
+    if(!test::eventually([&]{ return h->connects.load() == n; }, 10s))
+        return 13;
+    for(auto& c : clients)
+    {
+        pollfd p{c.fd, POLLOUT, 0};
+        if(::poll(&p, 1, 10000) != 1)
+            return 14;
+        unsigned char b = 42, back = 0;
+        if(::send(c.fd, &b, 1, MSG_NOSIGNAL) != 1)
+            return 15;
+        if(test::read_n(c.fd, &back, 1, 10s) != 1 || back != b)
+            return 16;
+    }
+    if(h->rejected.load() != 0 || h->errors.load() != 1)
+        return 17;
+    char buf[64];
+    int len = std::snprintf(buf, sizeof(buf), "%.1f", load);
+    if(::write(out, buf, static_cast<std::size_t>(len)) != len)
+        return 18;
+    return 0;
+}
+
+} // (anon)
+
+// Out of descriptors with no reserve to free one: the server stops
+// watching its listener and retries on a timer, so that the peers
+// waiting in the backlog are accepted once descriptors are free again,
+// without a new connection attempt to raise a readiness event (which
+// an edge-triggered backend needs). Runs in a child process, whose
+// descriptor limit it lowers.
+BOOST_AUTO_TEST_CASE(accept_is_retried_when_descriptors_return, *boost::unit_test::timeout(180))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            int from_child[2];
+            BOOST_REQUIRE(::pipe(from_child) == 0);
+            pid_t pid = ::fork();
+            BOOST_REQUIRE(pid >= 0);
+            if(pid == 0)
+            {
+                ::close(from_child[0]);
+                int rc;
+                try
+                {
+                    rc = accept_retry_child(cfg, from_child[1]);
+                }
+                catch(...)
+                {
+                    rc = 20;
+                }
+                ::_exit(rc);
+            }
+            ::close(from_child[1]);
+            test::fd_guard fc(from_child[0]);
+            std::string msg;
+            char buf[64];
+            while(test::wait_readable(fc.fd, 60s))
+            {
+                ssize_t r = ::read(fc.fd, buf, sizeof(buf));
+                if(r <= 0)
+                    break;
+                msg.append(buf, static_cast<std::size_t>(r));
+            }
+            int status = 0;
+            BOOST_REQUIRE(::waitpid(pid, &status, 0) == pid);
+            BOOST_TEST(WIFEXITED(status));
+            BOOST_TEST(WEXITSTATUS(status) == 0);
+            double load = 100;
+            std::sscanf(msg.c_str(), "%lf", &load);
+            BOOST_TEST_MESSAGE(cfg.name() << ": CPU " << load
+                << "% while the listener waited for descriptors");
+            BOOST_TEST(load < 20.0);
+        }
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

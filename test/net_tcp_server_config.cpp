@@ -50,7 +50,11 @@ BOOST_AUTO_TEST_CASE(defaults)
     BOOST_TEST(c.memory_trim_interval()->count() == 1000);
     BOOST_TEST(!c.send_buffer_size().has_value());
     BOOST_TEST(!c.receive_buffer_size().has_value());
+    BOOST_TEST(c.close_timeout().count() == 5000);
+    BOOST_TEST(c.write_timeout().count() == 30000);
     auto b = cfg_t::builder().build();
+    BOOST_TEST(b.close_timeout().count() == 5000);
+    BOOST_TEST(b.write_timeout().count() == 30000);
     BOOST_TEST(b.buffer_size() == 8192u);
 }
 
@@ -71,6 +75,8 @@ BOOST_AUTO_TEST_CASE(setters)
         .memory_trim_interval(std::nullopt)
         .send_buffer_size(65536)
         .receive_buffer_size(32768)
+        .close_timeout(std::chrono::milliseconds(250))
+        .write_timeout(std::chrono::milliseconds(750))
         .build();
     BOOST_TEST(c.address().port() == 9000);
     BOOST_TEST(c.buffer_size() == 100u);
@@ -88,6 +94,23 @@ BOOST_AUTO_TEST_CASE(setters)
     BOOST_TEST(*c.receive_buffer_size() == 32768u);
     auto t = cfg_t::builder().memory_trim_interval(std::chrono::milliseconds(250)).build();
     BOOST_TEST(t.memory_trim_interval()->count() == 250);
+    BOOST_TEST(c.close_timeout().count() == 250);
+    BOOST_TEST(c.write_timeout().count() == 750);
+}
+
+// Zero disables the close and write time-outs; negative ones fail.
+BOOST_AUTO_TEST_CASE(close_and_write_timeouts)
+{
+    auto inv = make_error_code(millio::error::invalid_argument);
+    auto c = cfg_t::builder().close_timeout(0ms).write_timeout(0ms).build();
+    BOOST_TEST(c.close_timeout().count() == 0);
+    BOOST_TEST(c.write_timeout().count() == 0);
+    BOOST_TEST(fails(cfg_t::builder().close_timeout(-1ms)) == inv);
+    BOOST_TEST(fails(cfg_t::builder().write_timeout(-1ms)) == inv);
+    BOOST_TEST(fails(cfg_t::builder().close_timeout(1ms).write_timeout(-5s)) == inv);
+    auto d = cfg_t::builder().close_timeout(1ms).write_timeout(1ms).build();
+    BOOST_TEST(d.close_timeout().count() == 1);
+    BOOST_TEST(d.write_timeout().count() == 1);
 }
 
 BOOST_AUTO_TEST_CASE(address_strings, *boost::unit_test::timeout(30))

@@ -67,7 +67,15 @@ enum class error
     idle_timeout,
 
     /// The timer is not pending (it fired already or was cancelled).
-    timer_not_pending
+    timer_not_pending,
+
+    /// A closing connection did not finish closing within its close
+    /// time-out and was reset.
+    close_timeout,
+
+    /// A connection could write none of its queued bytes within its
+    /// write time-out and was reset.
+    write_timeout
 };
 
 /// Returns the error category used by `error`.

@@ -52,6 +52,8 @@ public:
         case error::handler_exception: return "handler threw an exception";
         case error::idle_timeout: return "idle timeout";
         case error::timer_not_pending: return "timer not pending";
+        case error::close_timeout: return "close timeout";
+        case error::write_timeout: return "write timeout";
         }
         return "unknown boost.millio error";
     }

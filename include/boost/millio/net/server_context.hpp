@@ -98,7 +98,10 @@ public:
         No more data of the connection is delivered. Queued bytes are
         flushed, then the write side is shut down and the connection is
         closed when the peer closes its side (or at once if it already
-        did); `network_handler`::on_disconnect follows.
+        did); `network_handler`::on_disconnect follows. A connection
+        that has not closed within the close time-out
+        (`tcp_server_config::close_timeout`) is reset and reported with
+        `error::close_timeout`.
 
         @param ec Set to `error::unknown_connection` if there is no
         such connection.

@@ -124,7 +124,10 @@ public:
         Stops accepting (the listening socket is closed) and closes every
         connection gracefully as with @ref server_context::close_connection:
         queued bytes are flushed first. Does not wait; @ref connection_count
-        drops to 0 as the connections close. Idempotent.
+        drops to 0 as the connections close, within the configured
+        @ref tcp_server_config::close_timeout (give or take a quarter of
+        the shortest time-out): a connection still closing then is reset
+        and reported with `error::close_timeout`. Idempotent.
     */
     BOOST_MILLIO_DECL
     void

@@ -91,7 +91,9 @@ public:
 
     /** Return the idle time-out, or `std::nullopt` if none (the default).
 
-        Stored for a later version, which enforces it with timers.
+        A connection that read and wrote no byte for this long is closed
+        and reported with `error::idle_timeout`. Bytes read and discarded
+        while a connection closes do not count as activity.
     */
     std::optional<duration_type> idle_timeout() const noexcept { return idle_timeout_; }
 
@@ -106,6 +108,27 @@ public:
         See @ref builder::memory_trim_interval.
     */
     std::optional<duration_type> memory_trim_interval() const noexcept { return trim_interval_; }
+    /** Return the close time-out; zero if disabled (default 5 s).
+
+        The longest a closing connection may take to close gracefully:
+        from `close_connection`, `stop()` or the peer's end of stream
+        until its send queue is flushed and the peer has closed its side.
+        When it runs out the connection is reset (closed with
+        `SO_LINGER` 0: the kernel discards what it still holds for the
+        peer and sends a reset) and reported with `error::close_timeout`.
+        This bounds the time `stop()` takes to reach zero connections,
+        whatever the peers do. See @ref builder::close_timeout.
+    */
+    duration_type close_timeout() const noexcept { return close_timeout_; }
+
+    /** Return the write time-out; zero if disabled (default 30 s).
+
+        A connection with bytes in its send queue that could write none
+        of them for this long (its peer stopped reading) is reset and
+        reported with `error::write_timeout`. See
+        @ref builder::write_timeout.
+    */
+    duration_type write_timeout() const noexcept { return write_timeout_; }
 
 
 private:
@@ -126,6 +149,8 @@ private:
     std::optional<duration_type> trim_interval_ = duration_type(1000);
     std::optional<std::size_t> sndbuf_;
     std::optional<std::size_t> rcvbuf_;
+    duration_type close_timeout_ = duration_type(5000);
+    duration_type write_timeout_ = duration_type(30000);
 };
 
 /** Builds and validates a @ref tcp_server_config.
@@ -207,9 +232,11 @@ public:
 
         A connection that read and wrote no byte for this long is closed,
         without flushing, and reported to `network_handler::on_error` with
-        `error::idle_timeout` (then `on_disconnect`). Connections are
-        checked four times per time-out, so one is closed between 1 and
-        1.25 time-outs after its last byte. Must be positive.
+        `error::idle_timeout` (then `on_disconnect`). Bytes read and
+        discarded while a connection closes do not count. Connections are
+        checked four times per shortest enabled time-out, so one is
+        closed between 1 and 1.25 time-outs after its last byte. Must be
+        positive.
     */
     BOOST_MILLIO_DECL builder& idle_timeout(std::optional<duration_type> d);
 
@@ -242,14 +269,62 @@ public:
     */
     BOOST_MILLIO_DECL builder& memory_trim_interval(std::optional<duration_type> d);
 
+    /** Set the close time-out; 5 s by default, zero disables it.
+
+        A connection that starts closing (by `close_connection`, `stop()`
+        or the peer's end of stream) flushes its send queue, sends its
+        end of stream and waits for the peer's. If that has not happened
+        after this long, the connection is reset (`SO_LINGER` 0, then
+        closed: the kernel drops the bytes it still holds for the peer
+        instead of keeping them for a peer that does not read) and
+        reported to `network_handler::on_error` with
+        `error::close_timeout` (then `on_disconnect`).
+
+        The default leaves a peer that reads time for several round
+        trips and to receive a full send queue (1 MiB by default) over a
+        link of a few megabits per second,
+        while `stop()` ends within seconds even when peers stop reading
+        or never close: without a bound, one such peer keeps its
+        descriptor and up to a high-water mark of memory for ever.
+        Deadlines are checked four times per shortest enabled time-out,
+        so a connection is reset between 1 and 1.25 time-outs after it
+        started closing. Must not be negative.
+    */
+    BOOST_MILLIO_DECL builder& close_timeout(duration_type d);
+
+    /** Set the write time-out; 30 s by default, zero disables it.
+
+        A connection whose send queue holds bytes and could write none
+        of them for this long is reset and reported to
+        `network_handler::on_error` with `error::write_timeout` (then
+        `on_disconnect`). A queue builds up only when the socket's own
+        buffer is full, so this catches a peer that stopped reading,
+        whatever the rest of the connection does: reads, or
+        `send_to` refused with `error::send_queue_full`, do not reset
+        it. Progress is seen when the socket's buffer has room again (on
+        Linux, a third of it), so a peer must read a good part of that
+        buffer per time-out. Twice the time-out is also given to the
+        kernel as `TCP_USER_TIMEOUT`, which bounds the time sent bytes
+        may stay unacknowledged when the queue itself is empty (the
+        connection then fails with `ETIMEDOUT`).
+
+        The default is far above the pauses of a live peer (a busy
+        client, a garbage collection, a mobile network hand-over) and
+        far below the many minutes TCP itself takes to give up on a peer
+        that vanished. Checked like @ref close_timeout. Must not be
+        negative.
+    */
+    BOOST_MILLIO_DECL builder& write_timeout(duration_type d);
+
     /** Validate and return the configuration.
 
         @param ec Set to `error::invalid_argument` if the buffer size,
         the connection limit, the high-water mark, the read budget or the
-        backlog is 0, the
-        low-water mark is not below the high-water mark, a time-out or the
-        trim interval is not positive, a socket buffer size is 0 or above
-        `INT_MAX`, or the address string cannot be parsed or resolved.
+        backlog is 0, the low-water mark is not below the high-water
+        mark, the keep-alive time is below one second, the idle time-out
+        or the trim interval is not positive, the close or write time-out
+        is negative, a socket buffer size is 0 or above `INT_MAX`, or the
+        address string cannot be parsed or resolved.
         @return The configuration, or a default one on failure.
         @throws system_error on failure (overload without `ec`).
     */

@@ -75,6 +75,10 @@ public:
         // Larger read buffers, used while reads fill the small ones; null:
         // reads use the small buffers only.
         buffer_pool* bulk_pool = nullptr;
+        // Deadlines in nanoseconds, 0: none (see check_deadlines). The
+        // owner calls check_deadlines from a periodic timer.
+        std::int64_t close_timeout = 0;    // closing started -> reset
+        std::int64_t write_timeout = 0;    // queued bytes, no progress -> reset
     };
 
     BOOST_MILLIO_DECL
@@ -111,9 +115,27 @@ public:
 
     // Close because the idle timeout expired, from any thread: the
     // handler reports error::idle_timeout and closes at once.
+    void expire_idle() noexcept
+    {
+        expire(error::idle_timeout);
+    }
+
+    // Close because a deadline expired, from any thread: the handler
+    // reports `e` and closes at once; for close_timeout and
+    // write_timeout it resets the connection (SO_LINGER 0) so that the
+    // kernel drops what it still holds for the peer. The first
+    // expiry wins.
     BOOST_MILLIO_DECL
     void
-    expire_idle() noexcept;
+    expire(error e) noexcept;
+
+    // The deadline of this connection that has passed at `now` (see
+    // now_ns), if any: error::close_timeout, error::write_timeout or
+    // (idle_limit > 0) error::idle_timeout; error{} if none. Reads
+    // atomics only: callable from any thread, under the owner's lock.
+    BOOST_MILLIO_DECL
+    error
+    check_deadlines(std::int64_t now, std::int64_t idle_limit) const noexcept;
 
     // Nanoseconds on the steady clock of the last byte read or written.
     std::int64_t last_active() const noexcept
@@ -191,6 +213,7 @@ private:
     void update_interest() noexcept;   // m_ held; poll backend only
     bool flush(error_code& ec);        // m_ not held; returns "notify writable"
     void finish(error_code ec) noexcept;
+    void start_closing() noexcept;     // m_ held
     void finish_removed(error_code ec) noexcept;
     bool do_read(unsigned bits, error_code& ec);
 
@@ -222,8 +245,12 @@ private:
     bool closed_ = false;
     bool refused_ = false;
     int error_ = 0;
-    bool idle_expired_ = false;
+    error expired_{};                   // a deadline passed (expire)
     std::atomic<std::int64_t> last_active_{now_ns()};
+    // When closing started (0: not closing), and when the send queue
+    // last made progress or became non-empty.
+    std::atomic<std::int64_t> closing_since_{0};
+    std::atomic<std::int64_t> write_since_{0};
     interest interest_;
     std::deque<chunk> queue_;
     std::atomic<std::size_t> queued_{0};

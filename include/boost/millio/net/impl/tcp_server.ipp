@@ -69,8 +69,10 @@ public:
     int listen_fd_ = -1;
     int reserve_fd_ = -1;
     millio::detail::registration* listen_reg_ = nullptr;
-    std::uint64_t idle_timer_ = 0;
-    std::uint64_t trim_timer_ = 0;
+    std::uint64_t sweep_timer_ = 0;     // deadlines of the connections
+    std::uint64_t accept_timer_ = 0;    // accept retry (out of descriptors)
+    std::uint64_t trim_timer_ = 0;      // memory given back
+    bool accept_stalled_ = false;       // handler only
     asio::ip::tcp::endpoint local_;
 
     server_impl(tcp_server_config const& cfg, std::shared_ptr<network_handler> h)
@@ -95,11 +97,23 @@ public:
             ::close(reserve_fd_);
     }
 
+    static std::int64_t to_ns(tcp_server_config::duration_type d) noexcept
+    {
+        return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
+    }
+
     connection::limits limits() const noexcept
     {
-        return {cfg_.buffer_size(), cfg_.write_high_water_mark(), cfg_.write_low_water_mark(),
-            cfg_.read_budget(), bulk_pool_.get()};
+        connection::limits lim{cfg_.buffer_size(), cfg_.write_high_water_mark(),
+            cfg_.write_low_water_mark(), cfg_.read_budget(), bulk_pool_.get()};
+        lim.close_timeout = to_ns(cfg_.close_timeout());
+        lim.write_timeout = to_ns(cfg_.write_timeout());
+        return lim;
     }
+
+    // How long a stalled listener waits before it tries to accept again
+    // when no descriptor can be freed.
+    static constexpr std::chrono::milliseconds accept_retry_delay{100};
 
     void report(std::optional<connection_id> id, error_code ec) noexcept
     {
@@ -188,21 +202,7 @@ public:
             reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
             started_ = true;
             accepting_.store(true);
-            if(auto idle = cfg_.idle_timeout())
-            {
-                // Scan four times per timeout: an idle connection is
-                // closed between 1 and 1.25 timeouts after its last byte.
-                auto period = std::chrono::duration_cast<std::chrono::nanoseconds>(*idle) / 4;
-                if(period < std::chrono::milliseconds(1))
-                    period = std::chrono::milliseconds(1);
-                std::weak_ptr<server_impl> weak = shared_from_this();
-                auto const limit = std::chrono::duration_cast<std::chrono::nanoseconds>(*idle).count();
-                error_code tec;
-                idle_timer_ = reactor_->add_timer(period, period, [weak, limit] {
-                    if(auto self = weak.lock())
-                        self->expire_idle(limit);
-                }, tec);
-            }
+            start_sweep();
             if(auto every = cfg_.memory_trim_interval())
             {
                 auto const period = std::chrono::duration_cast<std::chrono::nanoseconds>(*every);
@@ -218,6 +218,30 @@ public:
         ev.type = network_event::kind::listening;
         ev.endpoint = local_;
         notify_event(ev);
+    }
+
+    // One timer checks the deadlines of every connection, four times
+    // per shortest enabled time-out: a deadline is enforced between 1
+    // and 1.25 time-outs after it started. It runs until the server is
+    // destroyed, so that stop() is followed by the resets it promises.
+    void start_sweep() noexcept
+    {
+        std::int64_t const idle = cfg_.idle_timeout() ? to_ns(*cfg_.idle_timeout()) : 0;
+        std::int64_t shortest = 0;
+        for(std::int64_t t : {idle, to_ns(cfg_.close_timeout()), to_ns(cfg_.write_timeout())})
+            if(t > 0 && (shortest == 0 || t < shortest))
+                shortest = t;
+        if(shortest == 0)
+            return;
+        std::chrono::nanoseconds period(shortest / 4);
+        if(period < std::chrono::milliseconds(1))
+            period = std::chrono::milliseconds(1);
+        std::weak_ptr<server_impl> weak = shared_from_this();
+        error_code tec;
+        sweep_timer_ = reactor_->add_timer(period, period, [weak, idle] {
+            if(auto self = weak.lock())
+                self->sweep(idle);
+        }, tec);
     }
 
     void set_options(int fd) noexcept
@@ -245,18 +269,40 @@ public:
             ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &secs, sizeof(secs));
 #endif
         }
+#ifdef TCP_USER_TIMEOUT
+        // The kernel's side of the write time-out: bytes sent but not
+        // acknowledged (the queue may be empty) for twice as long, so
+        // that a stalled queue is normally reported first, by the sweep
+        // (with error::write_timeout).
+        auto const wt = cfg_.write_timeout().count();
+        if(wt > 0)
+        {
+            unsigned ms = wt > 0x3fffffff ? 0x7fffffffu : static_cast<unsigned>(2 * wt);
+            ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof(ms));
+        }
+#endif
     }
 
     // Out of descriptors: accept and close one pending peer with the
     // reserve descriptor, so that the backlog drains instead of keeping
     // the listener ready (which would spin a level-triggered loop).
-    bool shed_one(int e) noexcept
+    // (accept fails with EMFILE before it looks at the backlog, so the
+    // reserve also tells whether a peer waits.)
+    enum class shed_result
+    {
+        shed,       // a peer was accepted and closed: accept again
+        drained,    // nobody waits
+        stuck       // no descriptor could be freed (see stall_accept)
+    };
+
+    shed_result shed_one(int e) noexcept
     {
         if(reserve_fd_ < 0)
         {
+            // Lost at an earlier shortage: a descriptor is free again if
+            // it can be taken back, and the next accept may succeed.
             reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-            report(std::nullopt, socket_error(e));
-            return false;
+            return reserve_fd_ >= 0 ? shed_result::shed : shed_result::stuck;
         }
         ::close(reserve_fd_);
         reserve_fd_ = -1;
@@ -264,13 +310,70 @@ public:
         socklen_t len = sizeof(ss);
         int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&ss), &len,
             SOCK_NONBLOCK | SOCK_CLOEXEC);
+        int const ae = fd < 0 ? errno : 0;
         if(fd >= 0)
             ::close(fd);
         reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
         if(fd < 0)
-            return false;
+        {
+            if(ae == EAGAIN || ae == EWOULDBLOCK)
+                return shed_result::drained;
+            if(ae == EINTR || ae == ECONNABORTED || ae == EPROTO)
+                return shed_result::shed;
+            // The freed slot was taken by another thread.
+            return shed_result::stuck;
+        }
         reject(to_endpoint(ss, len), socket_error(e));
-        return true;
+        return shed_result::shed;
+    }
+
+    // No descriptor could be freed: stop watching the listener (a
+    // level-triggered backend would report it again at once) and try
+    // again on a timer. Peers wait in the backlog meanwhile; with
+    // edge-triggered readiness no new event would come for them.
+    void stall_accept(int e) noexcept
+    {
+        {
+            std::lock_guard<std::mutex> lk(m_);
+            if(stopping_ || !listen_reg_ || accept_timer_ != 0)
+                return;
+            // A listening socket never becomes writable: this interest
+            // watches nothing.
+            error_code ig;
+            reactor_->modify(listen_reg_, interest::writable, ig);
+            std::weak_ptr<server_impl> weak = weak_from_this();
+            error_code tec;
+            accept_timer_ = reactor_->add_timer(accept_retry_delay, std::chrono::nanoseconds(0),
+                [weak] {
+                    if(auto self = weak.lock())
+                        self->retry_accept();
+                }, tec);
+            if(tec)
+            {
+                // The loop is shutting down: watch the listener as before.
+                accept_timer_ = 0;
+                reactor_->modify(listen_reg_, interest::readable, ig);
+            }
+        }
+        if(!accept_stalled_)
+        {
+            // Once per shortage, not once per retry.
+            accept_stalled_ = true;
+            report(std::nullopt, socket_error(e));
+        }
+    }
+
+    // The accept retry timer: watch the listener again and run its
+    // handler (serialized with readiness events by the reactor).
+    void retry_accept() noexcept
+    {
+        std::lock_guard<std::mutex> lk(m_);
+        accept_timer_ = 0;
+        if(stopping_ || !listen_reg_)
+            return;
+        error_code ig;
+        reactor_->modify(listen_reg_, interest::readable, ig);
+        reactor_->notify(listen_reg_, event::flag_readable);
     }
 
     void on_accept_ready() noexcept
@@ -289,16 +392,26 @@ public:
                 if(e == EINTR || e == ECONNABORTED || e == EPROTO)
                     continue;
                 if(e == EAGAIN || e == EWOULDBLOCK)
+                {
+                    // The backlog is served.
+                    accept_stalled_ = false;
                     return;
+                }
                 if(e == EMFILE || e == ENFILE)
                 {
-                    if(shed_one(e))
+                    auto const r = shed_one(e);
+                    if(r == shed_result::shed)
                         continue;
+                    if(r == shed_result::stuck)
+                        stall_accept(e);
+                    else
+                        accept_stalled_ = false;
                     return;
                 }
                 report(std::nullopt, socket_error(e));
                 return;
             }
+            accept_stalled_ = false;
             accept_one(fd, to_endpoint(ss, len));
         }
     }
@@ -376,13 +489,34 @@ public:
         return v;
     }
 
-    // Closes the connections idle for `limit` nanoseconds or more.
-    void expire_idle(std::int64_t limit) noexcept
+    // Closes the connections whose deadline passed (idle for
+    // `idle_limit` nanoseconds if positive, close and write time-outs).
+    // The table is read under the lock without copying it; only the
+    // expired connections are held and expired after it.
+    void sweep(std::int64_t idle_limit) noexcept
     {
-        std::int64_t const now = connection::now_ns();
-        for(auto& c : snapshot())
-            if(now - c->last_active() >= limit)
-                c->expire_idle();
+        std::vector<std::pair<std::shared_ptr<connection>, error>> due;
+        {
+            std::int64_t const now = connection::now_ns();
+            std::lock_guard<std::mutex> lk(m_);
+            for(auto const& kv : conns_)
+            {
+                error const e = kv.second->check_deadlines(now, idle_limit);
+                if(e != error{})
+                {
+                    try
+                    {
+                        due.emplace_back(kv.second, e);
+                    }
+                    catch(...)
+                    {
+                        break; // the next sweep gets the rest
+                    }
+                }
+            }
+        }
+        for(auto& d : due)
+            d.first->expire(d.second);
     }
 
     // Gives back what the pools did not need since the last trim.
@@ -408,12 +542,12 @@ public:
             if(stopping_)
                 return;
             stopping_ = true;
-            if(idle_timer_ != 0)
-                reactor_->cancel_timer(idle_timer_);
-            idle_timer_ = 0;
-            if(trim_timer_ != 0)
-                reactor_->cancel_timer(trim_timer_);
-            trim_timer_ = 0;
+            // The sweep and the trims go on: the connections closed below
+            // are reset if they do not close within the close time-out,
+            // and their buffers are given back.
+            if(accept_timer_ != 0)
+                reactor_->cancel_timer(accept_timer_);
+            accept_timer_ = 0;
             accepting_.store(false, std::memory_order_release);
             reg = listen_reg_;
             listen_reg_ = nullptr;
@@ -432,6 +566,15 @@ public:
     void destroy() noexcept
     {
         stop();
+        {
+            std::lock_guard<std::mutex> lk(m_);
+            if(sweep_timer_ != 0)
+                reactor_->cancel_timer(sweep_timer_);
+            sweep_timer_ = 0;
+            if(trim_timer_ != 0)
+                reactor_->cancel_timer(trim_timer_);
+            trim_timer_ = 0;
+        }
         for(auto& c : snapshot())
             c->close_now();
         std::unique_lock<std::mutex> lk(m_);

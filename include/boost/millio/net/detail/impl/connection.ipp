@@ -130,6 +130,11 @@ void
 connection::
 append(unsigned char const* p, std::size_t n)
 {
+    // The write clock starts when bytes wait; stored before queued_
+    // grows (release below) so that check_deadlines never pairs a
+    // non-empty queue with the time of an older one.
+    if(queue_.empty() && n > 0)
+        write_since_.store(now_ns(), std::memory_order_relaxed);
     while(n > 0)
     {
         if(!queue_.empty())
@@ -143,7 +148,7 @@ append(unsigned char const* p, std::size_t n)
                 c.end += k;
                 p += k;
                 n -= k;
-                queued_.fetch_add(k, std::memory_order_relaxed);
+                queued_.fetch_add(k, std::memory_order_release);
                 continue;
             }
         }
@@ -252,8 +257,7 @@ close() noexcept
         std::lock_guard<std::mutex> lk(m_);
         if(closed_ || closing_.load(std::memory_order_relaxed))
             return;
-        closing_.store(true, std::memory_order_relaxed);
-        open_.store(false, std::memory_order_release);
+        start_closing();
         r = reg_;
     }
     if(r)
@@ -262,18 +266,42 @@ close() noexcept
 
 void
 connection::
-expire_idle() noexcept
+start_closing() noexcept
+{
+    closing_.store(true, std::memory_order_relaxed);
+    open_.store(false, std::memory_order_release);
+    closing_since_.store(now_ns(), std::memory_order_relaxed);
+}
+
+void
+connection::
+expire(error e) noexcept
 {
     millio::detail::registration* r;
     {
         std::lock_guard<std::mutex> lk(m_);
-        if(closed_ || idle_expired_)
+        if(closed_ || expired_ != error{})
             return;
-        idle_expired_ = true;
+        expired_ = e;
         r = reg_;
     }
     if(r)
         reactor_.notify(r, flag_wake);
+}
+
+error
+connection::
+check_deadlines(std::int64_t now, std::int64_t idle_limit) const noexcept
+{
+    std::int64_t const since = closing_since_.load(std::memory_order_relaxed);
+    if(lim_.close_timeout > 0 && since != 0 && now - since >= lim_.close_timeout)
+        return error::close_timeout;
+    if(lim_.write_timeout > 0 && queued_.load(std::memory_order_acquire) > 0 &&
+        now - write_since_.load(std::memory_order_relaxed) >= lim_.write_timeout)
+        return error::write_timeout;
+    if(idle_limit > 0 && now - last_active() >= idle_limit)
+        return error::idle_timeout;
+    return error{};
 }
 
 void
@@ -409,9 +437,11 @@ do_read(unsigned bits, error_code& ec)
         if(n > 0)
         {
             std::size_t const got = static_cast<std::size_t>(n);
-            touch();
             if(!closing)
             {
+                // Bytes discarded while closing are no activity: a peer
+                // that keeps sending must not hold a closing connection.
+                touch();
                 try
                 {
                     owner_.conn_data(*this, asio::const_buffer(buf.data(), got));
@@ -483,7 +513,10 @@ flush(error_code& ec)
         mh.msg_iovlen = static_cast<decltype(mh.msg_iovlen)>(cnt);
         ssize_t n = ::sendmsg(fd_, &mh, MSG_NOSIGNAL);
         if(n > 0)
+        {
             touch();
+            write_since_.store(now_ns(), std::memory_order_relaxed);
+        }
         if(n < 0)
         {
             int e = errno;
@@ -554,11 +587,19 @@ handle_events(unsigned bits) noexcept
             finish(socket_error(e));
             return;
         }
-        if(idle_expired_)
+        if(expired_ != error{})
         {
+            error const e = expired_;
             lk.unlock();
+            if(e != error::idle_timeout)
+            {
+                // Reset: the kernel drops what it holds for the peer
+                // instead of keeping it after close().
+                ::linger lg{1, 0};
+                ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+            }
             error_code ec;
-            BOOST_MILLIO_FAIL(ec, error::idle_timeout);
+            BOOST_MILLIO_FAIL(ec, e);
             finish(ec);
             return;
         }
@@ -646,8 +687,7 @@ handle_events(unsigned bits) noexcept
     if(read_eof_ && !closing_.load(std::memory_order_relaxed))
     {
         // The peer closed its side: flush what is queued, then close.
-        closing_.store(true, std::memory_order_relaxed);
-        open_.store(false, std::memory_order_release);
+        start_closing();
     }
     if(closing_.load(std::memory_order_relaxed) && queue_.empty())
     {
