@@ -108,6 +108,7 @@ public:
         See @ref builder::memory_trim_interval.
     */
     std::optional<duration_type> memory_trim_interval() const noexcept { return trim_interval_; }
+
     /** Return the close time-out; zero if disabled (default 5 s).
 
         The longest a closing connection may take to close gracefully:
