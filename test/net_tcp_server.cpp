@@ -1297,15 +1297,23 @@ BOOST_AUTO_TEST_CASE(write_timeout_resets_a_peer_that_stops_reading, *boost::uni
                 reading_id = h->order[1];
                 return true;
             }));
-            // The reading peer reads for three time-outs, its queue
-            // refilled whenever it drains. (Progress is seen when the
-            // socket's send buffer has room again, which on loopback can
-            // take megabytes: the peer reads at loopback speed.)
+            // The reading peer reads for at least three time-outs, and
+            // until the stuck peer is gone (a slow machine may take
+            // longer), its queue refilled whenever it drains. (Progress
+            // is seen when the socket's send buffer has room again, which
+            // on loopback can take megabytes: the peer reads at loopback
+            // speed.)
             std::atomic<std::size_t> got{0};
+            auto stuck_gone = [&]{
+                std::lock_guard<std::mutex> lk(h->fm);
+                return h->gone_at.count(stuck_id) != 0;
+            };
             std::thread reader([&]{
                 std::vector<unsigned char> buf(65536);
-                auto end = clock_type::now() + 3 * write_to;
-                while(clock_type::now() < end)
+                auto const start = clock_type::now();
+                auto const end = start + 3 * write_to;
+                auto const limit = start + 20s;
+                while(clock_type::now() < end || (!stuck_gone() && clock_type::now() < limit))
                 {
                     std::size_t r = test::read_n(reading.fd, buf.data(), buf.size(), 2s);
                     got += r;
