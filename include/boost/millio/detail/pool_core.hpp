@@ -119,12 +119,12 @@ public:
     take_trim(bool all);
 
     // Second step: returns those chunks to their arenas and frees the
-    // arenas with no chunk in use (after take_trim(false): only those
+    // arenas with no chunk in use (unless `all`: only those
     // from which no chunk was taken since the trim before). Returns the
     // bytes given back.
     BOOST_MILLIO_DECL
     std::size_t
-    finish_trim(std::vector<void*>& chunks) noexcept;
+    finish_trim(std::vector<void*>& chunks, bool all) noexcept;
 
     // Bytes of memory held in arenas.
     BOOST_MILLIO_DECL
@@ -201,7 +201,6 @@ private:
     std::vector<void*> idle_;
     std::size_t min_idle_ = 0;                   // fewest idle since the last trim
     std::size_t epoch_ = 0;                      // trims so far
-    bool trim_all_ = false;                      // take_trim(true) came first
     std::size_t const chunk_size_;
     std::size_t const max_idle_;
     std::size_t outstanding_ = 0;

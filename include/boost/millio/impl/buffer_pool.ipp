@@ -85,7 +85,7 @@ buffer_pool::
 trim()
 {
     std::vector<void*> chunks = core_->take_trim(false);
-    return core_->finish_trim(chunks);
+    return core_->finish_trim(chunks, false);
 }
 
 std::size_t
@@ -93,7 +93,7 @@ buffer_pool::
 shrink_to_fit()
 {
     std::vector<void*> chunks = core_->take_trim(true);
-    return core_->finish_trim(chunks);
+    return core_->finish_trim(chunks, true);
 }
 
 std::size_t

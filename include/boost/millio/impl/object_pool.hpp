@@ -189,7 +189,7 @@ trim()
     std::vector<void*> chunks = state_->take_trim(false);
     for(void* p : chunks)
         static_cast<T*>(p)->~T();
-    return state_->finish_trim(chunks);
+    return state_->finish_trim(chunks, false);
 }
 
 template<class T>
@@ -200,7 +200,7 @@ shrink_to_fit()
     std::vector<void*> chunks = state_->take_trim(true);
     for(void* p : chunks)
         static_cast<T*>(p)->~T();
-    return state_->finish_trim(chunks);
+    return state_->finish_trim(chunks, true);
 }
 
 template<class T>

@@ -335,13 +335,12 @@ take_trim(bool all)
     outstanding_ += n; // the caller holds them until finish_trim
     min_idle_ = idle_.size();
     ++epoch_;
-    trim_all_ = all;
     return out;
 }
 
 std::size_t
 pool_core::
-finish_trim(std::vector<void*>& chunks) noexcept
+finish_trim(std::vector<void*>& chunks, bool all) noexcept
 {
     std::vector<std::unique_ptr<arena>> dead;
     std::size_t bytes;
@@ -351,7 +350,7 @@ finish_trim(std::vector<void*>& chunks) noexcept
             give_locked(p);
         outstanding_ -= chunks.size();
         chunks.clear();
-        bytes = release_empty_locked(dead, trim_all_);
+        bytes = release_empty_locked(dead, all);
     }
     destroy(dead);
     return bytes;
