@@ -642,7 +642,12 @@ BOOST_AUTO_TEST_CASE(emfile_neither_spins_nor_stops, *boost::unit_test::timeout(
             std::sscanf(buf, "%lf %d %d", &cpu, &rejected, &connects);
             BOOST_TEST_MESSAGE(cfg.name() << ": child CPU " << cpu << "% while out of descriptors, "
                 << rejected << " rejected, " << connects << " served, " << extra << " extra peers");
-            BOOST_TEST(cpu < 20.0);
+            // A loop that spins on the ready listener costs a whole core
+            // (100 %, more in pool mode). Serving the trickle costs 2-8 %
+            // on a quiet machine and was seen at up to 24 % on a loaded
+            // 2-vCPU one (wake-ups between pool threads get dearer when
+            // the CPUs are shared), hence the margin.
+            BOOST_TEST(cpu < 50.0);
             BOOST_TEST(rejected > 0);
             BOOST_TEST(connects > 0);
             // Free the descriptors: the server recovers.
@@ -1283,7 +1288,7 @@ BOOST_AUTO_TEST_CASE(write_timeout_resets_a_peer_that_stops_reading, *boost::uni
             srv.start(loop, token(1));
             test::loop_runner run(loop);
             auto ep = test::loopback(srv.local_endpoint());
-            test::fd_guard stuck(small_rcvbuf_client(ep));
+            test::fd_guard stuck(test::connect_to(ep));
             BOOST_REQUIRE(stuck.fd >= 0);
             BOOST_REQUIRE(test::eventually([&]{ return h->full.load() >= 1; }));
             test::fd_guard reading(test::connect_to(ep));

@@ -304,8 +304,8 @@ public:
         `send_to` refused with `error::send_queue_full`, do not reset
         it. Progress is seen when the socket's buffer has room again (on
         Linux, a third of it), so a peer must read a good part of that
-        buffer per time-out. Twice the time-out is also given to the
-        kernel as `TCP_USER_TIMEOUT`, which bounds the time sent bytes
+        buffer per time-out. Twice the time-out (and at least 5 s more
+        than it) is also given to the kernel as `TCP_USER_TIMEOUT`, which bounds the time sent bytes
         may stay unacknowledged when the queue itself is empty (the
         connection then fails with `ETIMEDOUT`).
 

@@ -12,6 +12,7 @@
 #include <boost/millio/net/detail/connection.hpp>
 #include <boost/millio/net/detail/socket_ops.hpp>
 #include <boost/millio/detail/except.hpp>
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <unordered_map>
@@ -271,13 +272,17 @@ public:
         }
 #ifdef TCP_USER_TIMEOUT
         // The kernel's side of the write time-out: bytes sent but not
-        // acknowledged (the queue may be empty) for twice as long, so
-        // that a stalled queue is normally reported first, by the sweep
-        // (with error::write_timeout).
+        // acknowledged (the queue may be empty) for twice as long, and
+        // at least 5 s longer, so that a stalled queue is reported
+        // first, by the sweep (with error::write_timeout). (A peer whose
+        // receive buffer is tiny drops segments and makes the kernel
+        // retransmit with back-off: its oldest unacknowledged segment
+        // can be older than the queue's last progress.)
         auto const wt = cfg_.write_timeout().count();
         if(wt > 0)
         {
-            unsigned ms = wt > 0x3fffffff ? 0x7fffffffu : static_cast<unsigned>(2 * wt);
+            auto const kt = wt + (std::max)(wt, decltype(wt)(5000));
+            unsigned ms = kt > 0x7fffffff ? 0x7fffffffu : static_cast<unsigned>(kt);
             ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof(ms));
         }
 #endif
