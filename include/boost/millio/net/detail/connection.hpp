@@ -236,6 +236,7 @@ private:
     bool shut_wr_ = false;
     bool bulk_ = false;       // reads use bulk_pool buffers
     bool yielded_ = false;    // the read budget ran out with bytes left
+    bool peer_closed_ = false; // an event reported the peer's close or an error
 
     // state shared with other threads, under m_
     std::mutex m_;

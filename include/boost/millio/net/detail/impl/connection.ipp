@@ -407,6 +407,12 @@ do_read(unsigned bits, error_code& ec)
     if((bits & (event::flag_readable | event::flag_read_closed |
         event::flag_error | flag_wake)) == 0)
         return true;
+    // The peer's close (or an error) is reported once, by the event that
+    // saw it: remember it, so that a read resumed later (after a yield,
+    // or from a wake-up) still reads up to the end of the stream instead
+    // of waiting for an event that will not come.
+    if(bits & (event::flag_read_closed | event::flag_error))
+        peer_closed_ = true;
     bool closing = closing_.load(std::memory_order_relaxed);
     if(closing)
         paused_ = false;
@@ -462,10 +468,9 @@ do_read(unsigned bits, error_code& ec)
                     bulk_ = false;
             }
             // A short read drained the socket: later bytes raise a new
-            // readiness event. Unless the peer's close was reported in
-            // the same event, which raises no new one.
-            if(!full &&
-                (bits & (event::flag_read_closed | event::flag_error)) == 0)
+            // readiness event. Unless the peer's close was reported
+            // already, which raises no new one.
+            if(!full && !peer_closed_)
                 return true;
             if(got >= budget)
             {
