@@ -393,10 +393,13 @@ struct recorder : net::client_handler
     }
 };
 
+// Only the connect time-out (the timer counts below are its own).
 net::tcp_client_config timeout_config(std::chrono::milliseconds d)
 {
     net::tcp_client_config cfg;
     cfg.connect_timeout = d;
+    cfg.close_timeout = 0ms;
+    cfg.write_timeout = 0ms;
     return cfg;
 }
 
@@ -886,6 +889,127 @@ void destroy_outside_while_running(test::loop_config const& cfg)
     BOOST_TEST(test::eventually([&]{ return srv.connection_count() == 0; }));
 }
 
+// disconnect() flushes, sends the FIN and waits for the peer's: a peer
+// that never closes is reset after the close time-out, reported with
+// error::close_timeout, then on_disconnect; a peer that closes is not.
+// The check's timer lives as long as the connection.
+void close_timeout_case(test::loop_config const& cfg)
+{
+    auto const close_to = 300ms;
+    event_loop loop(cfg.options());
+    test::loop_runner run(loop);
+    raw_listener peer_listener;
+    for(bool peer_closes : {true, false})
+    {
+        BOOST_TEST_CONTEXT("peer closes: " << peer_closes)
+        {
+            std::size_t const base = loop.pending_timers();
+            auto h = std::make_shared<recorder>();
+            net::tcp_client_config ccfg;
+            ccfg.close_timeout = close_to;
+            ccfg.write_timeout = 0ms;
+            net::tcp_client c(ccfg);
+            c.connect(peer_listener.ep, h);
+            c.start(loop, token(1));
+            test::fd_guard peer(peer_listener.accept_one());
+            BOOST_REQUIRE(peer.fd >= 0);
+            BOOST_REQUIRE(h->connected.wait_for(10s));
+            BOOST_TEST(loop.pending_timers() == base + 1);
+            auto const t0 = std::chrono::steady_clock::now();
+            c.disconnect();
+            // The peer sees the FIN.
+            bool eof = false;
+            test::read_to_eof(peer.fd, 10s, &eof);
+            BOOST_TEST(eof);
+            if(peer_closes)
+            {
+                ::close(peer.fd);
+                peer.fd = -1;
+            }
+            BOOST_REQUIRE(h->disconnected.wait_for(10s));
+            auto const took = std::chrono::steady_clock::now() - t0;
+            if(peer_closes)
+            {
+                BOOST_TEST(h->errors.load() == 0);
+                BOOST_TEST((took < close_to));
+            }
+            else
+            {
+                BOOST_TEST((took >= close_to));
+                BOOST_TEST((took < close_to + 3s));
+                BOOST_TEST(h->errors.load() == 1);
+                std::lock_guard<std::mutex> lk(h->m);
+                BOOST_TEST(h->last_error == millio::error::close_timeout);
+            }
+            BOOST_TEST(h->disconnects.load() == 1);
+            BOOST_TEST(test::eventually([&]{ return loop.pending_timers() == base; }));
+            if(!peer_closes)
+            {
+                // Reset: the peer's next write fails.
+                char b = 'x';
+                bool reset = false;
+                for(int i = 0; i < 100 && !reset; ++i)
+                {
+                    if(::send(peer.fd, &b, 1, MSG_NOSIGNAL) < 0)
+                        reset = errno == ECONNRESET || errno == EPIPE;
+                    else
+                        test::wait_readable(peer.fd, 20ms);
+                }
+                BOOST_TEST(reset);
+            }
+        }
+    }
+}
+
+// A peer that stops reading: the send queue fills and makes no progress;
+// the connection is reset after the write time-out (not before, counted
+// from the moment the queue filled up), reported with
+// error::write_timeout, then on_disconnect.
+void write_timeout_case(test::loop_config const& cfg)
+{
+    auto const write_to = 500ms;
+    event_loop loop(cfg.options());
+    test::loop_runner run(loop);
+    raw_listener peer_listener;
+    auto h = std::make_shared<recorder>();
+    net::tcp_client_config ccfg;
+    ccfg.write_timeout = write_to;
+    ccfg.write_high_water_mark = 256 * 1024;
+    ccfg.write_low_water_mark = 64 * 1024;
+    net::tcp_client c(ccfg);
+    c.connect(peer_listener.ep, h);
+    c.start(loop, token(1));
+    test::fd_guard peer(peer_listener.accept_one()); // never reads
+    BOOST_REQUIRE(peer.fd >= 0);
+    BOOST_REQUIRE(h->connected.wait_for(10s));
+    std::vector<unsigned char> chunk(16384, 'w');
+    error_code ec;
+    // Fill the socket's buffers and the queue until refused. The queue
+    // is empty before: no deadline starts before `t0`.
+    auto const t0 = std::chrono::steady_clock::now();
+    for(int guard = 0; guard < 100000; ++guard)
+    {
+        c.send(asio::buffer(chunk), ec);
+        if(ec)
+            break;
+    }
+    auto const refused = std::chrono::steady_clock::now();
+    BOOST_REQUIRE(ec == millio::error::send_queue_full);
+    BOOST_REQUIRE(h->disconnected.wait_for(20s));
+    auto const now = std::chrono::steady_clock::now();
+    BOOST_TEST((now - t0 >= write_to));
+    // (The socket stops taking bytes soon after the refusal.)
+    BOOST_TEST((now - refused < write_to + 3s));
+    BOOST_TEST(h->errors.load() == 1);
+    {
+        std::lock_guard<std::mutex> lk(h->m);
+        BOOST_TEST(h->last_error == millio::error::write_timeout, h->last_error.message());
+    }
+    BOOST_TEST(h->disconnects.load() == 1);
+    BOOST_TEST(!c.is_connected());
+}
+
+
 } // (anon)
 
 BOOST_AUTO_TEST_SUITE(net_tcp_client)
@@ -1050,6 +1174,24 @@ BOOST_AUTO_TEST_CASE(destroyed_outside_the_loop_waits, *boost::unit_test::timeou
     {
         BOOST_TEST_CONTEXT(cfg.name())
         destroy_outside_while_running(cfg);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(close_timeout_resets_a_peer_that_never_closes, *boost::unit_test::timeout(120))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        close_timeout_case(cfg);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(write_timeout_resets_a_peer_that_stops_reading, *boost::unit_test::timeout(180))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        write_timeout_case(cfg);
     }
 }
 

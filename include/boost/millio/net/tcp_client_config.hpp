@@ -58,12 +58,40 @@ struct tcp_client_config
     */
     duration_type connect_timeout = std::chrono::seconds(30);
 
+    /** The time a closing connection may take, counted from
+        `tcp_client::disconnect` (or the peer's close); zero disables it.
+        Must not be negative.
+
+        A connection that `disconnect` closes flushes its send queue,
+        sends its FIN and waits for the peer's. If that takes longer,
+        the connection is reset and `client_handler::on_error` is called
+        with `error::close_timeout`, then `on_disconnect`. Same meaning
+        and default as `tcp_server_config`'s close time-out: 5 seconds.
+    */
+    duration_type close_timeout = std::chrono::seconds(5);
+
+    /** The time the send queue may hold bytes without writing any of
+        them; zero disables it. Must not be negative.
+
+        A connection whose peer stopped reading is reset and
+        `client_handler::on_error` is called with `error::write_timeout`,
+        then `on_disconnect`. Twice the time-out (and at least 5 s more
+        than it) is also given to the kernel as `TCP_USER_TIMEOUT`, which
+        bounds the time sent bytes may stay unacknowledged when the
+        queue itself is empty (the connection then fails with
+        `ETIMEDOUT`). Same meaning and default as `tcp_server_config`'s
+        write time-out: 30 seconds. Not checked before `on_connect`
+        (the connect time-out covers that time).
+    */
+    duration_type write_timeout = std::chrono::seconds(30);
+
     /** Check the values.
 
         @param ec Set to `error::invalid_argument` if @ref buffer_size or
         @ref write_high_water_mark is 0, @ref write_low_water_mark is not
-        below @ref write_high_water_mark, or @ref connect_timeout is
-        negative; cleared otherwise.
+        below @ref write_high_water_mark, or @ref connect_timeout,
+        @ref close_timeout or @ref write_timeout is negative; cleared
+        otherwise.
         @throws system_error on failure (overload without `ec`).
     */
     /** @{ */

@@ -11,8 +11,12 @@
 #include <boost/millio/detail/config.hpp>
 #include <boost/millio/error.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <algorithm>
+#include <chrono>
 #include <cstring>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 namespace boost {
@@ -25,6 +29,30 @@ error_code
 socket_error(int e) noexcept
 {
     return error_code(e, system::system_category());
+}
+
+// The kernel's side of a write time-out: bytes sent but not acknowledged
+// (the send queue may be empty) for twice as long, and at least 5 s
+// longer, so that a stalled queue is reported first, by the library's
+// own check (with error::write_timeout). (A peer whose receive buffer is
+// tiny drops segments and makes the kernel retransmit with back-off: its
+// oldest unacknowledged segment can be older than the queue's last
+// progress.) Zero leaves the system's default.
+inline
+void
+set_user_timeout(int fd, std::chrono::milliseconds write_timeout) noexcept
+{
+#ifdef TCP_USER_TIMEOUT
+    auto const wt = write_timeout.count();
+    if(wt <= 0)
+        return;
+    auto const kt = wt + (std::max)(wt, decltype(wt)(5000));
+    unsigned ms = kt > 0x7fffffff ? 0x7fffffffu : static_cast<unsigned>(kt);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof(ms));
+#else
+    (void)fd;
+    (void)write_timeout;
+#endif
 }
 
 inline

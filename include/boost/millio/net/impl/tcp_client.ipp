@@ -46,13 +46,15 @@ public:
     tcp_client& self_;
     connection::limits lim_;
     std::chrono::milliseconds connect_timeout_;
+    std::chrono::milliseconds write_timeout_;
     buffer_pool pool_;
     std::shared_ptr<client_handler> handler_;
     asio::ip::tcp::endpoint remote_;
     int fd_ = -1;
     std::shared_ptr<connection> conn_;
     millio::detail::reactor* reactor_ = nullptr;
-    std::uint64_t timer_ = 0;
+    std::uint64_t timer_ = 0;            // connect time-out
+    std::uint64_t deadline_timer_ = 0;   // close and write time-outs
     mutable std::mutex m_;
     std::condition_variable cb_cv_;         // on_connect returned
 
@@ -65,8 +67,13 @@ public:
         : self_(self)
         , lim_{cfg.buffer_size, cfg.write_high_water_mark, cfg.write_low_water_mark}
         , connect_timeout_(cfg.connect_timeout)
+        , write_timeout_(cfg.write_timeout)
         , pool_(cfg.buffer_size)
     {
+        lim_.close_timeout = std::chrono::duration_cast<
+            std::chrono::nanoseconds>(cfg.close_timeout).count();
+        lim_.write_timeout = std::chrono::duration_cast<
+            std::chrono::nanoseconds>(cfg.write_timeout).count();
     }
 
     ~client_impl()
@@ -93,16 +100,62 @@ public:
 
     void cancel_timer() noexcept
     {
+        cancel(timer_);
+    }
+
+    void cancel_deadline_timer() noexcept
+    {
+        cancel(deadline_timer_);
+    }
+
+    void cancel(std::uint64_t& timer) noexcept
+    {
         std::uint64_t id;
         millio::detail::reactor* r;
         {
             std::lock_guard<std::mutex> lk(m_);
-            id = timer_;
+            id = timer;
             r = reactor_;
-            timer_ = 0;
+            timer = 0;
         }
         if(id != 0)
             r->cancel_timer(id);
+    }
+
+    // One timer checks the close and write time-outs four times per the
+    // shortest of them: a deadline is enforced between 1 and 1.25
+    // time-outs after it started. Called with m_ held, by start().
+    void start_deadline_timer(std::weak_ptr<client_impl> w) noexcept
+    {
+        std::int64_t shortest = 0;
+        for(std::int64_t t : {lim_.close_timeout, lim_.write_timeout})
+            if(t > 0 && (shortest == 0 || t < shortest))
+                shortest = t;
+        if(shortest == 0)
+            return;
+        std::chrono::nanoseconds period(shortest / 4);
+        if(period < std::chrono::milliseconds(1))
+            period = std::chrono::milliseconds(1);
+        error_code ec;
+        deadline_timer_ = reactor_->add_timer(period, period, [w] {
+            if(auto p = w.lock())
+                p->check_deadlines();
+        }, ec);
+        // Without a timer (the loop is shutting down) only the kernel's
+        // time-outs apply.
+    }
+
+    void check_deadlines() noexcept
+    {
+        // Before on_connect, the connect time-out applies instead.
+        if(!saw_connect())
+            return;
+        auto c = get();
+        if(!c)
+            return;
+        error const e = c->check_deadlines(connection::now_ns(), 0);
+        if(e != error{})
+            c->expire(e);
     }
 
     // The connect time-out expired (on a thread of the loop).
@@ -216,6 +269,7 @@ public:
 
     void conn_closed(connection&, bool) noexcept override
     {
+        cancel_deadline_timer();
         if(timed_out_.exchange(false, std::memory_order_acq_rel))
         {
             report_error(socket_error(ETIMEDOUT));
@@ -302,6 +356,7 @@ tcp_client::
         }
     }
     i.cancel_timer();
+    i.cancel_deadline_timer();
     i.detached_.store(true, std::memory_order_release);
     if(c)
         c->close_now();
@@ -333,6 +388,7 @@ connect(endpoint_type const& ep, std::shared_ptr<client_handler> handler, error_
     }
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    detail::set_user_timeout(fd, impl_->write_timeout_);
     if(::connect(fd, ep.data(), static_cast<socklen_t>(ep.size())) != 0 &&
         errno != EINPROGRESS)
     {
@@ -402,6 +458,7 @@ start(event_loop& loop, token t, error_code& ec)
         // Without a timer (the loop is shutting down) the connect is
         // bounded by the system's time-out only.
     }
+    impl_->start_deadline_timer(impl_);
 }
 
 void

@@ -22,7 +22,8 @@ validate(error_code& ec) const noexcept
     ec = {};
     if(buffer_size == 0 || write_high_water_mark == 0 ||
         write_low_water_mark >= write_high_water_mark ||
-        connect_timeout.count() < 0)
+        connect_timeout.count() < 0 || close_timeout.count() < 0 ||
+        write_timeout.count() < 0)
         BOOST_MILLIO_FAIL(ec, error::invalid_argument);
 }
 

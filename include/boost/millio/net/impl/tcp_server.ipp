@@ -270,22 +270,7 @@ public:
             ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &secs, sizeof(secs));
 #endif
         }
-#ifdef TCP_USER_TIMEOUT
-        // The kernel's side of the write time-out: bytes sent but not
-        // acknowledged (the queue may be empty) for twice as long, and
-        // at least 5 s longer, so that a stalled queue is reported
-        // first, by the sweep (with error::write_timeout). (A peer whose
-        // receive buffer is tiny drops segments and makes the kernel
-        // retransmit with back-off: its oldest unacknowledged segment
-        // can be older than the queue's last progress.)
-        auto const wt = cfg_.write_timeout().count();
-        if(wt > 0)
-        {
-            auto const kt = wt + (std::max)(wt, decltype(wt)(5000));
-            unsigned ms = kt > 0x7fffffff ? 0x7fffffffu : static_cast<unsigned>(kt);
-            ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof(ms));
-        }
-#endif
+        set_user_timeout(fd, cfg_.write_timeout());
     }
 
     // Out of descriptors: accept and close one pending peer with the
