@@ -42,6 +42,8 @@ BOOST_AUTO_TEST_CASE(defaults)
     BOOST_TEST(c.write_high_water_mark == 1024u * 1024u);
     BOOST_TEST(c.write_low_water_mark == 256u * 1024u);
     BOOST_TEST(c.connect_timeout.count() == 30000);
+    BOOST_TEST(c.close_timeout.count() == 5000);
+    BOOST_TEST(c.write_timeout.count() == 30000);
     millio::error_code ec = make_error_code(millio::error::shut_down);
     c.validate(ec);
     BOOST_TEST(!ec);
@@ -56,6 +58,8 @@ BOOST_AUTO_TEST_CASE(valid_values)
     c.write_high_water_mark = 2;
     c.write_low_water_mark = 1;
     c.connect_timeout = 0ms;      // no time-out
+    c.close_timeout = 0ms;
+    c.write_timeout = 0ms;
     BOOST_CHECK_NO_THROW(c.validate());
     c.write_low_water_mark = 0;
     c.connect_timeout = std::chrono::hours(24 * 365);
@@ -89,6 +93,16 @@ BOOST_AUTO_TEST_CASE(invalid_values)
     {
         cfg_t c;
         c.connect_timeout = -1ms;
+        refused(c);
+    }
+    {
+        cfg_t c;
+        c.close_timeout = -1ms;
+        refused(c);
+    }
+    {
+        cfg_t c;
+        c.write_timeout = -1ms;
         refused(c);
     }
 }
