@@ -87,8 +87,17 @@ public:
     /** Destructor.
 
         Stops accepting and closes every connection at once (without
-        flushing), calling `on_disconnect` for each. Waits for running
-        callbacks of the server to return.
+        flushing), calling `on_disconnect` for each.
+
+        Called from a thread outside the event loop, it waits for the
+        server's running callbacks to return: none runs after it
+        returned. Called on a thread of the loop (from a callback of this
+        server or of anything else the loop runs), it does not wait,
+        since a callback on another thread may be waiting for this one:
+        the connections whose callbacks are running (this one included)
+        report `on_disconnect` when these return, possibly after the
+        destructor returned. The handler and the server's state stay
+        alive until then.
     */
     BOOST_MILLIO_DECL
     ~tcp_server();

@@ -170,7 +170,8 @@ public:
     handle(unsigned bits) noexcept;
 
     // Keep `p` (what the owner lent: itself, its buffer pool) alive as
-    // long as the connection. Set before open().
+    // long as the connection. Set before open(), or by the owner when it
+    // stops waiting for the connection (its destructor on a loop thread).
     void keep_alive(std::shared_ptr<void> p) noexcept
     {
         keep_ = std::move(p);

@@ -565,8 +565,24 @@ public:
                 reactor_->cancel_timer(trim_timer_);
             trim_timer_ = 0;
         }
-        for(auto& c : snapshot())
+        // On a thread of the loop nothing is waited for: a callback
+        // running on another thread may be destroying a server whose
+        // callback runs on this one. Each connection then keeps this
+        // object (and the handler) alive until it has closed and
+        // reported, which a running callback does when it returns.
+        bool const on_loop = reactor_ && reactor_->running_in_this_thread();
+        auto conns = snapshot();
+        if(on_loop)
+        {
+            auto self = shared_from_this();
+            for(auto& c : conns)
+                c->keep_alive(self);
+        }
+        for(auto& c : conns)
             c->close_now();
+        conns.clear();
+        if(on_loop)
+            return;
         std::unique_lock<std::mutex> lk(m_);
         cv_.wait(lk, [this]{ return conns_.empty(); });
     }
