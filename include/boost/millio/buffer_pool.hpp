@@ -159,8 +159,10 @@ public:
         core_ = nullptr;
         data_ = nullptr;
         size_ = 0;
-        if(! core->try_push(p))
-            give_back_slow(core, p);
+        void* out[detail::pool_core::max_flush];
+        std::size_t const n = core->push(p, out);
+        for(std::size_t i = 0; i < n; ++i)
+            give_back_slow(core, out[i]);
     }
 
 private:
@@ -261,7 +263,7 @@ public:
     pooled_buffer
     acquire()
     {
-        void* p = core_->try_pop();
+        void* p = core_->pop();
         if(! p)
             p = core_->allocate();
         return pooled_buffer(core_, p, size_);

@@ -54,6 +54,27 @@ struct block_allocator
 
     The core knows nothing about what lives in a chunk: constructing and
     destroying objects is the caller's job, done outside the lock.
+
+    Thread caches. In front of the shared idle stack, each thread that
+    uses the pool keeps a small stack of idle chunks of its own (a
+    `thread_cache`, reached through a thread-local table). `pop()` and
+    `push()` work on it under its own lock, which only trims, queries and
+    the pool's shutdown take from another thread, so two threads using one
+    pool do not share a cache line in the common case. An empty cache is
+    refilled from the shared stack, a full one gives half of its chunks
+    back, and the chunks of a thread's cache go back to the shared stack
+    when the thread exits (or the table evicts it). Each cache has a
+    credit: the shared stack keeps room for what the caches may hold, so
+    that the idle chunks of the pool never exceed `max_idle`; the caches
+    together get at most half of it, and none when `max_idle` is below
+    `min_cached_idle`.
+
+    Locks: a cache's lock is taken before the core's, never after. The
+    core lists its caches; a trim or a query pins them (a reference
+    count), drops the core's lock and then locks each one. `close()`
+    detaches every cache before the owner's reference is dropped, so a
+    cache that still names its core (read under the cache's lock) names
+    a live one.
 */
 class pool_core
 {
@@ -70,10 +91,32 @@ public:
     BOOST_MILLIO_DECL
     ~pool_core();
 
+    // The most chunks push() hands back for destruction at once.
+    static constexpr std::size_t max_flush = 33;
+
+    // Pools with a smaller cap on idle chunks keep no thread caches.
+    static constexpr std::size_t min_cached_idle = 16;
+
     // Pops an idle chunk and counts it outstanding; nullptr if none.
+    // The shared stack only.
     BOOST_MILLIO_DECL
     void*
     try_pop() noexcept;
+
+    // Pops an idle chunk, from this thread's cache first, and counts it
+    // outstanding; nullptr if none.
+    BOOST_MILLIO_DECL
+    void*
+    pop() noexcept;
+
+    // Makes an outstanding chunk idle, in this thread's cache first.
+    // Chunks that cannot be kept (the pool is closed, or over the cap)
+    // are written to `out`: their number is returned, `p` may be among
+    // them, and the caller destroys their objects and calls
+    // free_chunk() on each.
+    BOOST_MILLIO_DECL
+    std::size_t
+    push(void* p, void** out) noexcept;
 
     // Allocates a fresh chunk and counts it outstanding and created.
     // Throws std::bad_alloc.
@@ -162,6 +205,14 @@ public:
     std::size_t
     created_count() const noexcept;
 
+    struct thread_cache;
+
+    // Detaches a cache from its core when its thread exits.
+    BOOST_MILLIO_DECL
+    static
+    void
+    release_cache(thread_cache* c) noexcept;
+
 private:
     // The critical sections are a few instructions (Boost.Pool's block
     // refill aside), so a spin lock beats std::mutex: see bench/pool_bench.
@@ -185,6 +236,14 @@ private:
         }
     };
 
+    thread_cache* find_cache(bool& locked) noexcept;
+    thread_cache* attach_cache(bool& locked) noexcept;
+    void grant_locked(thread_cache& c) noexcept;
+    void* refill(thread_cache& c) noexcept;
+    std::size_t flush(thread_cache& c, void* p, void** out) noexcept;
+    std::vector<thread_cache*> pin_caches() const;
+    std::size_t cached_count() const noexcept;
+
     void* take_locked();                      // may throw bad_alloc
     void give_locked(void* p) noexcept;       // back to its arena
     std::size_t release_empty_locked(
@@ -203,7 +262,9 @@ private:
     std::size_t epoch_ = 0;                      // trims so far
     std::size_t const chunk_size_;
     std::size_t const max_idle_;
-    std::size_t outstanding_ = 0;
+    std::size_t outstanding_ = 0;   // out of the shared store: in use or cached
+    std::vector<thread_cache*> caches_; // attached caches
+    std::size_t credits_ = 0;       // room kept for them
     std::size_t created_ = 0;
     bool open_ = true;
     bool owned_ = true;
