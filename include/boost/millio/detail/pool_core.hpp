@@ -18,9 +18,40 @@
 #include <mutex>
 #include <vector>
 
+// Under ThreadSanitizer a thread cache of a pool is guarded by its lock
+// alone: the tool does not model the process-wide barrier of the fast path.
+#if defined(__SANITIZE_THREAD__)
+# define BOOST_MILLIO_POOL_CACHE_LOCKED
+#elif defined(__has_feature)
+# if __has_feature(thread_sanitizer)
+#  define BOOST_MILLIO_POOL_CACHE_LOCKED
+# endif
+#endif
+
 namespace boost {
 namespace millio {
 namespace detail {
+
+class pool_core;
+
+// A thread's caches of pools, most recently attached first (trivial, so
+// that reaching it costs no initialisation check).
+struct pool_core_cache_table
+{
+    static constexpr std::size_t size = 8;
+
+    struct entry
+    {
+        pool_core const* core;
+        void* cache; // a pool_core::thread_cache
+    };
+
+    entry items[size];
+    std::size_t count;
+    bool gone; // the thread is exiting: no more caches
+};
+
+inline thread_local pool_core_cache_table tls_pool_caches{};
 
 // Memory for the blocks of the pools: large blocks are mapped from the
 // system directly, so that freeing them gives the memory back at once
@@ -105,7 +136,6 @@ public:
 
     // Pops an idle chunk, from this thread's cache first, and counts it
     // outstanding; nullptr if none.
-    BOOST_MILLIO_DECL
     void*
     pop() noexcept;
 
@@ -114,7 +144,6 @@ public:
     // are written to `out`: their number is returned, `p` may be among
     // them, and the caller destroys their objects and calls
     // free_chunk() on each.
-    BOOST_MILLIO_DECL
     std::size_t
     push(void* p, void** out) noexcept;
 
@@ -205,7 +234,88 @@ public:
     std::size_t
     created_count() const noexcept;
 
-    struct thread_cache;
+    // A thread's idle chunks of one pool. Owned jointly by its thread
+    // (through the thread-local table) and by the core's list, counted in
+    // `refs`. Its thread enters it with enter()/leave(), without an atomic
+    // read-modify-write in the common case; any other thread with
+    // lock_remote()/unlock_remote(), which waits for the owner to leave
+    // and keeps it out meanwhile (the owner then waits on `mutex`).
+    //
+    // The owner announces itself with a plain store and a compiler
+    // barrier; another thread announces itself, then makes every running
+    // thread of the process execute a full barrier (Linux membarrier),
+    // and then looks at the owner's flag: one of the two sees the other
+    // (Dekker's argument). Without membarrier (`asym` false) both sides
+    // use a full fence.
+    struct thread_cache
+    {
+        static constexpr std::size_t slots = 64;
+
+        std::atomic<bool> busy{false};   // the owner is inside
+        std::atomic<bool> remote{false}; // another thread is, or wants in
+        bool asym = false;
+        spin_mutex mutex;                // among the others; owner's slow way in
+        pool_core* core = nullptr;       // null once detached
+        std::atomic<unsigned> refs{2};
+        std::size_t count = 0;           // idle chunks in `items`
+        std::size_t low = 0;             // fewest since the last trim
+        std::size_t cap = 0;             // the credit: most chunks kept
+        std::size_t target = 0;          // the credit asked for
+        void* items[slots];
+
+        void
+        unref() noexcept
+        {
+            if(refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
+                delete this;
+        }
+
+        // The owner's fast way in: false if another thread is inside.
+        bool
+        try_enter() noexcept
+        {
+#if defined(BOOST_MILLIO_POOL_CACHE_LOCKED)
+            return false;
+#else
+            busy.store(true, std::memory_order_relaxed);
+            if(asym)
+                std::atomic_signal_fence(std::memory_order_seq_cst);
+            else
+                std::atomic_thread_fence(std::memory_order_seq_cst);
+            if(! remote.load(std::memory_order_acquire))
+                return true;
+            busy.store(false, std::memory_order_release);
+            return false;
+#endif
+        }
+
+        // Returns true when it took `mutex` (pass it to leave()).
+        bool
+        enter() noexcept
+        {
+            if(try_enter())
+                return false;
+            mutex.lock();
+            return true;
+        }
+
+        void
+        leave(bool locked) noexcept
+        {
+            if(locked)
+                mutex.unlock();
+            else
+                busy.store(false, std::memory_order_release);
+        }
+
+        BOOST_MILLIO_DECL
+        void
+        lock_remote() noexcept;
+
+        BOOST_MILLIO_DECL
+        void
+        unlock_remote() noexcept;
+    };
 
     // Detaches a cache from its core when its thread exits.
     BOOST_MILLIO_DECL
@@ -236,6 +346,8 @@ private:
         }
     };
 
+    BOOST_MILLIO_DECL void* pop_slow() noexcept;
+    BOOST_MILLIO_DECL std::size_t push_slow(void* p, void** out) noexcept;
     thread_cache* find_cache(bool& locked) noexcept;
     thread_cache* attach_cache(bool& locked) noexcept;
     void grant_locked(thread_cache& c) noexcept;
@@ -270,6 +382,54 @@ private:
     bool owned_ = true;
     std::atomic<bool> open_hint_{true};
 };
+
+inline
+void*
+pool_core::
+pop() noexcept
+{
+    pool_core_cache_table& t = tls_pool_caches;
+    if(t.items[0].core == this)
+    {
+        auto* c = static_cast<thread_cache*>(t.items[0].cache);
+        if(c->try_enter())
+        {
+            if(c->core == this && c->count > 0)
+            {
+                void* p = c->items[--c->count];
+                if(c->count < c->low)
+                    c->low = c->count;
+                c->busy.store(false, std::memory_order_release);
+                return p;
+            }
+            c->busy.store(false, std::memory_order_release);
+        }
+    }
+    return pop_slow();
+}
+
+inline
+std::size_t
+pool_core::
+push(void* p, void** out) noexcept
+{
+    pool_core_cache_table& t = tls_pool_caches;
+    if(t.items[0].core == this)
+    {
+        auto* c = static_cast<thread_cache*>(t.items[0].cache);
+        if(c->try_enter())
+        {
+            if(c->core == this && c->count < c->cap)
+            {
+                c->items[c->count++] = p;
+                c->busy.store(false, std::memory_order_release);
+                return 0;
+            }
+            c->busy.store(false, std::memory_order_release);
+        }
+    }
+    return push_slow(p, out);
+}
 
 } // detail
 } // millio

@@ -29,16 +29,6 @@
 # include <unistd.h>
 #endif
 
-// Under ThreadSanitizer a thread cache is guarded by its lock alone: the
-// tool does not model the process-wide barrier of the fast path.
-#if defined(__SANITIZE_THREAD__)
-# define BOOST_MILLIO_POOL_CACHE_LOCKED
-#elif defined(__has_feature)
-# if __has_feature(thread_sanitizer)
-#  define BOOST_MILLIO_POOL_CACHE_LOCKED
-# endif
-#endif
-
 namespace boost {
 namespace millio {
 namespace detail {
@@ -102,16 +92,6 @@ asymmetric() noexcept
     return ready;
 }
 
-inline
-void
-light_barrier(bool asym) noexcept
-{
-    if(asym)
-        std::atomic_signal_fence(std::memory_order_seq_cst);
-    else
-        std::atomic_thread_fence(std::memory_order_seq_cst);
-}
-
 void
 heavy_barrier(bool asym) noexcept
 {
@@ -129,133 +109,62 @@ heavy_barrier(bool asym) noexcept
 
 } // (anon)
 
-// A thread's idle chunks of one pool. Owned jointly by its thread (through
-// the thread-local table) and by the core's list, counted in `refs`.
-//
-// Its owner thread enters it with enter()/leave() (no atomic
-// read-modify-write in the common case); any other thread with
-// lock_remote()/unlock_remote(), which waits for the owner to leave and
-// keeps it out meanwhile (the owner then waits on `mutex`).
-struct pool_core::thread_cache
-{
-    static constexpr std::size_t slots = 64;
-
-    std::atomic<bool> busy{false};      // the owner is inside
-    std::atomic<bool> remote{false};    // another thread is, or wants in
-    bool asym = asymmetric();
-    spin_mutex mutex;                   // among other threads; owner's slow way in
-    pool_core* core = nullptr;      // under `mutex`; null once detached
-    std::atomic<unsigned> refs{2};
-    std::size_t count = 0;          // idle chunks in `items`
-    std::size_t low = 0;            // fewest since the last trim
-    std::size_t cap = 0;            // the credit: most chunks kept
-    std::size_t target = 0;         // the credit asked for
-    void* items[slots];
-
-    void
-    unref() noexcept
-    {
-        if(refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
-            delete this;
-    }
-
-    // Returns true when it took `mutex` (pass it to leave()).
-    bool
-    enter() noexcept
-    {
-#if defined(BOOST_MILLIO_POOL_CACHE_LOCKED)
-        mutex.lock();
-        return true;
-#else
-        busy.store(true, std::memory_order_relaxed);
-        light_barrier(asym);
-        if(! remote.load(std::memory_order_acquire))
-            return false;
-        busy.store(false, std::memory_order_release);
-        mutex.lock();
-        return true;
-#endif
-    }
-
-    void
-    leave(bool locked) noexcept
-    {
-        if(locked)
-            mutex.unlock();
-        else
-            busy.store(false, std::memory_order_release);
-    }
-
-    void
-    lock_remote() noexcept
-    {
-        mutex.lock();
-#if ! defined(BOOST_MILLIO_POOL_CACHE_LOCKED)
-        remote.store(true, std::memory_order_relaxed);
-        heavy_barrier(asym);
-        while(busy.load(std::memory_order_acquire))
-            std::this_thread::yield();
-#endif
-    }
-
-    void
-    unlock_remote() noexcept
-    {
-#if ! defined(BOOST_MILLIO_POOL_CACHE_LOCKED)
-        remote.store(false, std::memory_order_release);
-#endif
-        mutex.unlock();
-    }
-};
-
 namespace {
 
-// This thread's caches, most recently attached first.
-struct cache_table
+void
+remove_entry(pool_core_cache_table& t, std::size_t i) noexcept
 {
-    static constexpr std::size_t size = 8;
+    for(std::size_t j = i + 1; j < t.count; ++j)
+        t.items[j - 1] = t.items[j];
+    --t.count;
+    if(t.count == 0)
+        t.items[0] = {nullptr, nullptr};
+}
 
-    struct entry
-    {
-        pool_core const* core;
-        pool_core::thread_cache* cache;
-    };
-
-    entry items[size];
-    std::size_t count = 0;
-
-    void
-    remove(std::size_t i) noexcept
-    {
-        for(std::size_t j = i + 1; j < count; ++j)
-            items[j - 1] = items[j];
-        --count;
-    }
-
-    ~cache_table();
-};
-
-thread_local cache_table tls_caches;
-
-// Set once this thread's table is destroyed: later uses go to the shared
-// stack.
-thread_local bool tls_caches_gone = false;
-
-cache_table::
-~cache_table()
+// Gives this thread's caches back when it exits.
+struct cache_table_guard
 {
-    tls_caches_gone = true;
+    bool armed = false;
+
+    ~cache_table_guard()
     {
-        while(count > 0)
+        pool_core_cache_table& t = tls_pool_caches;
+        t.gone = true;
+        while(t.count > 0)
         {
-            pool_core::thread_cache* c = items[count - 1].cache;
-            --count;
+            auto* c = static_cast<pool_core::thread_cache*>(t.items[t.count - 1].cache);
+            remove_entry(t, t.count - 1);
             pool_core::release_cache(c);
         }
     }
-}
+};
+
+thread_local cache_table_guard tls_cache_guard;
 
 } // (anon)
+
+void
+pool_core::thread_cache::
+lock_remote() noexcept
+{
+    mutex.lock();
+#if ! defined(BOOST_MILLIO_POOL_CACHE_LOCKED)
+    remote.store(true, std::memory_order_relaxed);
+    heavy_barrier(asym);
+    while(busy.load(std::memory_order_acquire))
+        std::this_thread::yield();
+#endif
+}
+
+void
+pool_core::thread_cache::
+unlock_remote() noexcept
+{
+#if ! defined(BOOST_MILLIO_POOL_CACHE_LOCKED)
+    remote.store(false, std::memory_order_release);
+#endif
+    mutex.unlock();
+}
 
 char*
 block_allocator::
@@ -434,20 +343,26 @@ pool_core::thread_cache*
 pool_core::
 find_cache(bool& locked) noexcept
 {
-    if(max_idle_ < min_cached_idle || tls_caches_gone)
+    pool_core_cache_table& t = tls_pool_caches;
+    if(max_idle_ < min_cached_idle || t.gone)
         return nullptr;
-    cache_table& t = tls_caches;
     for(std::size_t i = 0; i < t.count; ++i)
     {
         if(t.items[i].core != this)
             continue;
-        thread_cache* c = t.items[i].cache;
+        auto* c = static_cast<thread_cache*>(t.items[i].cache);
         locked = c->enter();
         if(c->core == this)
+        {
+            // To the front, where the inline fast path looks.
+            for(std::size_t j = i; j > 0; --j)
+                t.items[j] = t.items[j - 1];
+            t.items[0] = {this, c};
             return c;
+        }
         // Detached: its pool is gone (another may live at its address).
         c->leave(locked);
-        t.remove(i);
+        remove_entry(t, i);
         c->unref();
         break;
     }
@@ -461,9 +376,12 @@ attach_cache(bool& locked) noexcept
 {
     if(max_idle_ < min_cached_idle || ! is_open())
         return nullptr;
+    // Arms the release of this thread's caches at its exit.
+    tls_cache_guard.armed = true;
     thread_cache* c = new(std::nothrow) thread_cache;
     if(! c)
         return nullptr;
+    c->asym = asymmetric();
     c->target = (std::min)(thread_cache::slots,
         (std::max)(std::size_t(4), (std::size_t(128) << 10) / (std::max)(chunk_size_, std::size_t(1))));
     c->target = (std::min)(c->target, max_idle_ / 8);
@@ -492,12 +410,12 @@ attach_cache(bool& locked) noexcept
         c->core = this;
         grant_locked(*c);
     }
-    cache_table& t = tls_caches;
-    if(t.count == cache_table::size)
+    pool_core_cache_table& t = tls_pool_caches;
+    if(t.count == pool_core_cache_table::size)
     {
         // Evict the least recently attached cache.
-        thread_cache* old = t.items[t.count - 1].cache;
-        --t.count;
+        auto* old = static_cast<thread_cache*>(t.items[t.count - 1].cache);
+        remove_entry(t, t.count - 1);
         release_cache(old);
     }
     for(std::size_t j = t.count; j > 0; --j)
@@ -597,7 +515,7 @@ flush(thread_cache& c, void* p, void** out) noexcept
 
 void*
 pool_core::
-pop() noexcept
+pop_slow() noexcept
 {
     bool locked;
     thread_cache* c = find_cache(locked);
@@ -621,7 +539,7 @@ pop() noexcept
 
 std::size_t
 pool_core::
-push(void* p, void** out) noexcept
+push_slow(void* p, void** out) noexcept
 {
     bool locked;
     thread_cache* c = find_cache(locked);
