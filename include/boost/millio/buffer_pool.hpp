@@ -201,6 +201,12 @@ private:
     system; otherwise they are kept until the pool and all its buffers
     are gone.
 
+    Each thread keeps a few idle buffers in a cache of its own (at most
+    64 and about 128 KiB, within the cap; none when the cap is below 16),
+    so that threads sharing a pool do not contend. They count as idle;
+    they go back to the pool when the thread exits, are reached by
+    @ref trim and @ref shrink_to_fit, and are freed with the pool.
+
     Every buffer is aligned at least to `alignof(std::max_align_t)`: each
     one takes its size rounded up to a multiple of that alignment from
     Boost.Pool, though @ref buffer_size and `pooled_buffer::size` report
