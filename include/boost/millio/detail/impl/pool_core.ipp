@@ -143,6 +143,9 @@ thread_local cache_table_guard tls_cache_guard;
 
 } // (anon)
 
+static_assert(pool_core::thread_cache::slots / 2 + 1 <= pool_core::max_flush,
+    "a flush hands back at most half a cache and the chunk returned");
+
 void
 pool_core::thread_cache::
 lock_remote() noexcept
