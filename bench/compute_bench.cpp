@@ -7,26 +7,40 @@
 
 // Compute pool benchmark.
 //
-// Contenders, run interleaved (A B C A B C ...) for several rounds:
-//   A  boost::millio::compute_pool(2)
-//   B  boost::asio::thread_pool(2)        (no priorities)
+// Contenders, run interleaved (A B C D A B C D ...) for several rounds:
+//   A  boost::millio::compute_pool
+//   B  boost::asio::thread_pool           (no priorities)
 //   C  mutex + std::priority_queue pool   (the seed's design, heap_pool.hpp)
+//   D  a plain sketch of lock-free queues per priority (sketch_pool.hpp)
 //
 // Scenarios:
-//   throughput: 1,000,000 empty tasks, 2 workers, 1 and 2 submitting threads
+//   throughput: 1,000,000 empty tasks, 2 workers, 1 and 2 submitting
+//     threads, and 2 submitting threads beside a thread that spins (a CPU
+//     hog: more runnable threads than cores)
+//   paced critical latency: 1 worker busy with 100,000 queued low tasks of
+//     about 1 us, then critical tasks submitted 50 us apart (submitter and
+//     worker pinned to different CPUs); submit -> start latency
 //   priority latency: start latency of a critical task submitted behind
 //     100,000 queued low tasks (the workers are held while the backlog is
 //     queued, released, and the critical task is submitted at once;
 //     p50, p99 over all samples)
 //   wake latency: start latency of one task submitted to an idle pool
 //
+// Every round starts by timing a cache-line round trip between CPU 0 and
+// CPU 1: the two virtual CPUs of a small machine may sit on one core or on
+// two, which changes every figure; a round whose placement differs from the
+// others should be repeated.
+//
 // Usage: compute_bench [--rounds N] [--tasks N] [--samples N]
+//                      [--critical N] [--only a,b,...]
+//   --only takes scenario names: tp1 tp2 hog paced prio wake
 
 #include <boost/millio/compute_pool.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include "heap_pool.hpp"
+#include "sketch_pool.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -40,6 +54,11 @@
 #include <thread>
 #include <vector>
 
+#if defined(__linux__)
+# include <pthread.h>
+# include <sched.h>
+#endif
+
 namespace millio = boost::millio;
 namespace asio = boost::asio;
 using clock_type = std::chrono::steady_clock;
@@ -49,13 +68,46 @@ namespace {
 
 constexpr std::size_t workers = 2;
 
+// Pins the calling thread to one CPU (where supported).
+void
+pin_to(int cpu)
+{
+#if defined(__linux__)
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu % std::max(1u, std::thread::hardware_concurrency()), &set);
+    pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+#else
+    (void)cpu;
+#endif
+}
+
+// Lets the calling thread run on every CPU again.
+void
+unpin()
+{
+#if defined(__linux__)
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    for(unsigned i = 0; i < std::max(1u, std::thread::hardware_concurrency()); ++i)
+        CPU_SET(i, &set);
+    pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+#endif
+}
+
 //------------------------------------------------------------------------------
 // Adapters: construct a pool and submit a task with a priority.
 
 struct millio_pool
 {
     static char const* name() { return "millio::compute_pool"; }
-    millio::compute_pool pool{workers};
+    millio::compute_pool pool;
+
+    explicit
+    millio_pool(std::size_t n = workers)
+        : pool(n)
+    {
+    }
 
     template<class F>
     void
@@ -68,7 +120,13 @@ struct millio_pool
 struct asio_pool
 {
     static char const* name() { return "asio::thread_pool"; }
-    asio::thread_pool pool{workers};
+    asio::thread_pool pool;
+
+    explicit
+    asio_pool(std::size_t n = workers)
+        : pool(n)
+    {
+    }
 
     template<class F>
     void
@@ -86,7 +144,32 @@ struct asio_pool
 struct heap_pool
 {
     static char const* name() { return "mutex+heap pool"; }
-    bench::heap_pool pool{workers};
+    bench::heap_pool pool;
+
+    explicit
+    heap_pool(std::size_t n = workers)
+        : pool(n)
+    {
+    }
+
+    template<class F>
+    void
+    post(F&& f, task_priority p)
+    {
+        pool.post(std::forward<F>(f), p);
+    }
+};
+
+struct sketch_pool
+{
+    static char const* name() { return "lock-free sketch"; }
+    bench::sketch_pool pool;
+
+    explicit
+    sketch_pool(std::size_t n = workers)
+        : pool(n)
+    {
+    }
 
     template<class F>
     void
@@ -135,8 +218,28 @@ struct completion
 // Returns tasks per second.
 template<class Pool>
 double
-run_throughput(std::size_t tasks, std::size_t submitters)
+run_throughput(std::size_t tasks, std::size_t submitters, bool hog = false)
 {
+    std::atomic<bool> hog_stop{false};
+    std::thread hog_thread;
+    if(hog)
+        hog_thread = std::thread([&hog_stop]
+        {
+            while(! hog_stop.load(std::memory_order_relaxed))
+            {
+            }
+        });
+    struct hog_guard
+    {
+        std::atomic<bool>& stop;
+        std::thread& t;
+        ~hog_guard()
+        {
+            stop.store(true);
+            if(t.joinable())
+                t.join();
+        }
+    } hg{hog_stop, hog_thread};
     Pool pool;
     completion c(tasks);
     auto const t0 = clock_type::now();
@@ -167,6 +270,109 @@ spin_work()
     for(int i = 0; i < 50; ++i)
         x = x * 1664525u + 1013904223u;
     sink.fetch_add(x & 1, std::memory_order_relaxed);
+}
+
+// A low task of about 1 us: `spin_iters` is calibrated once.
+std::size_t spin_iters = 1000;
+
+inline
+void
+spin_us()
+{
+    static std::atomic<unsigned> sink{0};
+    unsigned x = 1;
+    for(std::size_t i = 0; i < spin_iters; ++i)
+        x = x * 1664525u + 1013904223u;
+    sink.fetch_add(x & 1, std::memory_order_relaxed);
+}
+
+void
+calibrate_spin()
+{
+    std::size_t const n = 1000;
+    auto const t0 = clock_type::now();
+    for(std::size_t i = 0; i < n; ++i)
+        spin_us();
+    double const ns = std::chrono::duration<double, std::nano>(
+        clock_type::now() - t0).count() / double(n);
+    spin_iters = std::max<std::size_t>(1,
+        std::size_t(double(spin_iters) * 1000.0 / ns));
+}
+
+// Appends latencies (ns) from submit to start of `count` critical tasks
+// submitted 50 us apart to a 1-worker pool busy with `backlog` queued low
+// tasks of about 1 us. The submitter runs on CPU 0, the worker on CPU 1.
+template<class Pool>
+void
+run_paced_latency(
+    std::size_t backlog,
+    std::size_t count,
+    std::vector<double>& out)
+{
+    pin_to(0);
+    {
+        Pool pool(1);
+        {
+            completion pinned(1);
+            pool.post([&pinned]{ pin_to(1); pinned.one(); }, task_priority::critical);
+            pinned.wait();
+        }
+        completion c(backlog + count);
+        for(std::size_t i = 0; i < backlog; ++i)
+            pool.post([&c]{ spin_us(); c.one(); }, task_priority::low);
+        std::vector<std::int64_t> lat(count, 0);
+        for(std::size_t k = 0; k < count; ++k)
+        {
+            auto const due = clock_type::now() + std::chrono::microseconds(50);
+            while(clock_type::now() < due)
+            {
+            }
+            auto const t0 = clock_type::now();
+            std::int64_t* slot = &lat[k];
+            pool.post([&c, slot, t0]
+            {
+                *slot = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                    clock_type::now() - t0).count();
+                c.one();
+            }, task_priority::critical);
+        }
+        c.wait();
+        for(auto v : lat)
+            out.push_back(double(v));
+    }
+    unpin();
+}
+
+// Round trip (ns, median of many) of a cache line between CPU 0 and CPU 1.
+double
+placement_probe()
+{
+    alignas(64) std::atomic<int> flag{0};
+    std::size_t const n = 20000;
+    std::thread t([&]
+    {
+        pin_to(1);
+        for(std::size_t i = 0; i < n; ++i)
+        {
+            while(flag.load(std::memory_order_acquire) != 1)
+            {
+            }
+            flag.store(0, std::memory_order_release);
+        }
+    });
+    pin_to(0);
+    auto const t0 = clock_type::now();
+    for(std::size_t i = 0; i < n; ++i)
+    {
+        flag.store(1, std::memory_order_release);
+        while(flag.load(std::memory_order_acquire) != 0)
+        {
+        }
+    }
+    auto const t1 = clock_type::now();
+    t.join();
+    unpin();
+    return std::chrono::duration<double, std::nano>(t1 - t0).count() / double(n);
 }
 
 // Occupies every worker until opened.
@@ -289,7 +495,7 @@ struct result
 void
 print_throughput(
     char const* title,
-    result const (&r)[3])
+    result const (&r)[4])
 {
     std::printf("\n%s (tasks/s, higher is better; median of %zu rounds)\n",
         title, r[0].values.size());
@@ -309,25 +515,52 @@ print_throughput(
     }
 }
 
+// Per-round p99 of a latency scenario (values appended round by round,
+// `per_round` per round).
+void
+print_round_p99(
+    char const* title,
+    result const (&r)[4],
+    std::size_t per_round)
+{
+    std::printf("\n%s: p99 per round (microseconds)\n", title);
+    for(auto const& x : r)
+    {
+        std::printf("  %-22s", x.name.c_str());
+        for(std::size_t i = 0; i + per_round <= x.values.size(); i += per_round)
+        {
+            std::vector<double> v(x.values.begin() + std::ptrdiff_t(i),
+                x.values.begin() + std::ptrdiff_t(i + per_round));
+            std::printf(" %8.1f", percentile(v, 0.99) / 1e3);
+        }
+        std::printf("\n");
+    }
+}
+
 void
 print_latency(
     char const* title,
-    result const (&r)[3])
+    result const (&r)[4])
 {
     std::printf("\n%s (microseconds, lower is better; %zu samples each)\n",
         title, r[0].values.size());
-    std::printf("  %-22s %12s %12s %12s %12s %14s %14s\n", "contender",
-        "p50", "p99", "min", "max", "p50 asio/this", "p50 heap/this");
+    std::printf("  %-22s %10s %10s %10s %10s %14s %14s %14s\n", "contender",
+        "p50", "p99", "min", "max", "p50 asio/this", "p50 heap/this",
+        "p99 best/this");
     double const asio_m = percentile(r[1].values, 0.5);
     double const heap_m = percentile(r[2].values, 0.5);
+    double best99 = 1e300;
+    for(std::size_t i = 1; i < 4; ++i)
+        best99 = std::min(best99, percentile(r[i].values, 0.99));
     for(auto const& x : r)
     {
         double const p50 = percentile(x.values, 0.5);
-        std::printf("  %-22s %12.1f %12.1f %12.1f %12.1f %13.1fx %13.1fx\n",
-            x.name.c_str(), p50 / 1e3, percentile(x.values, 0.99) / 1e3,
+        double const p99 = percentile(x.values, 0.99);
+        std::printf("  %-22s %10.1f %10.1f %10.1f %10.1f %13.1fx %13.1fx %13.2fx\n",
+            x.name.c_str(), p50 / 1e3, p99 / 1e3,
             *std::min_element(x.values.begin(), x.values.end()) / 1e3,
             *std::max_element(x.values.begin(), x.values.end()) / 1e3,
-            asio_m / p50, heap_m / p50);
+            asio_m / p50, heap_m / p50, best99 / p99);
     }
 }
 
@@ -339,6 +572,8 @@ main(int argc, char** argv)
     int rounds = 5;
     std::size_t tasks = 1000000;
     std::size_t samples = 10;
+    std::size_t critical = 1000;
+    std::string only = "tp1,tp2,hog,paced,prio,wake";
     for(int i = 1; i + 1 < argc; i += 2)
     {
         if(! std::strcmp(argv[i], "--rounds"))
@@ -347,38 +582,103 @@ main(int argc, char** argv)
             tasks = std::strtoull(argv[i + 1], nullptr, 10);
         else if(! std::strcmp(argv[i], "--samples"))
             samples = std::strtoull(argv[i + 1], nullptr, 10);
+        else if(! std::strcmp(argv[i], "--critical"))
+            critical = std::strtoull(argv[i + 1], nullptr, 10);
+        else if(! std::strcmp(argv[i], "--only"))
+            only = argv[i + 1];
     }
+    auto const want = [&only](char const* s)
+    {
+        std::string const key = "," + only + ",";
+        return key.find("," + std::string(s) + ",") != std::string::npos;
+    };
+    calibrate_spin();
     std::printf("compute_bench: %zu workers, %zu tasks, %d rounds, "
         "%u hardware threads\n", workers, tasks, rounds,
         std::thread::hardware_concurrency());
 
 #define BOOST_MILLIO_BENCH_RESULTS {{millio_pool::name(), {}}, \
-        {asio_pool::name(), {}}, {heap_pool::name(), {}}}
-    result tp1[3] = BOOST_MILLIO_BENCH_RESULTS;
-    result tp2[3] = BOOST_MILLIO_BENCH_RESULTS;
-    result prio[3] = BOOST_MILLIO_BENCH_RESULTS;
-    result wake[3] = BOOST_MILLIO_BENCH_RESULTS;
+        {asio_pool::name(), {}}, {heap_pool::name(), {}}, \
+        {sketch_pool::name(), {}}}
+    result tp1[4] = BOOST_MILLIO_BENCH_RESULTS;
+    result tp2[4] = BOOST_MILLIO_BENCH_RESULTS;
+    result hog[4] = BOOST_MILLIO_BENCH_RESULTS;
+    result paced[4] = BOOST_MILLIO_BENCH_RESULTS;
+    result prio[4] = BOOST_MILLIO_BENCH_RESULTS;
+    result wake[4] = BOOST_MILLIO_BENCH_RESULTS;
+    std::vector<double> probes;
 
     for(int r = 0; r < rounds; ++r)
     {
-        tp1[0].values.push_back(run_throughput<millio_pool>(tasks, 1));
-        tp1[1].values.push_back(run_throughput<asio_pool>(tasks, 1));
-        tp1[2].values.push_back(run_throughput<heap_pool>(tasks, 1));
-        tp2[0].values.push_back(run_throughput<millio_pool>(tasks, 2));
-        tp2[1].values.push_back(run_throughput<asio_pool>(tasks, 2));
-        tp2[2].values.push_back(run_throughput<heap_pool>(tasks, 2));
-        run_priority_latency<millio_pool>(100000, samples, prio[0].values);
-        run_priority_latency<asio_pool>(100000, samples, prio[1].values);
-        run_priority_latency<heap_pool>(100000, samples, prio[2].values);
-        run_wake_latency<millio_pool>(samples * 10, wake[0].values);
-        run_wake_latency<asio_pool>(samples * 10, wake[1].values);
-        run_wake_latency<heap_pool>(samples * 10, wake[2].values);
-        std::fprintf(stderr, "round %d done\n", r + 1);
+        double const probe_before = placement_probe();
+        if(want("tp1"))
+        {
+            tp1[0].values.push_back(run_throughput<millio_pool>(tasks, 1));
+            tp1[1].values.push_back(run_throughput<asio_pool>(tasks, 1));
+            tp1[2].values.push_back(run_throughput<heap_pool>(tasks, 1));
+            tp1[3].values.push_back(run_throughput<sketch_pool>(tasks, 1));
+        }
+        if(want("tp2"))
+        {
+            tp2[0].values.push_back(run_throughput<millio_pool>(tasks, 2));
+            tp2[1].values.push_back(run_throughput<asio_pool>(tasks, 2));
+            tp2[2].values.push_back(run_throughput<heap_pool>(tasks, 2));
+            tp2[3].values.push_back(run_throughput<sketch_pool>(tasks, 2));
+        }
+        if(want("hog"))
+        {
+            hog[0].values.push_back(run_throughput<millio_pool>(tasks, 2, true));
+            hog[1].values.push_back(run_throughput<asio_pool>(tasks, 2, true));
+            hog[2].values.push_back(run_throughput<heap_pool>(tasks, 2, true));
+            hog[3].values.push_back(run_throughput<sketch_pool>(tasks, 2, true));
+        }
+        if(want("paced"))
+        {
+            run_paced_latency<millio_pool>(100000, critical, paced[0].values);
+            run_paced_latency<asio_pool>(100000, critical, paced[1].values);
+            run_paced_latency<heap_pool>(100000, critical, paced[2].values);
+            run_paced_latency<sketch_pool>(100000, critical, paced[3].values);
+        }
+        if(want("prio"))
+        {
+            run_priority_latency<millio_pool>(100000, samples, prio[0].values);
+            run_priority_latency<asio_pool>(100000, samples, prio[1].values);
+            run_priority_latency<heap_pool>(100000, samples, prio[2].values);
+            run_priority_latency<sketch_pool>(100000, samples, prio[3].values);
+        }
+        if(want("wake"))
+        {
+            run_wake_latency<millio_pool>(samples * 10, wake[0].values);
+            run_wake_latency<asio_pool>(samples * 10, wake[1].values);
+            run_wake_latency<heap_pool>(samples * 10, wake[2].values);
+            run_wake_latency<sketch_pool>(samples * 10, wake[3].values);
+        }
+        double const probe_after = placement_probe();
+        probes.push_back(probe_before);
+        probes.push_back(probe_after);
+        std::fprintf(stderr, "round %d done (CPU 0 <-> 1 round trip: "
+            "%.0f ns before, %.0f ns after)\n", r + 1, probe_before, probe_after);
     }
 
-    print_throughput("Throughput, 1 submitting thread", tp1);
-    print_throughput("Throughput, 2 submitting threads", tp2);
-    print_latency("Start latency of a critical task behind 100,000 low tasks", prio);
-    print_latency("Start latency of one task on an idle pool", wake);
+    std::printf("CPU 0 <-> CPU 1 cache-line round trips (ns), before and after each round:");
+    for(double p : probes)
+        std::printf(" %.0f", p);
+    std::printf("\n");
+    if(want("tp1"))
+        print_throughput("Throughput, 1 submitting thread", tp1);
+    if(want("tp2"))
+        print_throughput("Throughput, 2 submitting threads", tp2);
+    if(want("hog"))
+        print_throughput("Throughput, 2 submitting threads beside a CPU hog", hog);
+    if(want("paced"))
+    {
+        print_latency("Start latency of critical tasks 50 us apart, 1 worker "
+            "busy with 100,000 low tasks of 1 us", paced);
+        print_round_p99("Paced critical tasks", paced, critical);
+    }
+    if(want("prio"))
+        print_latency("Start latency of a critical task behind 100,000 low tasks", prio);
+    if(want("wake"))
+        print_latency("Start latency of one task on an idle pool", wake);
     return 0;
 }

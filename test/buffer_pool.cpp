@@ -309,6 +309,37 @@ BOOST_AUTO_TEST_CASE(trim_after_a_burst)
     BOOST_TEST(pool.reserved_bytes() > 0u);
 }
 
+// A burst on another thread, which stays alive: its memory, cached by
+// that thread or shared, is given back by two trims.
+BOOST_AUTO_TEST_CASE(trim_after_a_burst_on_another_thread, *boost::unit_test::timeout(60))
+{
+    millio::buffer_pool pool(8192);
+    std::atomic<int> step{0};
+    std::thread th([&]
+    {
+        {
+            std::vector<millio::pooled_buffer> v;
+            for(int i = 0; i < 1000; ++i)
+                v.push_back(pool.acquire());
+        }
+        step.store(1);
+        while(step.load() != 2)
+            std::this_thread::yield();
+    });
+    while(step.load() != 1)
+        std::this_thread::yield();
+    BOOST_TEST(pool.idle_count() == 1000u);
+    std::size_t const held = pool.reserved_bytes();
+    BOOST_TEST(held >= 1000u * 8192u);
+    BOOST_TEST(pool.trim() == 0u);
+    BOOST_TEST(pool.trim() == held);
+    BOOST_TEST(pool.reserved_bytes() == 0u);
+    BOOST_TEST(pool.idle_count() == 0u);
+    step.store(2);
+    th.join();
+    BOOST_TEST(pool.outstanding_count() == 0u);
+}
+
 // A steady load keeps its buffers: nothing is freed and made again.
 BOOST_AUTO_TEST_CASE(trim_keeps_what_a_steady_load_uses)
 {

@@ -523,4 +523,139 @@ BOOST_AUTO_TEST_CASE(trim_destroys_unused_idle_objects)
     BOOST_TEST(pool.reserved_bytes() > 0u);
 }
 
+// A thread keeps recently returned objects in a cache of its own; they
+// still count as idle, and go back to the pool when the thread exits.
+BOOST_AUTO_TEST_CASE(thread_exit_returns_cached_objects, *boost::unit_test::timeout(60))
+{
+    pool_type pool(0, make_counted(), pool_type::options_type{});
+    std::thread th([&pool]
+    {
+        std::vector<millio::pooled<counted>> v;
+        for(int i = 0; i < 20; ++i)
+            v.push_back(pool.acquire());
+    });
+    th.join();
+    BOOST_TEST(pool.idle_count() == 20u);
+    BOOST_TEST(pool.outstanding_count() == 0u);
+    BOOST_TEST(counted::live() == 20);
+    // Reused from the shared store by another thread.
+    {
+        std::vector<millio::pooled<counted>> v;
+        for(int i = 0; i < 20; ++i)
+            v.push_back(pool.acquire());
+        BOOST_TEST(pool.created_count() == 20u);
+    }
+    pool.shrink_to_fit();
+    BOOST_TEST(counted::live() == 0);
+    BOOST_TEST(pool.reserved_bytes() == 0u);
+}
+
+// trim() and shrink_to_fit() reach the caches of threads that are alive
+// and idle.
+BOOST_AUTO_TEST_CASE(trim_reaches_other_threads_caches, *boost::unit_test::timeout(60))
+{
+    pool_type pool(0, make_counted(), pool_type::options_type{});
+    std::atomic<int> step{0};
+    std::thread th([&]
+    {
+        {
+            std::vector<millio::pooled<counted>> v;
+            for(int i = 0; i < 40; ++i)
+                v.push_back(pool.acquire());
+        }
+        step.store(1);
+        while(step.load() != 2)
+            std::this_thread::yield();
+        // The cache was emptied meanwhile: the pool makes new objects.
+        auto h = pool.acquire();
+        h->value = 3;
+    });
+    while(step.load() != 1)
+        std::this_thread::yield();
+    BOOST_TEST(pool.idle_count() == 40u);
+    BOOST_TEST(pool.trim() == 0u); // the burst used them all
+    BOOST_TEST(counted::live() == 40);
+    BOOST_TEST(pool.trim() > 0u);  // none used since
+    BOOST_TEST(counted::live() == 0);
+    BOOST_TEST(pool.idle_count() == 0u);
+    BOOST_TEST(pool.reserved_bytes() == 0u);
+    step.store(2);
+    th.join();
+    BOOST_TEST(pool.idle_count() == 1u);
+    pool.shrink_to_fit();
+    BOOST_TEST(counted::live() == 0);
+}
+
+// A pool destroyed while other threads hold objects in their caches
+// destroys those objects at once; the threads carry on and exit cleanly,
+// also when new pools are made at the same address meanwhile.
+BOOST_AUTO_TEST_CASE(pool_destroyed_while_threads_cache, *boost::unit_test::timeout(120))
+{
+    for(int round = 0; round < 50; ++round)
+    {
+        auto pool = std::make_unique<pool_type>(0, make_counted(), pool_type::options_type{});
+        std::atomic<int> ready{0};
+        std::atomic<bool> gone{false};
+        std::vector<std::thread> threads;
+        for(int t = 0; t < 2; ++t)
+        {
+            threads.emplace_back([&]
+            {
+                millio::pooled<counted> kept;
+                {
+                    std::vector<millio::pooled<counted>> v;
+                    for(int i = 0; i < 10; ++i)
+                        v.push_back(pool->acquire());
+                    kept = std::move(v.back());
+                    v.pop_back();
+                }
+                ready.fetch_add(1);
+                while(! gone.load())
+                    std::this_thread::yield();
+                // Returned to a destroyed pool: destroyed here.
+                kept.release();
+            });
+        }
+        while(ready.load() != 2)
+            std::this_thread::yield();
+        BOOST_TEST(counted::live() == 20);
+        pool.reset();
+        BOOST_TEST(counted::live() == 2); // the two kept ones
+        // A new pool, maybe at the same address, used by this thread.
+        pool = std::make_unique<pool_type>(1, make_counted(), pool_type::options_type{});
+        {
+            auto h = pool->acquire();
+        }
+        gone.store(true);
+        for(auto& th : threads)
+            th.join();
+        BOOST_TEST(counted::live() == 1);
+        pool.reset();
+        BOOST_TEST(counted::live() == 0);
+    }
+}
+
+// A thread that uses more pools than its cache table holds keeps working.
+BOOST_AUTO_TEST_CASE(many_pools_on_one_thread, *boost::unit_test::timeout(60))
+{
+    std::vector<std::unique_ptr<pool_type>> pools;
+    for(int i = 0; i < 20; ++i)
+        pools.push_back(std::make_unique<pool_type>(0, make_counted(), pool_type::options_type{}));
+    for(int round = 0; round < 3; ++round)
+        for(auto& p : pools)
+        {
+            std::vector<millio::pooled<counted>> v;
+            for(int i = 0; i < 5; ++i)
+                v.push_back(p->acquire());
+        }
+    for(auto& p : pools)
+    {
+        BOOST_TEST(p->idle_count() == 5u);
+        BOOST_TEST(p->created_count() == 5u);
+        BOOST_TEST(p->outstanding_count() == 0u);
+    }
+    pools.clear();
+    BOOST_TEST(counted::live() == 0);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

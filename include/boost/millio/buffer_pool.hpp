@@ -159,8 +159,10 @@ public:
         core_ = nullptr;
         data_ = nullptr;
         size_ = 0;
-        if(! core->try_push(p))
-            give_back_slow(core, p);
+        void* out[detail::pool_core::max_flush];
+        std::size_t const n = core->push(p, out);
+        for(std::size_t i = 0; i < n; ++i)
+            give_back_slow(core, out[i]);
     }
 
 private:
@@ -198,6 +200,12 @@ private:
     @ref shrink_to_fit give the blocks that hold no buffer back to the
     system; otherwise they are kept until the pool and all its buffers
     are gone.
+
+    Each thread keeps a few idle buffers in a cache of its own (at most
+    64 and about 128 KiB, within the cap; none when the cap is below 16),
+    so that threads sharing a pool do not contend. They count as idle;
+    they go back to the pool when the thread exits, are reached by
+    @ref trim and @ref shrink_to_fit, and are freed with the pool.
 
     Every buffer is aligned at least to `alignof(std::max_align_t)`: each
     one takes its size rounded up to a multiple of that alignment from
@@ -261,7 +269,7 @@ public:
     pooled_buffer
     acquire()
     {
-        void* p = core_->try_pop();
+        void* p = core_->pop();
         if(! p)
             p = core_->allocate();
         return pooled_buffer(core_, p, size_);

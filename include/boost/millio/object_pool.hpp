@@ -236,6 +236,12 @@ private:
     first. The storage of the objects comes from Boost.Pool; the idle
     objects are capped by @ref object_pool_options::max_idle.
 
+    Each thread keeps a few idle objects in a cache of its own (at most
+    64 and about 128 KiB, within the cap; none when the cap is below 16),
+    so that threads sharing a pool do not contend. They count as idle;
+    they go back to the pool when the thread exits, are reached by
+    @ref trim and @ref shrink_to_fit, and are destroyed with the pool.
+
     Memory held by Boost.Pool for objects destroyed past the cap is kept
     for reuse by later objects; @ref trim and @ref shrink_to_fit give the
     blocks that hold no object back to the system, and the rest goes

@@ -43,6 +43,11 @@ struct compute_pool::impl
     // microseconds).
     static constexpr unsigned spin_limit = 128;
 
+    // Every this many polls, a spinning worker yields its CPU: when there
+    // are more runnable threads than CPUs (a submitter, other programs),
+    // the thread that would give it work gets to run.
+    static constexpr unsigned yield_every = 32;
+
     struct alignas(BOOST_MILLIO_CACHELINE) queue_slot
     {
         boost::lockfree::queue<detail::task_node*> q{256};
@@ -200,7 +205,10 @@ struct compute_pool::impl
             if(spins < spin_limit)
             {
                 ++spins;
-                BOOST_MILLIO_CPU_RELAX();
+                if(spins % yield_every == 0)
+                    std::this_thread::yield();
+                else
+                    BOOST_MILLIO_CPU_RELAX();
                 continue;
             }
 

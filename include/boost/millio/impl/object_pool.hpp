@@ -93,8 +93,12 @@ release() noexcept
             return;
         }
     }
-    if(! state->try_push(p))
-        destroy(state, p);
+    // Chunks the pool cannot keep come back here, to be destroyed
+    // outside its locks.
+    void* out[detail::pool_core::max_flush];
+    std::size_t const n = state->push(p, out);
+    for(std::size_t i = 0; i < n; ++i)
+        destroy(state, static_cast<T*>(out[i]));
 }
 
 template<class T>
@@ -208,7 +212,7 @@ pooled<T>
 object_pool<T>::
 acquire()
 {
-    void* p = state_->try_pop();
+    void* p = state_->pop();
     if(p)
         return pooled<T>(state_, static_cast<T*>(p));
     return pooled<T>(state_, state_->make());

@@ -12,12 +12,21 @@
 #include <boost/throw_exception.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <limits>
+#include <mutex>
 #include <new>
+#include <thread>
 
 #if defined(__unix__) || defined(__APPLE__)
 # include <sys/mman.h>
 # define BOOST_MILLIO_POOL_HAS_MMAP
+#endif
+
+#if defined(__linux__)
+# include <linux/membarrier.h>
+# include <sys/syscall.h>
+# include <unistd.h>
 #endif
 
 namespace boost {
@@ -53,6 +62,112 @@ max_chunks(std::size_t chunk_size, std::size_t initial) noexcept
 }
 
 } // (anon)
+
+namespace {
+
+// Asymmetric barriers. A thread cache is entered by its owner thread on
+// every pop and push, and only rarely by another thread (a trim, a query,
+// the pool's end). The owner announces itself with a plain store and a
+// compiler barrier; the other thread announces itself, then makes every
+// running thread of the process execute a full barrier (Linux
+// membarrier), and then looks at the owner's flag: one of the two sees
+// the other (Dekker's argument). Without membarrier both sides use a full
+// fence.
+bool
+make_heavy_barrier_ready() noexcept
+{
+#if defined(__linux__) && defined(__NR_membarrier) && \
+    ! defined(BOOST_MILLIO_POOL_CACHE_LOCKED)
+    return ::syscall(__NR_membarrier,
+        MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+#else
+    return false;
+#endif
+}
+
+bool
+asymmetric() noexcept
+{
+    static bool const ready = make_heavy_barrier_ready();
+    return ready;
+}
+
+void
+heavy_barrier(bool asym) noexcept
+{
+#if defined(__linux__) && defined(__NR_membarrier)
+    if(asym && ::syscall(__NR_membarrier,
+        MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0)
+        return;
+    // Registered, so it cannot fail; if it did, the owners' compiler
+    // barriers would not be enough, so this must not be reached.
+    BOOST_ASSERT(! asym);
+#endif
+    (void)asym;
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+}
+
+} // (anon)
+
+namespace {
+
+void
+remove_entry(pool_core_cache_table& t, std::size_t i) noexcept
+{
+    for(std::size_t j = i + 1; j < t.count; ++j)
+        t.items[j - 1] = t.items[j];
+    --t.count;
+    if(t.count == 0)
+        t.items[0] = {nullptr, nullptr};
+}
+
+// Gives this thread's caches back when it exits.
+struct cache_table_guard
+{
+    bool armed = false;
+
+    ~cache_table_guard()
+    {
+        pool_core_cache_table& t = tls_pool_caches;
+        t.gone = true;
+        while(t.count > 0)
+        {
+            auto* c = static_cast<pool_core::thread_cache*>(t.items[t.count - 1].cache);
+            remove_entry(t, t.count - 1);
+            pool_core::release_cache(c);
+        }
+    }
+};
+
+thread_local cache_table_guard tls_cache_guard;
+
+} // (anon)
+
+static_assert(pool_core::thread_cache::slots / 2 + 1 <= pool_core::max_flush,
+    "a flush hands back at most half a cache and the chunk returned");
+
+void
+pool_core::thread_cache::
+lock_remote() noexcept
+{
+    mutex.lock();
+#if ! defined(BOOST_MILLIO_POOL_CACHE_LOCKED)
+    remote.store(true, std::memory_order_relaxed);
+    heavy_barrier(asym);
+    while(busy.load(std::memory_order_acquire))
+        std::this_thread::yield();
+#endif
+}
+
+void
+pool_core::thread_cache::
+unlock_remote() noexcept
+{
+#if ! defined(BOOST_MILLIO_POOL_CACHE_LOCKED)
+    remote.store(false, std::memory_order_release);
+#endif
+    mutex.unlock();
+}
 
 char*
 block_allocator::
@@ -225,6 +340,313 @@ destroy(std::vector<std::unique_ptr<arena>>& dead) noexcept
     dead.clear(); // frees the blocks: no lock held
 }
 
+// The cache of this thread for this core, entered (see thread_cache);
+// nullptr if none.
+pool_core::thread_cache*
+pool_core::
+find_cache(bool& locked) noexcept
+{
+    pool_core_cache_table& t = tls_pool_caches;
+    if(max_idle_ < min_cached_idle || t.gone)
+        return nullptr;
+    for(std::size_t i = 0; i < t.count; ++i)
+    {
+        if(t.items[i].core != this)
+            continue;
+        auto* c = static_cast<thread_cache*>(t.items[i].cache);
+        locked = c->enter();
+        if(c->core == this)
+        {
+            // To the front, where the inline fast path looks.
+            for(std::size_t j = i; j > 0; --j)
+                t.items[j] = t.items[j - 1];
+            t.items[0] = {this, c};
+            return c;
+        }
+        // Detached: its pool is gone (another may live at its address).
+        c->leave(locked);
+        remove_entry(t, i);
+        c->unref();
+        break;
+    }
+    return attach_cache(locked);
+}
+
+// Makes a cache for this thread, entered; nullptr if the pool keeps none.
+pool_core::thread_cache*
+pool_core::
+attach_cache(bool& locked) noexcept
+{
+    if(max_idle_ < min_cached_idle || ! is_open())
+        return nullptr;
+    // Arms the release of this thread's caches at its exit.
+    tls_cache_guard.armed = true;
+    thread_cache* c = new(std::nothrow) thread_cache;
+    if(! c)
+        return nullptr;
+    c->asym = asymmetric();
+    c->target = (std::min)(thread_cache::slots,
+        (std::max)(std::size_t(4), (std::size_t(128) << 10) / (std::max)(chunk_size_, std::size_t(1))));
+    c->target = (std::min)(c->target, max_idle_ / 8);
+    // Nobody else can see it yet: entering takes the fast way.
+    locked = c->enter();
+    {
+        std::lock_guard<mutex_type> lock(mutex_);
+        bool ok = open_;
+        if(ok)
+        {
+            try
+            {
+                caches_.push_back(c);
+            }
+            catch(std::bad_alloc const&)
+            {
+                ok = false;
+            }
+        }
+        if(! ok)
+        {
+            c->leave(locked);
+            delete c;
+            return nullptr;
+        }
+        c->core = this;
+        grant_locked(*c);
+    }
+    pool_core_cache_table& t = tls_pool_caches;
+    if(t.count == pool_core_cache_table::size)
+    {
+        // Evict the least recently attached cache.
+        auto* old = static_cast<thread_cache*>(t.items[t.count - 1].cache);
+        remove_entry(t, t.count - 1);
+        release_cache(old);
+    }
+    for(std::size_t j = t.count; j > 0; --j)
+        t.items[j] = t.items[j - 1];
+    t.items[0] = {this, c};
+    ++t.count;
+    return c;
+}
+
+// Raises a cache's credit towards its target, within the room the
+// shared stack and the other caches leave under the cap.
+void
+pool_core::
+grant_locked(thread_cache& c) noexcept
+{
+    if(c.cap >= c.target || ! open_)
+        return;
+    std::size_t const used = idle_.size() + credits_;
+    std::size_t const room = max_idle_ > used ? max_idle_ - used : 0;
+    std::size_t const half = max_idle_ / 2;
+    std::size_t const share = half > credits_ ? half - credits_ : 0;
+    std::size_t const more = (std::min)({c.target - c.cap, room, share});
+    c.cap += more;
+    credits_ += more;
+}
+
+// The cache is empty: takes up to half its credit from the shared stack,
+// returns one chunk (counted outstanding), or nullptr.
+void*
+pool_core::
+refill(thread_cache& c) noexcept
+{
+    std::lock_guard<mutex_type> lock(mutex_);
+    grant_locked(c);
+    if(idle_.empty())
+        return nullptr;
+    std::size_t const n = (std::min)(idle_.size(), c.cap / 2 + 1);
+    // The most recently returned chunk is the caller's.
+    void* p = idle_.back();
+    idle_.pop_back();
+    for(std::size_t i = 1; i < n; ++i)
+    {
+        c.items[n - 1 - i] = idle_.back();
+        idle_.pop_back();
+    }
+    c.count = n - 1;
+    outstanding_ += n;
+    if(idle_.size() < min_idle_)
+        min_idle_ = idle_.size();
+    return p;
+}
+
+// The cache is full (or keeps nothing): moves its older half and `p` to
+// the shared stack, as far as the cap allows; the rest goes to `out`.
+std::size_t
+pool_core::
+flush(thread_cache& c, void* p, void** out) noexcept
+{
+    std::size_t const half = c.count / 2;
+    std::size_t n = 0;
+    std::lock_guard<mutex_type> lock(mutex_);
+    grant_locked(c);
+    if(c.count < c.cap)
+    {
+        c.items[c.count++] = p;
+        return 0;
+    }
+    auto keep = [&](void* q)
+    {
+        if(open_ && idle_.size() + credits_ < max_idle_)
+        {
+            try
+            {
+                idle_.push_back(q);
+                --outstanding_;
+                return;
+            }
+            catch(std::bad_alloc const&)
+            {
+            }
+        }
+        out[n++] = q;
+    };
+    for(std::size_t i = 0; i < half; ++i)
+        keep(c.items[i]);
+    for(std::size_t i = half; i < c.count; ++i)
+        c.items[i - half] = c.items[i];
+    c.count -= half;
+    if(c.low > c.count)
+        c.low = c.count;
+    if(c.count < c.cap)
+        c.items[c.count++] = p;
+    else
+        keep(p);
+    return n;
+}
+
+void*
+pool_core::
+pop_slow() noexcept
+{
+    bool locked;
+    thread_cache* c = find_cache(locked);
+    if(! c)
+        return try_pop();
+    void* p;
+    if(c->count > 0)
+    {
+        p = c->items[--c->count];
+        if(c->count < c->low)
+            c->low = c->count;
+    }
+    else
+    {
+        c->low = 0;
+        p = refill(*c);
+    }
+    c->leave(locked);
+    return p;
+}
+
+std::size_t
+pool_core::
+push_slow(void* p, void** out) noexcept
+{
+    bool locked;
+    thread_cache* c = find_cache(locked);
+    if(! c)
+    {
+        if(try_push(p))
+            return 0;
+        out[0] = p;
+        return 1;
+    }
+    std::size_t n = 0;
+    if(c->count < c->cap)
+        c->items[c->count++] = p;
+    else
+        n = flush(*c, p, out);
+    c->leave(locked);
+    return n;
+}
+
+void
+pool_core::
+release_cache(thread_cache* c) noexcept
+{
+    bool listed = false;
+    bool const locked = c->enter();
+    if(pool_core* core = c->core)
+    {
+        std::lock_guard<mutex_type> lock(core->mutex_);
+        if(core->open_)
+        {
+            bool room = true;
+            try
+            {
+                core->idle_.reserve(core->idle_.size() + c->count);
+            }
+            catch(std::bad_alloc const&)
+            {
+                // Stay listed: a trim or the pool's end empties it.
+                room = false;
+            }
+            if(room)
+            {
+                auto it = std::find(core->caches_.begin(), core->caches_.end(), c);
+                if(it != core->caches_.end())
+                {
+                    core->caches_.erase(it);
+                    listed = true;
+                }
+                // The credit kept room for these under the cap.
+                for(std::size_t i = 0; i < c->count; ++i)
+                    core->idle_.push_back(c->items[i]);
+                core->outstanding_ -= c->count;
+                core->credits_ -= c->cap;
+                c->count = 0;
+                c->cap = 0;
+                c->core = nullptr;
+            }
+        }
+        // Else close() is under way and will empty this cache.
+    }
+    c->leave(locked);
+    if(listed)
+        c->unref();
+    c->unref();
+}
+
+// Pins the attached caches (the caller unrefs them).
+std::vector<pool_core::thread_cache*>
+pool_core::
+pin_caches() const
+{
+    std::vector<thread_cache*> v;
+    std::lock_guard<mutex_type> lock(mutex_);
+    v = caches_;
+    for(thread_cache* c : v)
+        c->refs.fetch_add(1, std::memory_order_relaxed);
+    return v;
+}
+
+std::size_t
+pool_core::
+cached_count() const noexcept
+{
+    std::vector<thread_cache*> v;
+    try
+    {
+        v = pin_caches();
+    }
+    catch(std::bad_alloc const&)
+    {
+        return 0;
+    }
+    std::size_t n = 0;
+    for(thread_cache* c : v)
+    {
+        c->lock_remote();
+        if(c->core == this)
+            n += c->count;
+        c->unlock_remote();
+        c->unref();
+    }
+    return n;
+}
+
 void*
 pool_core::
 try_pop() noexcept
@@ -294,11 +716,47 @@ std::vector<void*>
 pool_core::
 close() noexcept
 {
-    std::lock_guard<mutex_type> lock(mutex_);
-    open_ = false;
-    open_hint_.store(false, std::memory_order_release);
     std::vector<void*> idle;
-    idle.swap(idle_);
+    std::vector<thread_cache*> caches;
+    {
+        std::lock_guard<mutex_type> lock(mutex_);
+        open_ = false;
+        open_hint_.store(false, std::memory_order_release);
+        idle.swap(idle_);
+        caches.swap(caches_);
+        // The caches hold at most their credits: make room for them now,
+        // so that emptying them cannot fail.
+        try
+        {
+            idle.reserve(idle.size() + credits_);
+        }
+        catch(std::bad_alloc const&)
+        {
+            // Their chunks stay out; the core is then never freed.
+        }
+    }
+    // Each cache's lock is taken without the core's (see the class).
+    std::size_t taken = 0;
+    for(thread_cache* c : caches)
+    {
+        c->lock_remote();
+        if(c->core == this)
+        {
+            std::size_t const n = (std::min)(c->count, idle.capacity() - idle.size());
+            idle.insert(idle.end(), c->items + (c->count - n), c->items + c->count);
+            taken += n;
+            c->count -= n;
+            if(c->count == 0)
+                c->core = nullptr;
+        }
+        c->unlock_remote();
+        c->unref();
+    }
+    {
+        std::lock_guard<mutex_type> lock(mutex_);
+        outstanding_ -= taken;
+        credits_ = 0;
+    }
     return idle;
 }
 
@@ -327,10 +785,38 @@ pool_core::
 take_trim(bool all)
 {
     std::vector<void*> out;
+    // First the caches, each without the core's lock: the chunks each
+    // kept idle since the previous trim (all of them when `all`), oldest
+    // first. They stay counted outstanding until finish_trim.
+    std::vector<thread_cache*> caches = pin_caches();
+    struct unpin
+    {
+        std::vector<thread_cache*>& v;
+        ~unpin()
+        {
+            for(thread_cache* c : v)
+                c->unref();
+        }
+    } guard{caches};
+    out.reserve(caches.size() * thread_cache::slots);
+    for(thread_cache* c : caches)
+    {
+        c->lock_remote();
+        if(c->core == this)
+        {
+            std::size_t const n = all ? c->count : (std::min)(c->low, c->count);
+            out.insert(out.end(), c->items, c->items + n);
+            for(std::size_t i = n; i < c->count; ++i)
+                c->items[i - n] = c->items[i];
+            c->count -= n;
+            c->low = c->count;
+        }
+        c->unlock_remote();
+    }
     std::lock_guard<mutex_type> lock(mutex_);
     std::size_t const n = all ? idle_.size() : (std::min)(min_idle_, idle_.size());
     // The oldest idle chunks (bottom of the stack) go first.
-    out.assign(idle_.begin(), idle_.begin() + static_cast<std::ptrdiff_t>(n));
+    out.insert(out.end(), idle_.begin(), idle_.begin() + static_cast<std::ptrdiff_t>(n));
     idle_.erase(idle_.begin(), idle_.begin() + static_cast<std::ptrdiff_t>(n));
     outstanding_ += n; // the caller holds them until finish_trim
     min_idle_ = idle_.size();
@@ -368,16 +854,18 @@ std::size_t
 pool_core::
 idle_count() const noexcept
 {
+    std::size_t const cached = cached_count();
     std::lock_guard<mutex_type> lock(mutex_);
-    return idle_.size();
+    return idle_.size() + cached;
 }
 
 std::size_t
 pool_core::
 outstanding_count() const noexcept
 {
+    std::size_t const cached = cached_count();
     std::lock_guard<mutex_type> lock(mutex_);
-    return outstanding_;
+    return outstanding_ > cached ? outstanding_ - cached : 0;
 }
 
 std::size_t

@@ -9,10 +9,11 @@
 #define BOOST_MILLIO_DETAIL_IMPL_TASK_IPP
 
 #include <boost/millio/detail/task.hpp>
+#include <boost/millio/detail/spin_mutex.hpp>
 #include <boost/pool/pool.hpp>
 #include <algorithm>
 #include <mutex>
-#include <vector>
+#include <new>
 
 namespace boost {
 namespace millio {
@@ -21,32 +22,36 @@ namespace detail {
 namespace {
 
 // The process-wide node store: a Boost.Pool of task_node-sized chunks and
-// a stack of full batches of free nodes, behind one mutex. Threads keep
+// a stack of full batches of free nodes, behind one spin lock. Threads keep
 // free nodes in a thread-local array of pointers and trade whole batches
-// with the store, so the mutex is taken about once per `batch` allocations
+// with the store, so the lock is taken about once per `batch` allocations
 // or releases, and neither path reads or writes the nodes themselves
 // (which would be a cache miss: nodes usually come back from the worker
 // that ran them).
+//
+// Every step is bounded, whatever the number of nodes in use: the pool
+// grows by blocks of `block_nodes` nodes at most (Boost.Pool builds a
+// block's free list through the whole block, so a block that doubled with
+// the pool's size would cost a submitter time and page faults in
+// proportion to it), and the full batches are records in a linked stack,
+// recycled, so that trading a batch never copies the others.
 class task_node_store
 {
 public:
     static constexpr std::size_t batch = 64;
-
-    struct batch_type
-    {
-        task_node* items[batch];
-    };
+    static constexpr std::size_t block_nodes = 4 * batch;
 
     // Fill `out` with `batch` free nodes.
     void
     take(task_node** out)
     {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if(! batches_.empty())
+        std::lock_guard<spin_mutex> lock(mutex_);
+        if(batch_record* b = full_)
         {
-            batch_type const& b = batches_.back();
-            std::copy(b.items, b.items + batch, out);
-            batches_.pop_back();
+            full_ = b->next;
+            std::copy(b->items, b->items + batch, out);
+            b->next = spare_;
+            spare_ = b;
             return;
         }
         for(std::size_t i = 0; i < batch; ++i)
@@ -66,32 +71,55 @@ public:
     void
     give(task_node* const* in) noexcept
     {
-        std::lock_guard<std::mutex> lock(mutex_);
-        try
+        batch_record* b;
         {
-            batches_.emplace_back();
-            std::copy(in, in + batch, batches_.back().items);
+            std::lock_guard<spin_mutex> lock(mutex_);
+            b = spare_;
+            if(b)
+            {
+                spare_ = b->next;
+                std::copy(in, in + batch, b->items);
+                b->next = full_;
+                full_ = b;
+                return;
+            }
         }
-        catch(...)
+        // No spare record: make one outside the lock.
+        b = new(std::nothrow) batch_record;
+        std::lock_guard<spin_mutex> lock(mutex_);
+        if(! b)
         {
             for(std::size_t i = 0; i < batch; ++i)
                 pool_.free(in[i]);
+            return;
         }
+        std::copy(in, in + batch, b->items);
+        b->next = full_;
+        full_ = b;
     }
 
     // Take back fewer than `batch` free nodes.
     void
     give_some(task_node* const* in, std::size_t n) noexcept
     {
-        std::lock_guard<std::mutex> lock(mutex_);
+        std::lock_guard<spin_mutex> lock(mutex_);
         for(std::size_t i = 0; i < n; ++i)
             pool_.free(in[i]);
     }
 
 private:
-    std::mutex mutex_;
-    boost::pool<> pool_{sizeof(task_node), 4 * batch};
-    std::vector<batch_type> batches_;
+    struct batch_record
+    {
+        task_node* items[batch];
+        batch_record* next;
+    };
+
+    spin_mutex mutex_;
+    // Blocks of exactly `block_nodes` nodes: the next and the largest
+    // block size are both bounded.
+    boost::pool<> pool_{sizeof(task_node), block_nodes, block_nodes};
+    batch_record* full_ = nullptr;  // batches of free nodes
+    batch_record* spare_ = nullptr; // empty records, for reuse
 };
 
 task_node_store&
