@@ -133,7 +133,7 @@ main(int argc, char** argv)
     //]
 
     // Through Asio: a high-priority executor and a future for the result.
-    auto high = asio::require(pool.get_executor(), millio::priority::high);
+    auto high = asio::require(pool.get_executor(), millio::priority.high);
     std::future<double> answer = asio::post(high,
         asio::use_future([]{ return analyse(42, 100000); }));
     std::cout << "high-priority analysis: " << answer.get() << "\n";

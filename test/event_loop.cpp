@@ -163,11 +163,29 @@ BOOST_AUTO_TEST_CASE(invalid_construction, *boost::unit_test::timeout(30))
     auto is_invalid = [](millio::system_error const& e) {
         return e.code() == millio::error::invalid_argument;
     };
-    BOOST_CHECK_EXCEPTION(event_loop(0, 1024, 150ms), millio::system_error, is_invalid);
     BOOST_CHECK_EXCEPTION(event_loop(2, 0, 150ms), millio::system_error, is_invalid);
     millio::event_loop_options o;
     o.events_capacity = 0;
     BOOST_CHECK_EXCEPTION(event_loop{o}, millio::system_error, is_invalid);
+}
+
+// 0 io workers means hardware threads in every constructor, as in
+// event_loop_options (and as for compute_pool).
+BOOST_AUTO_TEST_CASE(zero_workers_means_hardware_threads, *boost::unit_test::timeout(30))
+{
+    std::size_t hw = std::thread::hardware_concurrency();
+    if(hw == 0)
+        hw = 4;
+    {
+        event_loop loop(0, 1024, 150ms);
+        BOOST_TEST(loop.io_threads() == hw);
+    }
+    {
+        millio::event_loop_options o;
+        o.io_threads = 0;
+        event_loop loop(o);
+        BOOST_TEST(loop.io_threads() == hw);
+    }
 }
 
 // Asking for io_uring gives io_uring where the kernel allows it; the

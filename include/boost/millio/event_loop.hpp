@@ -9,9 +9,9 @@
 #define BOOST_MILLIO_EVENT_LOOP_HPP
 
 #include <boost/millio/detail/config.hpp>
+#include <boost/millio/basic_executor.hpp>
 #include <boost/millio/compute_metrics.hpp>
 #include <boost/millio/compute_pool.hpp>
-#include <boost/millio/detail/basic_executor.hpp>
 #include <boost/millio/detail/except.hpp>
 #include <boost/millio/detail/task.hpp>
 #include <boost/millio/task_priority.hpp>
@@ -100,7 +100,7 @@ public:
 class event_loop
     : public asio::execution_context
 {
-    template<class, class> friend class detail::basic_executor;
+    template<class, class> friend class basic_executor;
 
 public:
     /** The type of the loop's Asio executor.
@@ -110,8 +110,8 @@ public:
         on the thread in @ref run in the direct mode. With
         `execution::blocking.possibly` (the default), `dispatch` from an
         io worker or the reactor thread runs the function at once. The
-        `priority` property is accepted and ignored: the loop's queue is
-        FIFO.
+        @ref priority property is accepted and ignored: the loop's queue
+        is FIFO. See @ref basic_executor.
 
         Asio I/O objects (sockets, timers) need an `asio::io_context`:
         constructing one on this executor creates Asio's own reactor
@@ -119,7 +119,16 @@ public:
         never complete. Register the native handle of such objects with
         @ref register_source instead.
     */
-    using executor_type = detail::basic_executor<event_loop>;
+    using executor_type = basic_executor<event_loop>;
+
+    /** The executor class with a given allocator property.
+
+        `executor_type` is `basic_executor_type<std::allocator<void>>`;
+        `asio::require(ex, asio::execution::allocator(a))` returns
+        `basic_executor_type<A>`.
+    */
+    template<class Allocator>
+    using basic_executor_type = basic_executor<event_loop, Allocator>;
 
     /** Construct with the default configuration.
 
@@ -134,12 +143,13 @@ public:
 
     /** Construct with a number of io workers, events capacity and poll timeout.
 
-        @param workers The number of io worker threads; must not be 0.
+        @param workers The number of io worker threads; 0 means hardware
+        threads (4 if unknown), as in @ref event_loop_options.
         @param events_capacity The maximum events fetched per poll; must not be 0.
         @param poll_timeout The upper bound of one wait for readiness.
 
         @throws system_error with `error::invalid_argument` if
-        `workers` or `events_capacity` is 0.
+        `events_capacity` is 0.
     */
     BOOST_MILLIO_DECL
     event_loop(

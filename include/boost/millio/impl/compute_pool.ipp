@@ -250,8 +250,13 @@ struct compute_pool::impl
 
 compute_pool::
 compute_pool()
-    : compute_pool(std::thread::hardware_concurrency() != 0
-        ? std::thread::hardware_concurrency() : 4)
+    : compute_pool(std::size_t(0))
+{
+}
+
+compute_pool::
+compute_pool(compute_pool_options const& opt)
+    : compute_pool(opt.threads)
 {
 }
 
@@ -259,11 +264,8 @@ compute_pool::
 compute_pool(std::size_t threads)
 {
     if(threads == 0)
-    {
-        error_code ec;
-        BOOST_MILLIO_FAIL(ec, error::invalid_argument);
-        detail::throw_system_error(ec);
-    }
+        threads = std::thread::hardware_concurrency() != 0
+            ? std::thread::hardware_concurrency() : 4;
     impl_.reset(new impl(this, threads));
     try
     {

@@ -22,8 +22,8 @@ make_options(
     std::size_t events_capacity,
     std::chrono::milliseconds poll_timeout)
 {
-    if(workers == 0)
-        throw_system_error(make_error_code(error::invalid_argument));
+    // 0 io workers means hardware threads, as in event_loop_options;
+    // a capacity of 0 is refused by the reactor.
     event_loop_options opt;
     opt.io_threads = workers;
     opt.events_capacity = events_capacity;
@@ -144,7 +144,7 @@ compute()
 {
     std::call_once(compute_once_, [this] {
         std::size_t n = impl_.options().compute_threads;
-        compute_.reset(n == 0 ? new compute_pool() : new compute_pool(n));
+        compute_.reset(new compute_pool(n));
     });
     return *compute_;
 }
