@@ -99,8 +99,9 @@ main(int argc, char** argv)
     }
 
     //[example_compute_pool
-    millio::compute_pool pool = threads ? millio::compute_pool(threads)
-                                        : millio::compute_pool();
+    millio::compute_pool_options opt;
+    opt.threads = threads;              // 0: one worker per hardware thread
+    millio::compute_pool pool(opt);
     std::cout << "compute pool with " << pool.thread_count() << " workers\n";
 
     std::atomic<std::uint64_t> hashes{0};

@@ -684,12 +684,12 @@ BOOST_AUTO_TEST_CASE(executor_queries_and_equality, *boost::unit_test::timeout(1
     BOOST_TEST((ex != pool.get_executor(task_priority::high)));
 
     // The priority property
-    BOOST_TEST((asio::query(ex, millio::priority{}) == task_priority::normal));
+    BOOST_TEST((asio::query(ex, millio::priority) == task_priority::normal));
     auto hi = asio::require(ex, millio::priority.high);
     BOOST_TEST((asio::query(hi, millio::priority_t{}) == task_priority::high));
     BOOST_TEST((hi == pool.get_executor(task_priority::high)));
     auto lo = asio::prefer(hi, millio::priority.low);
-    BOOST_TEST((asio::query(lo, millio::priority{}) == task_priority::low));
+    BOOST_TEST((asio::query(lo, millio::priority) == task_priority::low));
     BOOST_TEST((asio::query(asio::require(never, millio::priority.critical),
         asio::execution::blocking) == asio::execution::blocking.never));
 }
@@ -837,9 +837,9 @@ BOOST_AUTO_TEST_CASE(priority_through_any_executor, *boost::unit_test::timeout(1
         millio::priority_t>;
     millio::compute_pool pool(1);
     poly_executor ex = pool.get_executor(task_priority::high);
-    BOOST_TEST((asio::query(ex, millio::priority{}) == task_priority::high));
+    BOOST_TEST((asio::query(ex, millio::priority) == task_priority::high));
     poly_executor lo = asio::require(ex, millio::priority.low);
-    BOOST_TEST((asio::query(lo, millio::priority{}) == task_priority::low));
+    BOOST_TEST((asio::query(lo, millio::priority) == task_priority::low));
     BOOST_TEST((lo.target<executor_type>()->priority() == task_priority::low));
 
     std::promise<bool> p;

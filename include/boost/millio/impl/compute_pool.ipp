@@ -9,6 +9,7 @@
 #define BOOST_MILLIO_IMPL_COMPUTE_POOL_IPP
 
 #include <boost/millio/compute_pool.hpp>
+#include <boost/millio/detail/access.hpp>
 #include <boost/millio/detail/compute_stats.hpp>
 #include <boost/millio/detail/except.hpp>
 #include <boost/lockfree/queue.hpp>
@@ -335,7 +336,7 @@ compute_metrics
 compute_pool::
 metrics() const noexcept
 {
-    return compute_metrics(&impl_->stats);
+    return detail::access::construct<compute_metrics>(&impl_->stats);
 }
 
 void

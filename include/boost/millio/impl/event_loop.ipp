@@ -145,15 +145,18 @@ compute()
     std::call_once(compute_once_, [this] {
         std::size_t n = impl_.options().compute_threads;
         compute_.reset(new compute_pool(n));
+        compute_stats_.store(
+            detail::access::stats(compute_->metrics()),
+            std::memory_order_release);
     });
     return *compute_;
 }
 
 compute_metrics
 event_loop::
-get_compute_metrics()
+get_compute_metrics() const noexcept
 {
-    return compute().metrics();
+    return detail::access::construct<compute_metrics>(&compute_stats_);
 }
 
 void
