@@ -45,7 +45,7 @@ namespace millio {
     @li `execution::occupancy` (the number of threads running work),
         `execution::mapping.thread` and `execution::context` (the
         context) can be queried.
-    @li @ref priority (`millio::priority.high` and so on): the
+    @li `millio::priority` (`millio::priority.high` and so on): the
         `task_priority` given to submitted work. A @ref compute_pool
         honours it; an @ref event_loop accepts and ignores it (its queue is
         FIFO).

@@ -98,7 +98,7 @@ public:
         `execute` runs the function inline when called from a worker of
         this pool, as `asio::dispatch` does) and `blocking.never` (used by
         `asio::post` and `asio::defer`), `relationship`, `outstanding_work`,
-        `allocator`, `occupancy`, `mapping` and @ref priority
+        `allocator`, `occupancy`, `mapping` and `millio::priority`
         (`asio::require(ex, millio::priority.high)`). See
         @ref basic_executor.
     */
@@ -146,7 +146,7 @@ public:
 
     /** Destructor.
 
-        Calls @ref join: tasks already queued are run, then the workers
+        Calls @ref join, so tasks already queued are run, then the workers
         are joined. Must not be called from a worker of this pool.
     */
     BOOST_MILLIO_DECL

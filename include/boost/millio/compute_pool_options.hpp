@@ -16,7 +16,7 @@ namespace millio {
 
 /** Options for constructing a @ref compute_pool.
 
-    An aggregate, like @ref event_loop_options: set the members to
+    An aggregate like @ref event_loop_options; set the members to
     change and keep the defaults of the others. Every value is valid.
 
     @par Example

@@ -112,7 +112,7 @@ public:
         on the thread in @ref run in the direct mode. With
         `execution::blocking.possibly` (the default), `dispatch` from an
         io worker or the reactor thread runs the function at once. The
-        @ref priority property is accepted and ignored: the loop's queue
+        `millio::priority` property is accepted and ignored: the loop's queue
         is FIFO. See @ref basic_executor.
 
         Asio I/O objects (sockets, timers) need an `asio::io_context`:

@@ -42,7 +42,7 @@ constexpr std::size_t task_priority_count = 4;
 
 /** The type of the Asio executor property selecting the priority of submitted work.
 
-    Use it through the object @ref priority, as Asio's own properties
+    Use it through the object `millio::priority`, as Asio's own properties
     (`execution::blocking` and its values `blocking.never`, ...) are used:
 
     @code
@@ -52,7 +52,7 @@ constexpr std::size_t task_priority_count = 4;
 
     The static members `low`, `normal`, `high` and `critical` are the
     values given to `asio::require` and `asio::prefer`; a
-    default-constructed object (such as @ref priority itself) names the
+    default-constructed object (such as `millio::priority` itself) names the
     property in `asio::query` and holds `task_priority::normal`.
     Executors of @ref compute_pool honour the property; executors of
     @ref event_loop accept it and ignore it.
