@@ -99,7 +99,7 @@ int main()
     // and from the compute pool (at high priority).
     std::future<int> answer = asio::post(ex, asio::use_future([] { return 6 * 7; }));
     check(answer.get() == 42, "use_future returns the loop's result");
-    auto compute_ex = asio::require(loop.compute().get_executor(), millio::priority::high);
+    auto compute_ex = asio::require(loop.compute().get_executor(), millio::priority.high);
     std::future<int> failing = asio::post(compute_ex,
         asio::use_future([]() -> int { throw std::runtime_error("no"); }));
     bool thrown = false;

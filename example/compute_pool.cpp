@@ -99,8 +99,9 @@ main(int argc, char** argv)
     }
 
     //[example_compute_pool
-    millio::compute_pool pool = threads ? millio::compute_pool(threads)
-                                        : millio::compute_pool();
+    millio::compute_pool_options opt;
+    opt.threads = threads;              // 0: one worker per hardware thread
+    millio::compute_pool pool(opt);
     std::cout << "compute pool with " << pool.thread_count() << " workers\n";
 
     std::atomic<std::uint64_t> hashes{0};
@@ -133,7 +134,7 @@ main(int argc, char** argv)
     //]
 
     // Through Asio: a high-priority executor and a future for the result.
-    auto high = asio::require(pool.get_executor(), millio::priority::high);
+    auto high = asio::require(pool.get_executor(), millio::priority.high);
     std::future<double> answer = asio::post(high,
         asio::use_future([]{ return analyse(42, 100000); }));
     std::cout << "high-priority analysis: " << answer.get() << "\n";

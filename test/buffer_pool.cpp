@@ -11,6 +11,9 @@
 #define BOOST_TEST_MODULE millio_buffer_pool
 #include <boost/test/unit_test.hpp>
 
+#include <type_traits>
+#include <utility>
+
 #include <boost/asio/buffer.hpp>
 
 #include <algorithm>
@@ -25,6 +28,21 @@
 #include <vector>
 
 namespace millio = boost::millio;
+
+// The handle returns its object with reset(), as unique_ptr's deleter
+// gets it; it has no release() that would read as unique_ptr::release.
+template<class T, class = void>
+struct has_release : std::false_type {};
+template<class T>
+struct has_release<T, std::void_t<decltype(std::declval<T&>().release())>>
+    : std::true_type {};
+template<class T, class = void>
+struct has_reset : std::false_type {};
+template<class T>
+struct has_reset<T, std::void_t<decltype(std::declval<T&>().reset())>>
+    : std::true_type {};
+static_assert(!has_release<millio::pooled_buffer>::value, "");
+static_assert(has_reset<millio::pooled_buffer>::value, "");
 namespace asio = boost::asio;
 
 namespace {
@@ -216,9 +234,9 @@ BOOST_AUTO_TEST_CASE(moves)
     BOOST_TEST(c.data() == pa);
     BOOST_TEST(pool.outstanding_count() == 1u);
 
-    c.release();
+    c.reset();
     BOOST_TEST(! c);
-    c.release();
+    c.reset();
     BOOST_TEST(pool.idle_count() == 2u);
     BOOST_TEST(pool.outstanding_count() == 0u);
 }
@@ -244,7 +262,7 @@ BOOST_AUTO_TEST_CASE(handle_outlives_pool)
     auto b = pool->acquire();
     pool.reset();
     std::memset(a.data(), 1, a.size()); // still ours (ASan would tell)
-    a.release();
+    a.reset();
     BOOST_TEST(b.size() == 128u);
     b.data()[127] = 2;
 }

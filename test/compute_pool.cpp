@@ -187,16 +187,30 @@ BOOST_AUTO_TEST_SUITE(compute_pool)
 //------------------------------------------------------------------------------
 // Construction
 
-BOOST_AUTO_TEST_CASE(zero_threads_is_invalid, *boost::unit_test::timeout(10))
+// 0 means hardware threads, as in event_loop_options.
+BOOST_AUTO_TEST_CASE(zero_threads_means_hardware_threads, *boost::unit_test::timeout(10))
 {
-    try
+    std::size_t hw = std::thread::hardware_concurrency();
+    if(hw == 0)
+        hw = 4;
     {
         millio::compute_pool pool(0);
-        BOOST_TEST(false);
+        BOOST_TEST(pool.thread_count() == hw);
+        std::promise<void> done;
+        pool.post([&]{ done.set_value(); });
+        done.get_future().get();
     }
-    catch(millio::system_error const& e)
     {
-        BOOST_TEST(e.code() == make_error_code(millio::error::invalid_argument));
+        millio::compute_pool_options opt;
+        BOOST_TEST(opt.threads == 0u);
+        millio::compute_pool pool(opt);
+        BOOST_TEST(pool.thread_count() == hw);
+    }
+    {
+        millio::compute_pool_options opt;
+        opt.threads = 3;
+        millio::compute_pool pool(opt);
+        BOOST_TEST(pool.thread_count() == 3u);
     }
 }
 
@@ -588,7 +602,7 @@ BOOST_AUTO_TEST_CASE(small_tasks_do_not_allocate, *boost::unit_test::timeout(30)
     BOOST_TEST(after - before == 0u);
 
     // Also through asio::post with a priority executor.
-    auto ex = asio::require(pool.get_executor(), millio::priority::high);
+    auto ex = asio::require(pool.get_executor(), millio::priority.high);
     {
         latch done(1);
         asio::post(ex, [&]{ done.count_down(); });
@@ -670,13 +684,13 @@ BOOST_AUTO_TEST_CASE(executor_queries_and_equality, *boost::unit_test::timeout(1
     BOOST_TEST((ex != pool.get_executor(task_priority::high)));
 
     // The priority property
-    BOOST_TEST((asio::query(ex, millio::priority{}) == task_priority::normal));
-    auto hi = asio::require(ex, millio::priority::high);
+    BOOST_TEST((asio::query(ex, millio::priority) == task_priority::normal));
+    auto hi = asio::require(ex, millio::priority.high);
     BOOST_TEST((asio::query(hi, millio::priority_t{}) == task_priority::high));
     BOOST_TEST((hi == pool.get_executor(task_priority::high)));
-    auto lo = asio::prefer(hi, millio::priority::low);
-    BOOST_TEST((asio::query(lo, millio::priority{}) == task_priority::low));
-    BOOST_TEST((asio::query(asio::require(never, millio::priority::critical),
+    auto lo = asio::prefer(hi, millio::priority.low);
+    BOOST_TEST((asio::query(lo, millio::priority) == task_priority::low));
+    BOOST_TEST((asio::query(asio::require(never, millio::priority.critical),
         asio::execution::blocking) == asio::execution::blocking.never));
 }
 
@@ -686,9 +700,9 @@ BOOST_AUTO_TEST_CASE(priority_property_orders_asio_posts, *boost::unit_test::tim
     blocker g(pool, 1);
     std::vector<int> order;
     auto ex = pool.get_executor();
-    asio::post(asio::require(ex, millio::priority::low), [&]{ order.push_back(0); });
+    asio::post(asio::require(ex, millio::priority.low), [&]{ order.push_back(0); });
     asio::post(ex, [&]{ order.push_back(1); });
-    asio::defer(asio::require(ex, millio::priority::critical), [&]{ order.push_back(3); });
+    asio::defer(asio::require(ex, millio::priority.critical), [&]{ order.push_back(3); });
     asio::post(asio::bind_executor(pool.get_executor(task_priority::high),
         [&]{ order.push_back(2); }));
     g.open();
@@ -823,9 +837,9 @@ BOOST_AUTO_TEST_CASE(priority_through_any_executor, *boost::unit_test::timeout(1
         millio::priority_t>;
     millio::compute_pool pool(1);
     poly_executor ex = pool.get_executor(task_priority::high);
-    BOOST_TEST((asio::query(ex, millio::priority{}) == task_priority::high));
-    poly_executor lo = asio::require(ex, millio::priority::low);
-    BOOST_TEST((asio::query(lo, millio::priority{}) == task_priority::low));
+    BOOST_TEST((asio::query(ex, millio::priority) == task_priority::high));
+    poly_executor lo = asio::require(ex, millio::priority.low);
+    BOOST_TEST((asio::query(lo, millio::priority) == task_priority::low));
     BOOST_TEST((lo.target<executor_type>()->priority() == task_priority::low));
 
     std::promise<bool> p;

@@ -163,11 +163,29 @@ BOOST_AUTO_TEST_CASE(invalid_construction, *boost::unit_test::timeout(30))
     auto is_invalid = [](millio::system_error const& e) {
         return e.code() == millio::error::invalid_argument;
     };
-    BOOST_CHECK_EXCEPTION(event_loop(0, 1024, 150ms), millio::system_error, is_invalid);
     BOOST_CHECK_EXCEPTION(event_loop(2, 0, 150ms), millio::system_error, is_invalid);
     millio::event_loop_options o;
     o.events_capacity = 0;
     BOOST_CHECK_EXCEPTION(event_loop{o}, millio::system_error, is_invalid);
+}
+
+// 0 io workers means hardware threads in every constructor, as in
+// event_loop_options (and as for compute_pool).
+BOOST_AUTO_TEST_CASE(zero_workers_means_hardware_threads, *boost::unit_test::timeout(30))
+{
+    std::size_t hw = std::thread::hardware_concurrency();
+    if(hw == 0)
+        hw = 4;
+    {
+        event_loop loop(0, 1024, 150ms);
+        BOOST_TEST(loop.io_threads() == hw);
+    }
+    {
+        millio::event_loop_options o;
+        o.io_threads = 0;
+        event_loop loop(o);
+        BOOST_TEST(loop.io_threads() == hw);
+    }
 }
 
 // Asking for io_uring gives io_uring where the kernel allows it; the
@@ -714,12 +732,64 @@ BOOST_AUTO_TEST_CASE(token_in_use_keeps_first, *boost::unit_test::timeout(60))
             loop.register_source(p1.rd.fd, token(10), interest::readable,
                 [&](event const&) { ++second; }, ec);
             BOOST_TEST(ec == boost::system::errc::file_exists);
+            // one category for "already registered", token or descriptor
+            BOOST_TEST(ec == millio::error::source_in_use);
+            BOOST_TEST((ec.category() == millio::millio_category()));
             runner r(loop);
             BOOST_REQUIRE(::write(p1.wr.fd, "x", 1) == 1);
             BOOST_REQUIRE(::write(p2.wr.fd, "x", 1) == 1);
             BOOST_TEST(got.wait_for(5s));
             BOOST_TEST(first >= 1);
             BOOST_TEST(second == 0);
+        }
+    }
+}
+
+namespace {
+
+// A source whose native_handle() is const, and one whose is not (as
+// Asio's): both are accepted, the latter by non-const reference, with
+// no const_cast behind a const reference.
+struct const_source
+{
+    int fd;
+    int native_handle() const { return fd; }
+};
+
+struct asio_like_source
+{
+    int fd;
+    int native_handle() { return fd; }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(sources_with_native_handle, *boost::unit_test::timeout(60))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            event_loop loop(cfg.options());
+            pipe_pair p1, p2;
+            const_source const s1{p1.rd.fd};
+            asio_like_source s2{p2.rd.fd};
+            test::latch got(2);
+            loop.register_source(s1, token(1), interest::readable,
+                [&](event const&) { drain(p1.rd.fd); got.count_down(); });
+            loop.register_source(s2, token(2), interest::readable,
+                [&](event const&) { drain(p2.rd.fd); got.count_down(); });
+            runner r(loop);
+            BOOST_REQUIRE(::write(p1.wr.fd, "x", 1) == 1);
+            BOOST_REQUIRE(::write(p2.wr.fd, "x", 1) == 1);
+            BOOST_TEST(got.wait_for(5s));
+            loop.reregister_source(s1, token(1), interest::readable | interest::writable);
+            loop.deregister_source(s1, token(1));
+            loop.deregister_source(s2, token(2));
+            // an rvalue descriptor
+            millio::error_code ec;
+            loop.deregister_source(int(p1.rd.fd), token(1), ec);
+            BOOST_TEST(ec == millio::error::not_registered);
         }
     }
 }

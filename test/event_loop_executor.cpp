@@ -28,10 +28,15 @@
 #endif
 
 #include <atomic>
+#include <cstddef>
 #include <future>
 #include <stdexcept>
 #include <thread>
 #include <vector>
+
+#if defined(__linux__)
+# include <dirent.h>
+#endif
 
 namespace millio = boost::millio;
 namespace asio = boost::asio;
@@ -285,6 +290,63 @@ BOOST_AUTO_TEST_CASE(posted_work_discarded_at_destruction, *boost::unit_test::ti
     }
     BOOST_TEST(token.use_count() == 1);
     BOOST_TEST(*token == 0);
+}
+
+namespace {
+
+#if defined(__linux__)
+std::size_t
+thread_count_of_process()
+{
+    std::size_t n = 0;
+    if(DIR* d = ::opendir("/proc/self/task"))
+    {
+        while(dirent* e = ::readdir(d))
+            if(e->d_name[0] != '.')
+                ++n;
+        ::closedir(d);
+    }
+    return n;
+}
+#endif
+
+} // namespace
+
+// get_compute_metrics() is const and does not create the compute pool;
+// the view it returns reads 0 until the pool exists, then follows it.
+BOOST_AUTO_TEST_CASE(compute_metrics_view_does_not_start_the_pool, *boost::unit_test::timeout(60))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            auto opt = cfg.options();
+            opt.compute_threads = 3;
+            millio::event_loop loop(opt);
+            millio::event_loop const& cloop = loop;
+#if defined(__linux__)
+            std::size_t const before = thread_count_of_process();
+#endif
+            millio::compute_metrics m = cloop.get_compute_metrics();
+            BOOST_TEST(m.tasks_submitted() == 0u);
+            BOOST_TEST(m.queue_depth_normal() == 0u);
+            BOOST_TEST(m.total_execution_time_ns() == 0u);
+#if defined(__linux__)
+            BOOST_TEST(thread_count_of_process() == before);
+#endif
+            std::promise<void> done;
+            loop.spawn_compute([&] { done.set_value(); });
+            done.get_future().get();
+#if defined(__linux__)
+            BOOST_TEST(thread_count_of_process() == before + 3);
+#endif
+            loop.compute().join();
+            // The view taken before the pool existed now reads it.
+            BOOST_TEST(m.tasks_submitted() == 1u);
+            BOOST_TEST(m.tasks_completed() == 1u);
+            BOOST_TEST(cloop.get_compute_metrics().tasks_completed() == 1u);
+        }
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

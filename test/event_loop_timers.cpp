@@ -589,7 +589,7 @@ BOOST_AUTO_TEST_CASE(callable_destructor_may_cancel_timers, *boost::unit_test::t
             test::latch entered;
             auto blocker = [lp, &entered] {
                 entered.count_down();
-                eventually([lp] { return lp->reactor().is_shut_down(); });
+                eventually([lp] { return boost::millio::detail::access::reactor(*lp).is_shut_down(); });
             };
             auto const t0 = clock_type::now();
             lp->run_after(0us, blocker);

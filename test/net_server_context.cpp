@@ -53,6 +53,26 @@ BOOST_AUTO_TEST_CASE(unknown_connection)
     BOOST_CHECK_THROW(ctx.close_connection(net::connection_id(1)), millio::system_error);
 }
 
+// Sending and closing do not change the context: they work through a
+// const reference (as a context passed around by const& would be used).
+BOOST_AUTO_TEST_CASE(senders_are_const)
+{
+    auto srv = std::make_unique<net::tcp_server>(
+        net::tcp_server_config::builder().address("127.0.0.1:0").build(), sink());
+    net::server_context const ctx = srv->context();
+    millio::error_code ec;
+    ctx.send_to(net::connection_id(7), boost::asio::buffer("x", 1), ec);
+    BOOST_TEST(ec == make_error_code(millio::error::unknown_connection));
+    BOOST_TEST(ctx.broadcast(boost::asio::buffer("x", 1), ec) == 0u);
+    BOOST_TEST(!ec);
+    ctx.close_connection(net::connection_id(7), ec);
+    BOOST_TEST(ec == make_error_code(millio::error::unknown_connection));
+    BOOST_CHECK_THROW(ctx.send_to(net::connection_id(7), boost::asio::buffer("x", 1)),
+        millio::system_error);
+    BOOST_CHECK_THROW(ctx.close_connection(net::connection_id(7)), millio::system_error);
+    BOOST_TEST(ctx.broadcast(boost::asio::buffer("x", 1)) == 0u);
+}
+
 namespace {
 
 struct keeper : net::network_handler

@@ -11,6 +11,9 @@
 #define BOOST_TEST_MODULE millio_object_pool
 #include <boost/test/unit_test.hpp>
 
+#include <type_traits>
+#include <utility>
+
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
@@ -20,6 +23,21 @@
 #include <vector>
 
 namespace millio = boost::millio;
+
+// The handle returns its object with reset(), as unique_ptr's deleter
+// gets it; it has no release() that would read as unique_ptr::release.
+template<class T, class = void>
+struct has_release : std::false_type {};
+template<class T>
+struct has_release<T, std::void_t<decltype(std::declval<T&>().release())>>
+    : std::true_type {};
+template<class T, class = void>
+struct has_reset : std::false_type {};
+template<class T>
+struct has_reset<T, std::void_t<decltype(std::declval<T&>().reset())>>
+    : std::true_type {};
+static_assert(!has_release<millio::pooled<int>>::value, "");
+static_assert(has_reset<millio::pooled<int>>::value, "");
 
 namespace {
 
@@ -151,15 +169,15 @@ BOOST_AUTO_TEST_CASE(initial_size_made_up_front)
     BOOST_TEST(big.max_idle() == 2000u);
 }
 
-BOOST_AUTO_TEST_CASE(release_returns_early)
+BOOST_AUTO_TEST_CASE(reset_returns_early)
 {
     pool_type pool(0, make_counted());
     auto a = pool.acquire();
-    a.release();
+    a.reset();
     BOOST_TEST(! a);
     BOOST_TEST(a.get() == nullptr);
     BOOST_TEST(pool.idle_count() == 1u);
-    a.release(); // no-op on an empty handle
+    a.reset(); // no-op on an empty handle
     BOOST_TEST(pool.idle_count() == 1u);
 }
 
@@ -226,7 +244,7 @@ BOOST_AUTO_TEST_CASE(reset_hook_runs)
     auto b = pool.acquire();
     BOOST_TEST(b->size() == 8192u);
     BOOST_TEST((*b)[0] == 0);
-    b.release();
+    b.reset();
     BOOST_TEST(resets == 2);
 }
 
@@ -348,7 +366,7 @@ BOOST_AUTO_TEST_CASE(factory_throwing)
     BOOST_TEST(counted::live() == 1);
 
     // Still works: reuse, then make again.
-    a.release();
+    a.reset();
     auto b = pool.acquire();
     BOOST_TEST(b->value == 1);
     fail = false;
@@ -384,7 +402,7 @@ BOOST_AUTO_TEST_CASE(handle_outlives_pool)
     BOOST_TEST(counted::live() == 2); // idle one destroyed
     BOOST_TEST(a->value == 5);
     millio::pooled<counted> c(std::move(a));
-    c.release();
+    c.reset();
     BOOST_TEST(counted::live() == 1);
     BOOST_TEST(resets == 0); // not run once the pool is gone
     // b is destroyed at the end of the scope; the shared state goes with it
@@ -481,7 +499,7 @@ BOOST_AUTO_TEST_CASE(handles_outlive_pool_across_threads, *boost::unit_test::tim
         std::thread th([&hs]
         {
             for(auto& h : hs)
-                h.release();
+                h.reset();
         });
         pool.reset(); // races with the returns
         th.join();

@@ -235,9 +235,12 @@ BOOST_AUTO_TEST_CASE(one_owner_per_signal_and_restore, *boost::unit_test::timeou
         millio::error_code ec;
         millio::signal_set b(loop, {SIGUSR1}, ec);
         BOOST_TEST(ec == boost::system::errc::device_or_resource_busy);
+        BOOST_TEST(ec == millio::error::signal_in_use);
         BOOST_CHECK_THROW(millio::signal_set(loop, {SIGUSR1}), millio::system_error);
         millio::signal_set c(loop, {0}, ec);
         BOOST_TEST(ec == boost::system::errc::invalid_argument);
+        // the library's own error, as everywhere else in the library
+        BOOST_TEST(ec == millio::error::invalid_argument);
     }
     struct sigaction after{};
     ::sigaction(SIGUSR1, nullptr, &after);

@@ -30,10 +30,10 @@ BOOST_AUTO_TEST_CASE(property_values)
     static_assert(millio::priority_t::is_preferable, "");
     constexpr millio::priority_t q{};
     static_assert(q.value() == millio::task_priority::normal, "");
-    static_assert(millio::priority::high.value() == millio::task_priority::high, "");
-    static_assert(millio::priority::low != millio::priority::critical, "");
-    static_assert(millio::priority::normal == millio::priority_t{}, "");
-    BOOST_TEST((millio::priority::critical.value() == millio::task_priority::critical));
+    static_assert(millio::priority.high.value() == millio::task_priority::high, "");
+    static_assert(millio::priority.low != millio::priority.critical, "");
+    static_assert(millio::priority.normal == millio::priority_t{}, "");
+    BOOST_TEST((millio::priority.critical.value() == millio::task_priority::critical));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

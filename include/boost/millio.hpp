@@ -8,9 +8,11 @@
 #ifndef BOOST_MILLIO_HPP
 #define BOOST_MILLIO_HPP
 
+#include <boost/millio/basic_executor.hpp>
 #include <boost/millio/buffer_pool.hpp>
 #include <boost/millio/compute_metrics.hpp>
 #include <boost/millio/compute_pool.hpp>
+#include <boost/millio/compute_pool_options.hpp>
 #include <boost/millio/error.hpp>
 #include <boost/millio/event.hpp>
 #include <boost/millio/event_handler.hpp>

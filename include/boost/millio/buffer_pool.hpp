@@ -26,7 +26,7 @@ class buffer_pool;
 
     The buffer has the pool's fixed size; its contents are unspecified
     when acquired (buffers are neither zeroed nor cleared on return).
-    When the handle is destroyed (or @ref release is called) the buffer
+    When the handle is destroyed (or @ref reset is called) the buffer
     goes back to its pool.
 
     A handle may safely outlive the pool that produced it: the pool's
@@ -77,7 +77,7 @@ public:
     {
         if(this != &other)
         {
-            release();
+            reset();
             core_ = other.core_;
             data_ = other.data_;
             size_ = other.size_;
@@ -95,7 +95,7 @@ public:
     ~pooled_buffer()
     {
         if(data_)
-            release();
+            reset();
     }
 
     /// Returns a pointer to the first byte, or `nullptr` if empty.
@@ -148,9 +148,10 @@ public:
     /** Returns the buffer to its pool now.
 
         Afterwards the handle is empty. Does nothing on an empty handle.
+        Named as `std::unique_ptr::reset()`, which it resembles.
     */
     void
-    release() noexcept
+    reset() noexcept
     {
         if(! data_)
             return;

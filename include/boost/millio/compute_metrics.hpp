@@ -10,6 +10,7 @@
 
 #include <boost/millio/detail/config.hpp>
 #include <boost/millio/task_priority.hpp>
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -17,9 +18,12 @@
 namespace boost {
 namespace millio {
 
+#ifndef BOOST_MILLIO_DOCS
 namespace detail {
 struct compute_stats;
+struct access;
 } // detail
+#endif
 
 /** A live view of the counters of a @ref compute_pool.
 
@@ -46,13 +50,6 @@ class BOOST_MILLIO_DECL compute_metrics
 public:
     /// Construct a view of no pool (every counter reads 0).
     compute_metrics() noexcept = default;
-
-    /// Construct a view of the given counters (used by the pool).
-    explicit
-    compute_metrics(detail::compute_stats const* s) noexcept
-        : stats_(s)
-    {
-    }
 
     /// Returns the number of tasks accepted by the pool.
     std::uint64_t
@@ -110,7 +107,34 @@ public:
     total_execution_time_ns() const noexcept;
 
 private:
+#ifndef BOOST_MILLIO_DOCS
+    friend struct detail::access;
+
+    // A view of the counters of one pool.
+    explicit
+    compute_metrics(detail::compute_stats const* s) noexcept
+        : stats_(s)
+    {
+    }
+
+    // A view of the counters of a pool that may be created later
+    // (event_loop::get_compute_metrics).
+    explicit
+    compute_metrics(
+        std::atomic<detail::compute_stats const*> const* src) noexcept
+        : src_(src)
+    {
+    }
+
+    detail::compute_stats const*
+    stats() const noexcept
+    {
+        return src_ ? src_->load(std::memory_order_acquire) : stats_;
+    }
+
     detail::compute_stats const* stats_ = nullptr;
+    std::atomic<detail::compute_stats const*> const* src_ = nullptr;
+#endif
 };
 
 } // millio

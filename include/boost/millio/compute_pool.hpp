@@ -9,10 +9,11 @@
 #define BOOST_MILLIO_COMPUTE_POOL_HPP
 
 #include <boost/millio/detail/config.hpp>
+#include <boost/millio/basic_executor.hpp>
 #include <boost/millio/compute_metrics.hpp>
+#include <boost/millio/compute_pool_options.hpp>
 #include <boost/millio/error.hpp>
 #include <boost/millio/task_priority.hpp>
-#include <boost/millio/detail/basic_executor.hpp>
 #include <boost/millio/detail/task.hpp>
 #include <boost/asio/execution_context.hpp>
 #include <cstddef>
@@ -97,9 +98,20 @@ public:
         `execute` runs the function inline when called from a worker of
         this pool, as `asio::dispatch` does) and `blocking.never` (used by
         `asio::post` and `asio::defer`), `relationship`, `outstanding_work`,
-        `allocator`, `occupancy`, `mapping` and @ref priority_t.
+        `allocator`, `occupancy`, `mapping` and `millio::priority`
+        (`asio::require(ex, millio::priority.high)`). See
+        @ref basic_executor.
     */
-    using executor_type = detail::basic_executor<compute_pool>;
+    using executor_type = basic_executor<compute_pool>;
+
+    /** The executor class with a given allocator property.
+
+        `executor_type` is `basic_executor_type<std::allocator<void>>`;
+        `asio::require(ex, asio::execution::allocator(a))` returns
+        `basic_executor_type<A>`.
+    */
+    template<class Allocator>
+    using basic_executor_type = basic_executor<compute_pool, Allocator>;
 
     /** Construct a pool with one worker per hardware thread.
 
@@ -112,18 +124,29 @@ public:
 
     /** Construct a pool with `threads` workers.
 
-        @param threads The number of workers; must not be 0.
+        @param threads The number of workers; 0 means one per hardware
+        thread (4 if unknown), as in @ref event_loop_options.
 
-        @throws system_error with `error::invalid_argument` if
-        `threads == 0`; `std::system_error` if a thread cannot be started.
+        @throws std::system_error if a thread cannot be started.
     */
     BOOST_MILLIO_DECL
     explicit
     compute_pool(std::size_t threads);
 
+    /** Construct a pool from options.
+
+        @param opt The options; `opt.threads == 0` means one worker per
+        hardware thread (4 if unknown).
+
+        @throws std::system_error if a thread cannot be started.
+    */
+    BOOST_MILLIO_DECL
+    explicit
+    compute_pool(compute_pool_options const& opt);
+
     /** Destructor.
 
-        Calls `join:` tasks already queued are run, then the workers
+        Calls @ref join, so tasks already queued are run, then the workers
         are joined. Must not be called from a worker of this pool.
     */
     BOOST_MILLIO_DECL

@@ -24,6 +24,26 @@ using system_error = boost::system::system_error;
 /** Error codes returned by Boost.MillIO.
 
     The value 0 is reserved and means success.
+
+    @par Conditions
+    Where a value has a portable meaning, it compares equal to the
+    matching `boost::system::errc` (and `std::errc`) condition, through
+    the category's `default_error_condition`, so that code testing for
+    the generic condition sees the library's errors too:
+
+    @li `token_in_use`, `source_in_use`: `errc::file_exists`;
+    @li `not_registered`: `errc::no_such_file_or_directory`;
+    @li `invalid_argument`: `errc::invalid_argument`;
+    @li `queue_full`, `send_queue_full`:
+        `errc::resource_unavailable_try_again`;
+    @li `not_connected`: `errc::not_connected`;
+    @li `idle_timeout`, `close_timeout`, `write_timeout`: `errc::timed_out`;
+    @li `signal_in_use`: `errc::device_or_resource_busy`.
+
+    The other values are conditions of their own. Compare with the
+    enumerator (`ec == error::invalid_argument`) to test for exactly the
+    library's error, with the condition
+    (`ec == boost::system::errc::invalid_argument`) to accept both.
 */
 enum class error
 {
@@ -75,7 +95,13 @@ enum class error
 
     /// A connection could write none of its queued bytes within its
     /// write time-out and was reset.
-    write_timeout
+    write_timeout,
+
+    /// The descriptor is already registered with this event loop.
+    source_in_use,
+
+    /// The signal is handled by another `millio::signal_set`.
+    signal_in_use
 };
 
 /// Returns the error category used by `error`.

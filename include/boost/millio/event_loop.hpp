@@ -9,9 +9,10 @@
 #define BOOST_MILLIO_EVENT_LOOP_HPP
 
 #include <boost/millio/detail/config.hpp>
+#include <boost/millio/basic_executor.hpp>
 #include <boost/millio/compute_metrics.hpp>
 #include <boost/millio/compute_pool.hpp>
-#include <boost/millio/detail/basic_executor.hpp>
+#include <boost/millio/detail/access.hpp>
 #include <boost/millio/detail/except.hpp>
 #include <boost/millio/detail/task.hpp>
 #include <boost/millio/task_priority.hpp>
@@ -22,6 +23,7 @@
 #include <boost/millio/event_handler.hpp>
 #include <boost/millio/event_loop_options.hpp>
 #include <boost/asio/execution_context.hpp>
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -100,7 +102,7 @@ public:
 class event_loop
     : public asio::execution_context
 {
-    template<class, class> friend class detail::basic_executor;
+    template<class, class> friend class basic_executor;
 
 public:
     /** The type of the loop's Asio executor.
@@ -110,8 +112,8 @@ public:
         on the thread in @ref run in the direct mode. With
         `execution::blocking.possibly` (the default), `dispatch` from an
         io worker or the reactor thread runs the function at once. The
-        `priority` property is accepted and ignored: the loop's queue is
-        FIFO.
+        `millio::priority` property is accepted and ignored: the loop's queue
+        is FIFO. See @ref basic_executor.
 
         Asio I/O objects (sockets, timers) need an `asio::io_context`:
         constructing one on this executor creates Asio's own reactor
@@ -119,7 +121,16 @@ public:
         never complete. Register the native handle of such objects with
         @ref register_source instead.
     */
-    using executor_type = detail::basic_executor<event_loop>;
+    using executor_type = basic_executor<event_loop>;
+
+    /** The executor class with a given allocator property.
+
+        `executor_type` is `basic_executor_type<std::allocator<void>>`;
+        `asio::require(ex, asio::execution::allocator(a))` returns
+        `basic_executor_type<A>`.
+    */
+    template<class Allocator>
+    using basic_executor_type = basic_executor<event_loop, Allocator>;
 
     /** Construct with the default configuration.
 
@@ -134,12 +145,13 @@ public:
 
     /** Construct with a number of io workers, events capacity and poll timeout.
 
-        @param workers The number of io worker threads; must not be 0.
+        @param workers The number of io worker threads; 0 means hardware
+        threads (4 if unknown), as in @ref event_loop_options.
         @param events_capacity The maximum events fetched per poll; must not be 0.
         @param poll_timeout The upper bound of one wait for readiness.
 
         @throws system_error with `error::invalid_argument` if
-        `workers` or `events_capacity` is 0.
+        `events_capacity` is 0.
     */
     BOOST_MILLIO_DECL
     event_loop(
@@ -192,14 +204,17 @@ public:
     /** Register a source.
 
         @param source A native descriptor, or an object with
-        `native_handle()` such as an Asio socket. The loop does not take
-        ownership; the source must stay open until deregistered.
+        `native_handle()` such as an Asio socket (taken by reference,
+        non-`const` when its `native_handle()` is, as Asio's is). The
+        loop does not take ownership; the source must stay open until
+        deregistered.
         @param t The token of the registration, unique in this loop.
         @param i The readiness of interest.
         @param handler A class derived from @ref event_handler (by value or
         `std::shared_ptr`), or any callable `void(event const&)`.
         @param ec Set to `error::token_in_use` if `t` is registered,
-        `errc::file_exists` if the descriptor is registered, 
+        `error::source_in_use` if the descriptor is registered (both
+        equal to `errc::file_exists`),
         `errc::bad_file_descriptor` for an invalid descriptor,
         `error::invalid_argument` for an empty interest.
     */
@@ -207,7 +222,7 @@ public:
     template<class Source, class Handler>
     void
     register_source(
-        Source const& source,
+        Source&& source,
         token t,
         interest i,
         Handler&& handler,
@@ -221,7 +236,7 @@ public:
     template<class Source, class Handler>
     void
     register_source(
-        Source const& source,
+        Source&& source,
         token t,
         interest i,
         Handler&& handler)
@@ -240,7 +255,7 @@ public:
     /** @{ */
     template<class Source>
     void
-    reregister_source(Source const& source, token t, interest i, error_code& ec)
+    reregister_source(Source&& source, token t, interest i, error_code& ec)
     {
         impl_.modify_user(detail::native_descriptor(source), t, i, ec);
     }
@@ -248,7 +263,7 @@ public:
     /// Overload
     template<class Source>
     void
-    reregister_source(Source const& source, token t, interest i)
+    reregister_source(Source&& source, token t, interest i)
     {
         error_code ec;
         reregister_source(source, t, i, ec);
@@ -274,7 +289,7 @@ public:
     /** @{ */
     template<class Source>
     void
-    deregister_source(Source const& source, token t, error_code& ec)
+    deregister_source(Source&& source, token t, error_code& ec)
     {
         impl_.remove_user(detail::native_descriptor(source), t, ec);
     }
@@ -282,7 +297,7 @@ public:
     /// Overload
     template<class Source>
     void
-    deregister_source(Source const& source, token t)
+    deregister_source(Source&& source, token t)
     {
         error_code ec;
         deregister_source(source, t, ec);
@@ -304,7 +319,7 @@ public:
     /** @{ */
     template<class Source>
     void
-    release_source(Source const& source, token t, error_code& ec)
+    release_source(Source&& source, token t, error_code& ec)
     {
         impl_.remove_user_no_wait(detail::native_descriptor(source), t, ec);
     }
@@ -312,7 +327,7 @@ public:
     /// Overload
     template<class Source>
     void
-    release_source(Source const& source, token t)
+    release_source(Source&& source, token t)
     {
         error_code ec;
         release_source(source, t, ec);
@@ -328,6 +343,14 @@ public:
         `stop` made while the loop is not running makes the next `run`
         return at once. Fails with `error::shut_down` while the loop is
         being destroyed.
+
+        @par Compared with asio::io_context
+        `io_context::run` returns when it runs out of work, and after
+        `io_context::stop` the context stays stopped until `restart()`.
+        An event loop has no `restart`: its `run` returns only after
+        @ref stop, and the stop request is consumed by that return, so
+        the loop can be run again at once. Handlers run on the io
+        workers even while no thread is in `run` (pool mode).
     */
     /** @{ */
     BOOST_MILLIO_DECL
@@ -365,13 +388,19 @@ public:
         Makes @ref run return within one handler's run time, whatever
         the load. Callable from any thread, from handlers and from a
         signal handler (it only sets a flag and writes to the loop's
-        waker).
+        waker). Unlike `io_context::stop`, the request is consumed when
+        @ref run returns: no `restart()` is needed (or exists) to run
+        the loop again.
     */
     BOOST_MILLIO_DECL
     void
     stop() noexcept;
 
-    /// Return true if a stop was requested and not yet consumed by @ref run.
+    /** Return true if a stop was requested and not yet consumed by @ref run.
+
+        Unlike `io_context::stopped`, this turns false again when @ref run
+        returns.
+    */
     BOOST_MILLIO_DECL
     bool
     stopped() const noexcept;
@@ -559,11 +588,14 @@ public:
 
     /** Return a live view of the compute pool's metrics.
 
-        The view must not outlive the loop.
+        Does not create the compute pool: until the first
+        @ref spawn_compute (or @ref compute) creates it, every counter of
+        the view reads 0; afterwards the same view reads the pool's
+        counters. The view must not outlive the loop.
     */
     BOOST_MILLIO_DECL
     compute_metrics
-    get_compute_metrics();
+    get_compute_metrics() const noexcept;
 
     /// Return the loop's compute pool, creating it on first use.
     BOOST_MILLIO_DECL
@@ -598,11 +630,9 @@ public:
     /// Return the options in effect.
     event_loop_options const& options() const noexcept { return impl_.options(); }
 
-#ifndef BOOST_MILLIO_DOCS
-    detail::reactor& reactor() noexcept { return impl_; }
-#endif
-
 private:
+    friend struct detail::access;
+
     // Used by the executor: queue `f` to run where handlers run.
     template<class F>
     void
@@ -616,6 +646,8 @@ private:
     // Declared after the reactor: destroyed (joined) first, so that its
     // tasks may still post to the loop.
     std::unique_ptr<compute_pool> compute_;
+    // The pool's counters, published once the pool exists.
+    std::atomic<detail::compute_stats const*> compute_stats_{nullptr};
 };
 
 } // millio

@@ -74,7 +74,7 @@ struct object_pool_options
 /** A move-only handle to an object borrowed from an @ref object_pool.
 
     While a `pooled<T>` owns an object, nobody else uses it. When the
-    handle is destroyed (or @ref release is called) the object goes back
+    handle is destroyed (or @ref reset is called) the object goes back
     to its pool, after the pool's reset hook has run.
 
     A handle may safely outlive the pool that produced it: the pool's
@@ -123,7 +123,7 @@ public:
     {
         if(this != &other)
         {
-            release();
+            reset();
             state_ = other.state_;
             p_ = other.p_;
             other.state_ = nullptr;
@@ -138,7 +138,7 @@ public:
     /// Destructor. Returns the object, if any, to its pool.
     ~pooled()
     {
-        release();
+        reset();
     }
 
     /// Returns a pointer to the object, or `nullptr` if empty.
@@ -181,13 +181,15 @@ public:
 
     /** Returns the object to its pool now.
 
-        Unlike `std::unique_ptr::release`, this gives the object back:
-        the reset hook runs and the object becomes idle (or is destroyed
-        when the idle cap is reached or the pool is gone). Afterwards the
-        handle is empty. Does nothing on an empty handle.
+        As `std::unique_ptr::reset()` hands the object to its deleter,
+        this gives the object back: the pool's reset hook runs and the
+        object becomes idle (or is destroyed when the idle cap is reached
+        or the pool is gone). Afterwards the handle is empty. Does nothing
+        on an empty handle. (@ref detach is the counterpart of
+        `std::unique_ptr::release`.)
     */
     void
-    release() noexcept;
+    reset() noexcept;
 
     /** Takes the object out of the pool for good.
 

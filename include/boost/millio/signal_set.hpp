@@ -31,6 +31,16 @@ namespace millio {
     library holds a lock, so it may use the set: call @ref count, replace
     itself with @ref on_signal, or destroy the set.
 
+    @par Not asio::signal_set
+    This class belongs to an @ref event_loop and calls one function
+    (set with @ref on_signal) for every signal, until it is destroyed.
+    `boost::asio::signal_set` is an I/O object of an `asio::io_context`
+    that completes one `async_wait` per signal. Code that uses both
+    spells them `millio::signal_set` and `asio::signal_set` (with
+    namespace aliases) rather than bringing both into scope with
+    `using namespace`. Do not give one signal number to both at once:
+    each installs a process-wide handler.
+
     @par Example
     Stop a server on Ctrl+C or `kill`:
     @code
@@ -45,9 +55,10 @@ class signal_set
 public:
     /** Install handlers for `signals` and register with `loop`.
 
-        @throws system_error with `errc::device_or_resource_busy` if a
-        signal belongs to another signal set, or `errc::invalid_argument`
-        for an invalid signal number.
+        @throws system_error with `error::signal_in_use` (equal to
+        `errc::device_or_resource_busy`) if a signal belongs to another
+        signal set, or `error::invalid_argument` (equal to
+        `errc::invalid_argument`) for an invalid signal number.
     */
     BOOST_MILLIO_DECL
     signal_set(event_loop& loop, std::initializer_list<int> signals);
@@ -114,11 +125,9 @@ public:
     std::size_t
     count() const noexcept;
 
-#ifndef BOOST_MILLIO_DOCS
-    struct impl;
-#endif
-
 private:
+    struct impl;
+
     void init(std::initializer_list<int> signals, error_code& ec);
     event_loop& loop_;
     std::shared_ptr<impl> impl_;

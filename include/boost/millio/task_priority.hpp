@@ -40,20 +40,24 @@ enum class task_priority : unsigned char
 /// The number of distinct `task_priority` values.
 constexpr std::size_t task_priority_count = 4;
 
-/** An Asio executor property selecting the priority of submitted work.
+/** The type of the Asio executor property selecting the priority of submitted work.
 
-    Executors of @ref compute_pool support this property, so that
+    Use it through the object `millio::priority`, as Asio's own properties
+    (`execution::blocking` and its values `blocking.never`, ...) are used:
 
     @code
-    auto ex = boost::asio::require(pool.get_executor(), millio::priority::high);
-    task_priority p = boost::asio::query(ex, millio::priority);
+    auto ex = boost::asio::require(pool.get_executor(), millio::priority.high);
+    task_priority p = boost::asio::query(ex, millio::priority); // task_priority::high
     @endcode
 
-    work. A default-constructed object (`priority_t{}`, or `priority{}`
-    through the alias) names the property in queries; the static members
-    `low`, `normal`, `high` and `critical` are its values.
+    The static members `low`, `normal`, `high` and `critical` are the
+    values given to `asio::require` and `asio::prefer`; a
+    default-constructed object (such as `millio::priority` itself) names the
+    property in `asio::query` and holds `task_priority::normal`.
+    Executors of @ref compute_pool honour the property; executors of
+    @ref event_loop accept it and ignore it.
 
-    @see task_priority
+    @see priority, task_priority, basic_executor
 */
 struct priority_t
 {
@@ -130,12 +134,14 @@ inline constexpr priority_t const priority_t::normal{task_priority::normal};
 inline constexpr priority_t const priority_t::high{task_priority::high};
 inline constexpr priority_t const priority_t::critical{task_priority::critical};
 
-/** The priority property, spelled as in `millio::priority::high`.
+/** The priority property object.
 
-    `asio::query(ex, millio::priority{})` returns the executor's
-    `task_priority`.
+    `millio::priority.high` (and `low`, `normal`, `critical`) are values
+    for `asio::require` and `asio::prefer`; `asio::query(ex,
+    millio::priority)` returns the executor's @ref task_priority. Its type
+    is @ref priority_t.
 */
-using priority = priority_t;
+inline constexpr priority_t priority{};
 
 } // millio
 } // boost

@@ -24,19 +24,22 @@ struct has_native_handle<T, std::void_t<
     decltype(std::declval<T&>().native_handle())>> : std::true_type {};
 
 // The native descriptor of a source: an integer descriptor itself,
-// or the result of native_handle() (Asio sockets and descriptors).
+// or the result of native_handle() (Asio sockets and descriptors, whose
+// native_handle() is not const: such a source is taken non-const).
 template<class Source>
 int
-native_descriptor(Source& s)
+native_descriptor(Source&& s)
 {
-    using S = typename std::remove_cv<Source>::type;
+    using S = typename std::remove_cv<
+        typename std::remove_reference<Source>::type>::type;
     if constexpr(std::is_integral<S>::value)
         return static_cast<int>(s);
     else
     {
-        static_assert(has_native_handle<S>::value,
-            "a source must be a native descriptor or have native_handle()");
-        return static_cast<int>(const_cast<S&>(s).native_handle());
+        static_assert(has_native_handle<Source>::value,
+            "a source must be a native descriptor or have native_handle() "
+            "callable on it (Asio's is not const: pass the object non-const)");
+        return static_cast<int>(s.native_handle());
     }
 }
 

@@ -36,9 +36,10 @@ std::uint64_t
 compute_metrics::
 tasks_submitted() const noexcept
 {
+    detail::compute_stats const* const s = stats();
     std::uint64_t n = 0;
-    if(stats_)
-        for(auto const& p : stats_->prio)
+    if(s)
+        for(auto const& p : s->prio)
             n += p.submitted.load(std::memory_order_relaxed);
     return n;
 }
@@ -47,24 +48,27 @@ std::uint64_t
 compute_metrics::
 tasks_completed() const noexcept
 {
-    return sum_workers(stats_, &detail::worker_counters::completed);
+    detail::compute_stats const* const s = stats();
+    return sum_workers(s, &detail::worker_counters::completed);
 }
 
 std::uint64_t
 compute_metrics::
 tasks_failed() const noexcept
 {
-    return sum_workers(stats_, &detail::worker_counters::failed);
+    detail::compute_stats const* const s = stats();
+    return sum_workers(s, &detail::worker_counters::failed);
 }
 
 std::size_t
 compute_metrics::
 active_workers() const noexcept
 {
+    detail::compute_stats const* const s = stats();
     std::size_t n = 0;
-    if(stats_)
-        for(std::size_t i = 0; i < stats_->worker_count; ++i)
-            n += stats_->workers[i].busy.load(std::memory_order_relaxed);
+    if(s)
+        for(std::size_t i = 0; i < s->worker_count; ++i)
+            n += s->workers[i].busy.load(std::memory_order_relaxed);
     return n;
 }
 
@@ -72,10 +76,11 @@ std::size_t
 compute_metrics::
 queue_depth(task_priority p) const noexcept
 {
+    detail::compute_stats const* const s = stats();
     auto const i = static_cast<std::size_t>(p);
-    if(! stats_ || i >= task_priority_count)
+    if(! s || i >= task_priority_count)
         return 0;
-    return static_cast<std::size_t>(stats_->depth(i));
+    return static_cast<std::size_t>(s->depth(i));
 }
 
 std::size_t
@@ -118,10 +123,11 @@ std::uint64_t
 compute_metrics::
 total_execution_time_ns() const noexcept
 {
-    if(! stats_)
+    detail::compute_stats const* const s = stats();
+    if(! s)
         return 0;
-    return stats_->clock.to_ns(
-        sum_workers(stats_, &detail::worker_counters::exec_ticks));
+    return s->clock.to_ns(
+        sum_workers(s, &detail::worker_counters::exec_ticks));
 }
 
 } // millio

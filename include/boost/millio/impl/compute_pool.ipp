@@ -9,6 +9,7 @@
 #define BOOST_MILLIO_IMPL_COMPUTE_POOL_IPP
 
 #include <boost/millio/compute_pool.hpp>
+#include <boost/millio/detail/access.hpp>
 #include <boost/millio/detail/compute_stats.hpp>
 #include <boost/millio/detail/except.hpp>
 #include <boost/lockfree/queue.hpp>
@@ -258,8 +259,13 @@ struct compute_pool::impl
 
 compute_pool::
 compute_pool()
-    : compute_pool(std::thread::hardware_concurrency() != 0
-        ? std::thread::hardware_concurrency() : 4)
+    : compute_pool(std::size_t(0))
+{
+}
+
+compute_pool::
+compute_pool(compute_pool_options const& opt)
+    : compute_pool(opt.threads)
 {
 }
 
@@ -267,11 +273,8 @@ compute_pool::
 compute_pool(std::size_t threads)
 {
     if(threads == 0)
-    {
-        error_code ec;
-        BOOST_MILLIO_FAIL(ec, error::invalid_argument);
-        detail::throw_system_error(ec);
-    }
+        threads = std::thread::hardware_concurrency() != 0
+            ? std::thread::hardware_concurrency() : 4;
     impl_.reset(new impl(this, threads));
     try
     {
@@ -341,7 +344,7 @@ compute_metrics
 compute_pool::
 metrics() const noexcept
 {
-    return compute_metrics(&impl_->stats);
+    return detail::access::construct<compute_metrics>(&impl_->stats);
 }
 
 void

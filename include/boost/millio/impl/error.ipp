@@ -54,8 +54,43 @@ public:
         case error::timer_not_pending: return "timer not pending";
         case error::close_timeout: return "close timeout";
         case error::write_timeout: return "write timeout";
+        case error::source_in_use: return "descriptor already registered";
+        case error::signal_in_use: return "signal handled by another signal set";
         }
         return "unknown boost.millio error";
+    }
+
+    // The portable condition of each value that has one, so that
+    // error::invalid_argument == errc::invalid_argument, and so on.
+    system::error_condition
+    default_error_condition(int ev) const noexcept override
+    {
+        using system::errc::make_error_condition;
+        namespace errc = system::errc;
+        switch(static_cast<error>(ev))
+        {
+        case error::token_in_use:
+        case error::source_in_use:
+            return make_error_condition(errc::file_exists);
+        case error::not_registered:
+            return make_error_condition(errc::no_such_file_or_directory);
+        case error::invalid_argument:
+            return make_error_condition(errc::invalid_argument);
+        case error::queue_full:
+        case error::send_queue_full:
+            return make_error_condition(errc::resource_unavailable_try_again);
+        case error::not_connected:
+            return make_error_condition(errc::not_connected);
+        case error::idle_timeout:
+        case error::close_timeout:
+        case error::write_timeout:
+            return make_error_condition(errc::timed_out);
+        case error::signal_in_use:
+            return make_error_condition(errc::device_or_resource_busy);
+        default:
+            break;
+        }
+        return system::error_condition(ev, *this);
     }
 
     std::string

@@ -22,8 +22,8 @@ make_options(
     std::size_t events_capacity,
     std::chrono::milliseconds poll_timeout)
 {
-    if(workers == 0)
-        throw_system_error(make_error_code(error::invalid_argument));
+    // 0 io workers means hardware threads, as in event_loop_options;
+    // a capacity of 0 is refused by the reactor.
     event_loop_options opt;
     opt.io_threads = workers;
     opt.events_capacity = events_capacity;
@@ -144,16 +144,19 @@ compute()
 {
     std::call_once(compute_once_, [this] {
         std::size_t n = impl_.options().compute_threads;
-        compute_.reset(n == 0 ? new compute_pool() : new compute_pool(n));
+        compute_.reset(new compute_pool(n));
+        compute_stats_.store(
+            detail::access::stats(compute_->metrics()),
+            std::memory_order_release);
     });
     return *compute_;
 }
 
 compute_metrics
 event_loop::
-get_compute_metrics()
+get_compute_metrics() const noexcept
 {
-    return compute().metrics();
+    return detail::access::construct<compute_metrics>(&compute_stats_);
 }
 
 void

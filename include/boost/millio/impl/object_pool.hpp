@@ -73,7 +73,7 @@ destroy(detail::object_pool_state<T>* state, T* p) noexcept
 template<class T>
 void
 pooled<T>::
-release() noexcept
+reset() noexcept
 {
     if(! p_)
         return;

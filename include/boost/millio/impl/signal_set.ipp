@@ -224,12 +224,12 @@ init(std::initializer_list<int> signals, error_code& ec)
     {
         if(s <= 0 || s >= NSIG)
         {
-            BOOST_MILLIO_FAIL(ec, system::errc::invalid_argument);
+            BOOST_MILLIO_FAIL(ec, error::invalid_argument);
             return;
         }
         if(detail::signal_owned[s])
         {
-            BOOST_MILLIO_FAIL(ec, system::errc::device_or_resource_busy);
+            BOOST_MILLIO_FAIL(ec, error::signal_in_use);
             return;
         }
     }
@@ -248,7 +248,7 @@ init(std::initializer_list<int> signals, error_code& ec)
     }
     p->signals.reserve(signals.size());
     p->previous.reserve(signals.size());
-    p->reg = loop_.reactor().add(p->rd, token(), false, interest::readable,
+    p->reg = detail::access::reactor(loop_).add(p->rd, token(), false, interest::readable,
         detail::make_event_handler([p](event const&) { p->on_readable(); }), ec);
     if(ec)
         return;     // the state closes the pipe
@@ -293,7 +293,7 @@ signal_set::
     // The reactor's handler holds the state; the state closes the pipe
     // when the handler is gone.
     error_code ec;
-    loop_.reactor().remove_no_wait(s.reg, ec);
+    detail::access::reactor(loop_).remove_no_wait(s.reg, ec);
 }
 
 void

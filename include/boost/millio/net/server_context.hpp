@@ -9,6 +9,7 @@
 #define BOOST_MILLIO_NET_SERVER_CONTEXT_HPP
 
 #include <boost/millio/detail/config.hpp>
+#include <boost/millio/detail/access.hpp>
 #include <boost/millio/error.hpp>
 #include <boost/millio/net/connection_id.hpp>
 #include <boost/asio/buffer.hpp>
@@ -63,12 +64,12 @@ public:
     /** @{ */
     BOOST_MILLIO_DECL
     void
-    send_to(connection_id id, asio::const_buffer bytes, error_code& ec);
+    send_to(connection_id id, asio::const_buffer bytes, error_code& ec) const;
 
     /// Overload
     BOOST_MILLIO_DECL
     void
-    send_to(connection_id id, asio::const_buffer bytes);
+    send_to(connection_id id, asio::const_buffer bytes) const;
     /** @} */
 
     /** Send bytes to every connection.
@@ -85,12 +86,12 @@ public:
     /** @{ */
     BOOST_MILLIO_DECL
     std::size_t
-    broadcast(asio::const_buffer bytes, error_code& ec);
+    broadcast(asio::const_buffer bytes, error_code& ec) const;
 
     /// Overload
     BOOST_MILLIO_DECL
     std::size_t
-    broadcast(asio::const_buffer bytes);
+    broadcast(asio::const_buffer bytes) const;
     /** @} */
 
     /** Close a connection gracefully.
@@ -110,12 +111,12 @@ public:
     /** @{ */
     BOOST_MILLIO_DECL
     void
-    close_connection(connection_id id, error_code& ec);
+    close_connection(connection_id id, error_code& ec) const;
 
     /// Overload
     BOOST_MILLIO_DECL
     void
-    close_connection(connection_id id);
+    close_connection(connection_id id) const;
     /** @} */
 
     /** Return the peer's address of a connection.
@@ -154,17 +155,19 @@ public:
     server_context&
     operator=(server_context const& other) noexcept;
 
+private:
 #ifndef BOOST_MILLIO_DOCS
+    friend struct millio::detail::access;
+
     server_context(std::shared_ptr<detail::server_impl> hold, detail::server_impl* impl) noexcept
         : hold_(std::move(hold))
         , impl_(impl)
     {
     }
-#endif
 
-private:
     std::shared_ptr<detail::server_impl> hold_;
     detail::server_impl* impl_;
+#endif
 };
 
 } // net

@@ -117,7 +117,7 @@ add(registration_owner& o, int fd, millio::token t, bool user,
         else if(user && users_.count(t.value()) != 0)
             BOOST_MILLIO_FAIL(ec, error::token_in_use);
         else if(fds_.count(fd) != 0)
-            BOOST_MILLIO_FAIL(ec, system::errc::file_exists);
+            BOOST_MILLIO_FAIL(ec, error::source_in_use);
         else
         {
             std::uint64_t key = ++next_key_;

@@ -432,7 +432,7 @@ start(event_loop& loop, token t, error_code& ec)
         BOOST_MILLIO_FAIL(ec, error::not_connected);
         return;
     }
-    auto c = std::make_shared<detail::connection>(*impl_, loop.reactor(), impl_->pool_,
+    auto c = std::make_shared<detail::connection>(*impl_, millio::detail::access::reactor(loop), impl_->pool_,
         impl_->fd_, 0, impl_->remote_, impl_->lim_, true);
     c->keep_alive(impl_);
     c->open(t, true, ec);
@@ -443,12 +443,12 @@ start(event_loop& loop, token t, error_code& ec)
     }
     impl_->fd_ = -1;
     impl_->conn_ = std::move(c);
-    impl_->reactor_ = &loop.reactor();
+    impl_->reactor_ = &millio::detail::access::reactor(loop);
     if(impl_->connect_timeout_.count() > 0)
     {
         std::weak_ptr<detail::client_impl> w = impl_;
         error_code tec;
-        impl_->timer_ = loop.reactor().add_timer(impl_->connect_timeout_,
+        impl_->timer_ = millio::detail::access::reactor(loop).add_timer(impl_->connect_timeout_,
             std::chrono::nanoseconds(0),
             [w]
             {

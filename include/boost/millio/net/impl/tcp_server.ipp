@@ -80,7 +80,7 @@ public:
         : cfg_(cfg)
         , handler_(std::move(h))
         , pool_(cfg.buffer_size())
-        , ctx_(nullptr, this)
+        , ctx_(millio::detail::access::construct<server_context>(nullptr, this))
     {
         if(cfg.buffer_size() < bulk_read_size)
             bulk_pool_.reset(new buffer_pool(bulk_read_size));
@@ -189,7 +189,7 @@ public:
             local_ = to_endpoint(ss, len);
             std::unique_ptr<event_handler> h(new listener_handler(this));
             listen_fd_ = fd;
-            reactor_ = &loop.reactor();
+            reactor_ = &millio::detail::access::reactor(loop);
             // The listener goes under the user's token.
             listen_reg_ = reactor_->add(fd, t, true, interest::readable, std::move(h), ec);
             if(ec)
@@ -690,7 +690,7 @@ operator=(server_context const& other) noexcept
 
 void
 server_context::
-send_to(connection_id id, asio::const_buffer bytes, error_code& ec)
+send_to(connection_id id, asio::const_buffer bytes, error_code& ec) const
 {
     // Fast path: the connection whose callback is running.
     if(auto* c = local_connection(impl_, id))
@@ -706,7 +706,7 @@ send_to(connection_id id, asio::const_buffer bytes, error_code& ec)
 
 void
 server_context::
-send_to(connection_id id, asio::const_buffer bytes)
+send_to(connection_id id, asio::const_buffer bytes) const
 {
     error_code ec;
     send_to(id, bytes, ec);
@@ -715,7 +715,7 @@ send_to(connection_id id, asio::const_buffer bytes)
 
 std::size_t
 server_context::
-broadcast(asio::const_buffer bytes, error_code& ec)
+broadcast(asio::const_buffer bytes, error_code& ec) const
 {
     ec = {};
     std::size_t n = 0;
@@ -733,7 +733,7 @@ broadcast(asio::const_buffer bytes, error_code& ec)
 
 std::size_t
 server_context::
-broadcast(asio::const_buffer bytes)
+broadcast(asio::const_buffer bytes) const
 {
     error_code ec;
     auto n = broadcast(bytes, ec);
@@ -743,7 +743,7 @@ broadcast(asio::const_buffer bytes)
 
 void
 server_context::
-close_connection(connection_id id, error_code& ec)
+close_connection(connection_id id, error_code& ec) const
 {
     ec = {};
     if(auto* c = local_connection(impl_, id))
@@ -759,7 +759,7 @@ close_connection(connection_id id, error_code& ec)
 
 void
 server_context::
-close_connection(connection_id id)
+close_connection(connection_id id) const
 {
     error_code ec;
     close_connection(id, ec);
@@ -857,7 +857,7 @@ server_context
 tcp_server::
 context() const noexcept
 {
-    return server_context(impl_, impl_.get());
+    return millio::detail::access::construct<server_context>(impl_, impl_.get());
 }
 
 tcp_server_config const&

@@ -436,7 +436,7 @@ do_read(unsigned bits, error_code& ec)
         }
         if(buf.size() != want)
         {
-            buf.release();
+            buf.reset();
             buf = (bulk_ && bulk) ? bulk->acquire() : pool_.acquire();
         }
         ssize_t n = ::recv(fd_, buf.data(), buf.size(), 0);

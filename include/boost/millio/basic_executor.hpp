@@ -5,8 +5,8 @@
 // file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
 //
 
-#ifndef BOOST_MILLIO_DETAIL_BASIC_EXECUTOR_HPP
-#define BOOST_MILLIO_DETAIL_BASIC_EXECUTOR_HPP
+#ifndef BOOST_MILLIO_BASIC_EXECUTOR_HPP
+#define BOOST_MILLIO_BASIC_EXECUTOR_HPP
 
 #include <boost/millio/detail/config.hpp>
 #include <boost/millio/task_priority.hpp>
@@ -19,31 +19,59 @@
 
 namespace boost {
 namespace millio {
-namespace detail {
 
-/*  A standard Asio executor over a Boost.MillIO execution context.
+/** A standard Asio executor submitting work to an @ref event_loop or a @ref compute_pool.
 
-    Context must derive from asio::execution_context and provide
+    This is the class of `event_loop::executor_type` and
+    `compute_pool::executor_type` (with `std::allocator<void>`), the
+    counterpart of `asio::thread_pool::basic_executor_type`. It is a small
+    value type: a pointer to the context, 32 bits of properties and an
+    (usually empty) allocator, so it fits the small buffer of
+    `asio::any_io_executor`. Objects are obtained from
+    `event_loop::get_executor()` and `compute_pool::get_executor()`.
 
-        bool running_in_this_thread() const noexcept;
-        std::size_t thread_count() const noexcept;
-        template<class F> void post(F&& f, task_priority p);   // throws
+    @par Properties
+    @li `execution::blocking.possibly` (the default): `execute` runs the
+        function inline when called from a thread of the context, as
+        `asio::dispatch` does; `execution::blocking.never` (what
+        `asio::post` and `asio::defer` ask for) never does.
+    @li `execution::relationship.fork` / `continuation`: a hint, recorded
+        and returned by `query`.
+    @li `execution::outstanding_work.untracked` / `tracked`: recorded and
+        returned; the context's threads run until it is shut down, so no
+        work count is needed to keep them alive.
+    @li `execution::allocator`: recorded and returned; task storage always
+        comes from the library's node pool.
+    @li `execution::occupancy` (the number of threads running work),
+        `execution::mapping.thread` and `execution::context` (the
+        context) can be queried.
+    @li `millio::priority` (`millio::priority.high` and so on): the
+        `task_priority` given to submitted work. A @ref compute_pool
+        honours it; an @ref event_loop accepts and ignores it (its queue is
+        FIFO).
 
-    The executor is a pointer, 32 bits of properties and an (usually
-    empty) allocator, so it fits any_io_executor's small buffer.
+    @par Example
+    @code
+    compute_pool pool;
+    auto ex = boost::asio::require(pool.get_executor(), millio::priority.high);
+    task_priority p = boost::asio::query(ex, millio::priority); // high
+    boost::asio::post(ex, []{ crunch(); });
+    @endcode
 
-    Properties: blocking.possibly (default; execute() runs the function
-    inline when called from a thread of the context) or blocking.never;
-    relationship.fork/continuation (a hint, recorded); outstanding_work
-    tracked/untracked (recorded: the context's threads run until it is
-    shut down, so no work count is needed to keep them alive); allocator
-    (recorded and returned; task storage always comes from the node pool);
-    millio::priority (the priority passed to Context::post).
+    @par Thread Safety
+    Distinct objects: safe. Shared objects: safe for the `const` member
+    functions, which are all of them except assignment.
+
+    @tparam Context @ref event_loop or @ref compute_pool.
+    @tparam Allocator The allocator property value.
 */
 template<class Context, class Allocator = std::allocator<void>>
 class basic_executor
+#ifndef BOOST_MILLIO_DOCS
     : private boost::empty_value<Allocator>
+#endif
 {
+#ifndef BOOST_MILLIO_DOCS
     template<class, class> friend class basic_executor;
 
     enum : std::uint32_t
@@ -73,9 +101,22 @@ class basic_executor
     {
         return basic_executor(ctx_, bits, this->get());
     }
+#endif
 
 public:
-    /// Construct an executor for `ctx` with the given priority.
+    /// The context type (`event_loop` or `compute_pool`).
+    using context_type = Context;
+
+    /// The allocator type (the value of the `execution::allocator` property).
+    using allocator_type = Allocator;
+
+    /** Construct an executor for `ctx` with the given priority.
+
+        The contexts' `get_executor()` is the usual way to obtain one.
+
+        @param ctx The context; it must outlive the executor's use.
+        @param p The priority given to submitted work.
+    */
     explicit
     basic_executor(
         Context& ctx,
@@ -132,7 +173,12 @@ public:
         ctx_->post(std::forward<Function>(f), priority());
     }
 
-    /// @{ Return an executor with the given property (`asio::require`).
+    /** Return an executor with the given property.
+
+        Called by `asio::require` and `asio::prefer`; each overload
+        changes one property and keeps the others.
+    */
+    /** @{ */
     basic_executor
     require(asio::execution::blocking_t::possibly_t) const noexcept
     {
@@ -190,9 +236,13 @@ public:
         return with_bits((bits_ & ~priority_mask) |
             (static_cast<std::uint32_t>(p.value()) << priority_shift));
     }
-    /// @}
+    /** @} */
 
-    /// @{ Return the value of a property (`asio::query`).
+    /** Return the value of a property.
+
+        Called by `asio::query`.
+    */
+    /** @{ */
     static constexpr asio::execution::mapping_t
     query(asio::execution::mapping_t) noexcept
     {
@@ -257,7 +307,7 @@ public:
     {
         return priority();
     }
-    /// @}
+    /** @} */
 
     /// Returns true if both submit to the same context the same way.
     friend
@@ -281,7 +331,6 @@ public:
     }
 };
 
-} // detail
 } // millio
 } // boost
 
