@@ -631,7 +631,7 @@ BOOST_AUTO_TEST_CASE(pool_destroyed_while_threads_cache, *boost::unit_test::time
                 while(! gone.load())
                     std::this_thread::yield();
                 // Returned to a destroyed pool: destroyed here.
-                kept.release();
+                kept.reset();
             });
         }
         while(ready.load() != 2)
