@@ -62,15 +62,25 @@ void* operator new(std::size_t n, std::align_val_t a)
 {
     g_allocs.fetch_add(1, std::memory_order_relaxed);
     std::size_t const al = static_cast<std::size_t>(a);
+#if defined(_WIN32)
+    if(void* p = ::_aligned_malloc(n ? n : 1, al))
+        return p;
+#else
     if(void* p = std::aligned_alloc(al, (n + al - 1) / al * al))
         return p;
+#endif
     throw std::bad_alloc();
 }
 
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#if defined(_WIN32)
+void operator delete(void* p, std::align_val_t) noexcept { ::_aligned_free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { ::_aligned_free(p); }
+#else
 void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+#endif
 
 //------------------------------------------------------------------------------
 
