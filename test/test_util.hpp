@@ -28,6 +28,16 @@
 # include <unistd.h>
 #endif
 
+// A test that cannot apply on this platform: registered disabled, with
+// the reason as its description, so that the report lists it as skipped
+// (and --list_content shows why).
+#define MILLIO_TEST_NOT_ON_THIS_PLATFORM(name, reason) \
+    BOOST_AUTO_TEST_CASE(name, *boost::unit_test::disabled() \
+        * boost::unit_test::description("not on this platform: " reason)) \
+    { \
+        BOOST_TEST_MESSAGE(#name " does not apply on this platform: " reason); \
+    }
+
 namespace test {
 
 // A flag that one thread sets and others wait for.

@@ -45,11 +45,14 @@ namespace detail {
     - When the handler has returned (rearm), readability is asked for
       again: unread bytes, or bytes that arrived after the handler read
       until WSAEWOULDBLOCK, are reported again. Writability that was
-      reported stays out ("parked"): an idle socket is writable for
-      ever. It is asked for again by would_block(), which the library's
-      own I/O code calls when a send fails with WSAEWOULDBLOCK, and by
-      modify() (reregister_source), which asks for every condition of
-      the interest afresh.
+      reported is asked for again if it is low now (a zero-timeout
+      select() of the socket reads the level: the handler filled the
+      send buffer, and its draining is the next edge); high, it stays
+      out ("parked"), since an idle socket is writable for ever. A
+      parked writability is asked for again by would_block(), which the
+      library's own I/O code calls when a send fails with
+      WSAEWOULDBLOCK, and by modify() (reregister_source), which asks
+      for every condition of the interest afresh.
 
     - A reset or a failed connect (AFD_POLL_ABORT, AFD_POLL_CONNECT_FAIL)
       is reported once, then nothing until modify(). The peer's shutdown

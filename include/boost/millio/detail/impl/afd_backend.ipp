@@ -157,6 +157,19 @@ base_handle(SOCKET s, error_code& ec) noexcept
     return reinterpret_cast<HANDLE>(base);
 }
 
+// The current writability of a socket: a zero-timeout select() of one
+// socket, a level probe (the waiting is done by the poll requests).
+inline
+bool
+writable_now(SOCKET s) noexcept
+{
+    fd_set w;
+    FD_ZERO(&w);
+    FD_SET(s, &w);
+    timeval tv{0, 0};
+    return ::select(0, nullptr, &w, nullptr, &tv) == 1;
+}
+
 } // afd
 
 struct afd_backend::entry
@@ -167,6 +180,7 @@ struct afd_backend::entry
     afd::poll_info info;
     IO_STATUS_BLOCK cancel_iosb;
     std::uint64_t key;
+    SOCKET sock;
     HANDLE base;
     unsigned long want;         // the events of the interest
     unsigned long armed;        // asked for: want minus reported and parked
@@ -368,7 +382,13 @@ complete(entry& e) noexcept
         if(e.want & afd::write_events)
             b |= event::flag_writable;
     }
-    e.armed &= ~fired;
+    // A direction that fired is asked for no more until rearm (asking
+    // again for its other conditions would only mean cancelling that
+    // request when the handler returns).
+    if(fired & afd::read_events)
+        e.armed &= ~afd::read_events;
+    if(fired & afd::write_events)
+        e.armed &= ~afd::write_events;
     if(fired & afd::poll_disconnect)
     {
         // nothing can arrive after the peer's shutdown
@@ -422,6 +442,7 @@ add(int fd, std::uint64_t key, interest i, error_code& ec)
         return;
     }
     p->key = key;
+    p->sock = s;
     p->base = base;
     p->want = afd::to_afd(i);
     p->armed = p->want;
@@ -538,10 +559,14 @@ rearm(std::uint64_t key) noexcept
     if(e.gone || e.hung)
         return;
     // Readability again: bytes left unread, or that arrived after the
-    // handler read until WSAEWOULDBLOCK, are reported again. Writability
-    // stays parked (see the class comment).
+    // handler read until WSAEWOULDBLOCK, are reported again.
     if(!e.read_done)
         e.armed |= e.want & afd::read_events;
+    // Writability that is low was consumed (the handler filled the send
+    // buffer): its return is the next edge. High, it stays parked.
+    unsigned long const parked = e.want & afd::write_events & ~e.armed;
+    if(parked != 0 && !afd::writable_now(e.sock))
+        e.armed |= parked;
     update(e);
 }
 
