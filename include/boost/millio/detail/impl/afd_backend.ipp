@@ -151,7 +151,12 @@ base_handle(SOCKET s, error_code& ec) noexcept
     if(::WSAIoctl(s, SIO_BASE_HANDLE, nullptr, 0, &base, sizeof(base),
             &bytes, nullptr, nullptr) == SOCKET_ERROR || base == INVALID_SOCKET)
     {
-        assign_last_wsa_error(ec);
+        int const e = ::WSAGetLastError();
+        // Not a socket (closed, or never one): what EBADF says on POSIX.
+        if(e == WSAENOTSOCK || e == ERROR_INVALID_HANDLE || e == WSAEBADF)
+            ec = make_error_code(system::errc::bad_file_descriptor);
+        else
+            assign_win32(ec, static_cast<unsigned long>(e));
         return nullptr;
     }
     return reinterpret_cast<HANDLE>(base);
