@@ -117,11 +117,17 @@ struct nt_api
     }
 };
 
+constexpr NTSTATUS status_invalid_handle = static_cast<NTSTATUS>(0xC0000008);
+
 inline
 void
 assign_status(error_code& ec, NTSTATUS st) noexcept
 {
-    assign_win32(ec, nt_api::get().status_to_dos_error(st));
+    // a closed socket: what EBADF says on POSIX
+    if(st == status_invalid_handle)
+        ec = make_error_code(system::errc::bad_file_descriptor);
+    else
+        assign_win32(ec, nt_api::get().status_to_dos_error(st));
 }
 
 inline
