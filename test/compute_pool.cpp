@@ -42,6 +42,13 @@
 #include <thread>
 #include <vector>
 
+#if defined(_WIN32)
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#include <windows.h>
+#endif
+
 //------------------------------------------------------------------------------
 // Counting global allocation functions, to prove that submitting a small
 // callable does not allocate.
@@ -62,15 +69,25 @@ void* operator new(std::size_t n, std::align_val_t a)
 {
     g_allocs.fetch_add(1, std::memory_order_relaxed);
     std::size_t const al = static_cast<std::size_t>(a);
+#if defined(_WIN32)
+    if(void* p = ::_aligned_malloc(n ? n : 1, al))
+        return p;
+#else
     if(void* p = std::aligned_alloc(al, (n + al - 1) / al * al))
         return p;
+#endif
     throw std::bad_alloc();
 }
 
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#if defined(_WIN32)
+void operator delete(void* p, std::align_val_t) noexcept { ::_aligned_free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { ::_aligned_free(p); }
+#else
 void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+#endif
 
 //------------------------------------------------------------------------------
 
@@ -520,9 +537,25 @@ BOOST_AUTO_TEST_CASE(idle_workers_sleep, *boost::unit_test::timeout(30))
     std::promise<void> p;
     pool.post([&p]{ p.set_value(); });
     p.get_future().get();
+#if defined(_WIN32)
+    // clock() is wall time on Windows: the process's CPU time instead
+    auto cpu_ms = [] {
+        FILETIME c, e, k, u;
+        ::GetProcessTimes(::GetCurrentProcess(), &c, &e, &k, &u);
+        auto v = [](FILETIME const& f) {
+            return ((static_cast<unsigned long long>(f.dwHighDateTime) << 32) |
+                f.dwLowDateTime) / 10000.0;
+        };
+        return v(k) + v(u);
+    };
+    double const c0 = cpu_ms();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    double const used_ms = cpu_ms() - c0;
+#else
     auto const c0 = std::clock();
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     auto const used_ms = double(std::clock() - c0) * 1000.0 / CLOCKS_PER_SEC;
+#endif
     BOOST_TEST(used_ms < 30.0);
 }
 

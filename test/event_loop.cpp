@@ -15,7 +15,9 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#if !defined(_WIN32)
 #include <boost/asio/posix/stream_descriptor.hpp>
+#endif
 #include <boost/asio/post.hpp>
 
 #include <atomic>
@@ -27,6 +29,9 @@
 #include <thread>
 #include <vector>
 
+#if defined(_WIN32)
+#include <windows.h>
+#else
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -34,6 +39,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#endif
 
 #if defined(__linux__)
 # include <cstddef>
@@ -70,13 +76,19 @@ struct runner
     }
 };
 
+// A pipe; on Windows, which has no pipes the loop can watch, a pair of
+// connected sockets.
 struct pipe_pair
 {
     test::fd_guard rd, wr;
     pipe_pair()
     {
         int p[2];
+#if defined(_WIN32)
+        BOOST_REQUIRE(test::socket_pair(p));
+#else
         BOOST_REQUIRE(::pipe(p) == 0);
+#endif
         rd.fd = p[0];
         wr.fd = p[1];
         test::set_nonblocking(rd.fd);
@@ -90,7 +102,7 @@ struct socket_pair
     socket_pair()
     {
         int s[2];
-        BOOST_REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, s) == 0);
+        BOOST_REQUIRE(test::socket_pair(s));
         a.fd = s[0];
         b.fd = s[1];
         test::set_nonblocking(a.fd);
@@ -104,7 +116,7 @@ std::size_t drain(int fd)
     std::size_t total = 0;
     for(;;)
     {
-        ssize_t n = ::read(fd, buf, sizeof(buf));
+        ssize_t n = test::read_fd(fd, buf, sizeof(buf));
         if(n <= 0)
             return total;
         total += static_cast<std::size_t>(n);
@@ -256,12 +268,12 @@ int io_uring_refused_child(int err)
                 }
             });
         loop.run_after(10s, [&]{ loop.stop(); });
-        if(::write(p[1], "x", 1) != 1)
+        if(test::write_fd(p[1], "x", 1) != 1)
             return 2;
         loop.run();
         loop.deregister_source(p[0], token(1));
-        ::close(p[0]);
-        ::close(p[1]);
+        test::close_fd(p[0]);
+        test::close_fd(p[1]);
         if(!got)
             return 2;
     }
@@ -318,7 +330,7 @@ BOOST_AUTO_TEST_CASE(pipe_readable_reaches_handler, *boost::unit_test::timeout(6
                         done.count_down();
                 });
             runner r(loop);
-            BOOST_REQUIRE(::write(p.wr.fd, "hello", 5) == 5);
+            BOOST_REQUIRE(test::write_fd(p.wr.fd, "hello", 5) == 5);
             BOOST_TEST(done.wait_for(5s));
             BOOST_TEST(!wrong);
             BOOST_TEST(got == 5u);
@@ -350,7 +362,7 @@ BOOST_AUTO_TEST_CASE(socketpair_flags, *boost::unit_test::timeout(60))
                 });
             runner r(loop);
             BOOST_TEST(writable.wait_for(5s));
-            ::close(sp.b.fd);
+            test::close_fd(sp.b.fd);
             sp.b.fd = -1;
             BOOST_TEST(closed.wait_for(5s));
             BOOST_TEST(saw_read_closed);
@@ -359,6 +371,11 @@ BOOST_AUTO_TEST_CASE(socketpair_flags, *boost::unit_test::timeout(60))
     }
 }
 
+#if defined(_WIN32)
+// Raw Winsock accept and connect are covered by the sockets of
+// test::socket_pair and by handler_kinds_and_asio_sources.
+MILLIO_TEST_NOT_ON_THIS_PLATFORM(loopback_tcp, "POSIX sockets API (accept4, SOCK_NONBLOCK)")
+#else
 BOOST_AUTO_TEST_CASE(loopback_tcp, *boost::unit_test::timeout(60))
 {
     for(auto const& cfg : test::all_configs())
@@ -393,7 +410,7 @@ BOOST_AUTO_TEST_CASE(loopback_tcp, *boost::unit_test::timeout(60))
                                 wrong = true;
                             char buf[64];
                             ssize_t n;
-                            while((n = ::read(c, buf, sizeof(buf))) > 0)
+                            while((n = test::read_fd(c, buf, sizeof(buf))) > 0)
                                 received.append(buf, static_cast<std::size_t>(n));
                             if(received.size() >= 4)
                                 data.count_down();
@@ -404,15 +421,16 @@ BOOST_AUTO_TEST_CASE(loopback_tcp, *boost::unit_test::timeout(60))
             test::fd_guard cfd(::socket(AF_INET, SOCK_STREAM, 0));
             BOOST_REQUIRE(::connect(cfd.fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) == 0);
             BOOST_TEST(accepted.wait_for(5s));
-            BOOST_REQUIRE(::write(cfd.fd, "ping", 4) == 4);
+            BOOST_REQUIRE(test::write_fd(cfd.fd, "ping", 4) == 4);
             BOOST_TEST(data.wait_for(5s));
             BOOST_TEST(received == "ping");
             BOOST_TEST(!wrong);
             loop.deregister_source(accepted_fd.load(), token(101));
-            ::close(accepted_fd);
+            test::close_fd(accepted_fd);
         }
     }
 }
+#endif
 
 // Many registrations, many events each, few workers: a token's handler
 // never overlaps itself and sees its bytes in order.
@@ -450,7 +468,7 @@ BOOST_AUTO_TEST_CASE(storm_serialises_each_token, *boost::unit_test::timeout(300
                         std::uint32_t buf[512];
                         for(;;)
                         {
-                            ssize_t n = ::read(s->sp.b.fd, buf, sizeof(buf));
+                            ssize_t n = test::read_fd(s->sp.b.fd, buf, sizeof(buf));
                             if(n <= 0)
                                 break;
                             // writes are 4 bytes, so reads are whole messages
@@ -491,7 +509,7 @@ BOOST_AUTO_TEST_CASE(storm_serialises_each_token, *boost::unit_test::timeout(300
                         if(s.consumed.load(std::memory_order_acquire) != sent[i])
                             continue;
                         std::uint32_t m = sent[i];
-                        if(::write(s.sp.a.fd, &m, 4) == 4)
+                        if(test::write_fd(s.sp.a.fd, &m, 4) == 4)
                         {
                             ++sent[i];
                             progress = true;
@@ -554,7 +572,7 @@ BOOST_AUTO_TEST_CASE(no_call_after_deregister, *boost::unit_test::timeout(120))
                     char c = 'x';
                     while(!stop_writer)
                     {
-                        if(::write(sp.a.fd, &c, 1) != 1)
+                        if(test::write_fd(sp.a.fd, &c, 1) != 1)
                             std::this_thread::yield();
                     }
                 });
@@ -589,10 +607,10 @@ BOOST_AUTO_TEST_CASE(deregister_from_own_handler, *boost::unit_test::timeout(60)
                     done.count_down();
                 });
             runner r(loop);
-            BOOST_REQUIRE(::write(p.wr.fd, "a", 1) == 1);
+            BOOST_REQUIRE(test::write_fd(p.wr.fd, "a", 1) == 1);
             BOOST_TEST(done.wait_for(5s));
             // more data: nobody is registered any more
-            BOOST_REQUIRE(::write(p.wr.fd, "b", 1) == 1);
+            BOOST_REQUIRE(test::write_fd(p.wr.fd, "b", 1) == 1);
             millio::error_code ec;
             loop.deregister_source(p.rd.fd, token(3), ec);
             BOOST_TEST(ec == millio::error::not_registered);
@@ -619,7 +637,7 @@ BOOST_AUTO_TEST_CASE(stop_is_prompt, *boost::unit_test::timeout(60))
                 loop.run();
                 returned = std::chrono::steady_clock::now();
             });
-            BOOST_REQUIRE(::write(p.wr.fd, "x", 1) == 1);
+            BOOST_REQUIRE(test::write_fd(p.wr.fd, "x", 1) == 1);
             BOOST_TEST(started.wait_for(5s));
             auto const t0 = std::chrono::steady_clock::now();
             loop.stop();
@@ -649,7 +667,7 @@ BOOST_AUTO_TEST_CASE(stop_before_run_and_run_again, *boost::unit_test::timeout(6
                 [&](event const&) { drain(p.rd.fd); got.count_down(); });
             {
                 runner r(loop);
-                BOOST_REQUIRE(::write(p.wr.fd, "x", 1) == 1);
+                BOOST_REQUIRE(test::write_fd(p.wr.fd, "x", 1) == 1);
                 BOOST_TEST(got.wait_for(5s));
             }
             // and a third
@@ -658,7 +676,7 @@ BOOST_AUTO_TEST_CASE(stop_before_run_and_run_again, *boost::unit_test::timeout(6
             loop.register_source(p.rd.fd, token(1), interest::readable,
                 [&](event const&) { drain(p.rd.fd); got2.count_down(); });
             runner r(loop);
-            BOOST_REQUIRE(::write(p.wr.fd, "y", 1) == 1);
+            BOOST_REQUIRE(test::write_fd(p.wr.fd, "y", 1) == 1);
             BOOST_TEST(got2.wait_for(5s));
         }
     }
@@ -672,7 +690,7 @@ BOOST_AUTO_TEST_CASE(concurrent_run_fails, *boost::unit_test::timeout(60))
     loop.register_source(p.rd.fd, token(1), interest::readable,
         [&](event const&) { drain(p.rd.fd); started.count_down(); });
     runner r(loop);
-    BOOST_REQUIRE(::write(p.wr.fd, "x", 1) == 1);
+    BOOST_REQUIRE(test::write_fd(p.wr.fd, "x", 1) == 1);
     BOOST_TEST(started.wait_for(5s));
     millio::error_code ec;
     loop.run(ec);
@@ -692,6 +710,24 @@ BOOST_AUTO_TEST_CASE(idle_loop_sleeps, *boost::unit_test::timeout(60))
             pipe_pair p;
             loop.register_source(p.rd.fd, token(1), interest::readable, [](event const&) {});
             runner r(loop);
+#if defined(_WIN32)
+            // CPU time of the process (user + kernel), in microseconds
+            auto cpu_us = [] {
+                FILETIME c, e, k, u;
+                ::GetProcessTimes(::GetCurrentProcess(), &c, &e, &k, &u);
+                auto v = [](FILETIME const& f) {
+                    return ((static_cast<unsigned long long>(f.dwHighDateTime) << 32) |
+                        f.dwLowDateTime) / 10.0;
+                };
+                return v(k) + v(u);
+            };
+            double const before = cpu_us();
+            auto const t0 = std::chrono::steady_clock::now();
+            // The delay under test: the loop idles for 2 s.
+            std::this_thread::sleep_for(2s);
+            double const cpu = cpu_us() - before;
+            auto const wall = std::chrono::steady_clock::now() - t0;
+#else
             rusage before{}, after{};
             ::getrusage(RUSAGE_SELF, &before);
             auto const t0 = std::chrono::steady_clock::now();
@@ -702,6 +738,7 @@ BOOST_AUTO_TEST_CASE(idle_loop_sleeps, *boost::unit_test::timeout(60))
             auto us = [](timeval const& tv) { return tv.tv_sec * 1000000.0 + tv.tv_usec; };
             double cpu = (us(after.ru_utime) - us(before.ru_utime)) +
                 (us(after.ru_stime) - us(before.ru_stime));
+#endif
             double wall_us = std::chrono::duration<double, std::micro>(wall).count();
             double share = cpu / wall_us;
             BOOST_TEST_MESSAGE(cfg.name() << ": idle CPU " << share * 100 << "% of one core");
@@ -736,11 +773,13 @@ BOOST_AUTO_TEST_CASE(token_in_use_keeps_first, *boost::unit_test::timeout(60))
             BOOST_TEST(ec == millio::error::source_in_use);
             BOOST_TEST((ec.category() == millio::millio_category()));
             runner r(loop);
-            BOOST_REQUIRE(::write(p1.wr.fd, "x", 1) == 1);
-            BOOST_REQUIRE(::write(p2.wr.fd, "x", 1) == 1);
+            BOOST_REQUIRE(test::write_fd(p1.wr.fd, "x", 1) == 1);
+            BOOST_REQUIRE(test::write_fd(p2.wr.fd, "x", 1) == 1);
             BOOST_TEST(got.wait_for(5s));
             BOOST_TEST(first >= 1);
             BOOST_TEST(second == 0);
+            // the handler uses `got`: wait for a call in progress
+            loop.deregister_source(p1.rd.fd, token(9));
         }
     }
 }
@@ -810,9 +849,13 @@ BOOST_AUTO_TEST_CASE(bad_input, *boost::unit_test::timeout(60))
             BOOST_TEST(ec == millio::error::not_registered);
             // closed descriptor
             int fds[2];
+#if defined(_WIN32)
+            BOOST_REQUIRE(test::socket_pair(fds));
+#else
             BOOST_REQUIRE(::pipe(fds) == 0);
-            ::close(fds[0]);
-            ::close(fds[1]);
+#endif
+            test::close_fd(fds[0]);
+            test::close_fd(fds[1]);
             loop.register_source(fds[0], token(1), interest::readable, [](event const&) {}, ec);
             BOOST_TEST(ec == boost::system::errc::bad_file_descriptor);
             loop.register_source(-1, token(1), interest::readable, [](event const&) {}, ec);
@@ -850,7 +893,7 @@ BOOST_AUTO_TEST_CASE(reregister_changes_interest, *boost::unit_test::timeout(60)
                     if(ev.is_writable()) writable.count_down();
                 });
             runner r(loop);
-            BOOST_REQUIRE(::write(sp.b.fd, "x", 1) == 1);
+            BOOST_REQUIRE(test::write_fd(sp.b.fd, "x", 1) == 1);
             BOOST_TEST(readable.wait_for(5s));
             BOOST_TEST(!writable.try_wait());
             loop.reregister_source(sp.a.fd, token(1), interest::writable);
@@ -873,15 +916,24 @@ BOOST_AUTO_TEST_CASE(handler_kinds_and_asio_sources, *boost::unit_test::timeout(
     event_loop loop(2, 64, 100ms);
     boost::asio::io_context ioc;
     pipe_pair p1, p2;
+#if defined(_WIN32)
+    // no Asio descriptor on Windows: the Asio source is the acceptor
+    int const dup_fd = p2.rd.fd;
+#else
     int dup_fd = ::dup(p2.rd.fd);
     boost::asio::posix::stream_descriptor sd(ioc, dup_fd);
     sd.non_blocking(true);
+#endif
 
     auto l1 = std::make_shared<test::latch>();
     loop.register_source(p1.rd.fd, token(1), interest::readable, derived_handler(l1, p1.rd.fd));
     auto l2 = std::make_shared<test::latch>();
     auto shared = std::make_shared<derived_handler>(l2, dup_fd);
+#if defined(_WIN32)
+    loop.register_source(p2.rd.fd, token(2), interest::readable, shared);
+#else
     loop.register_source(sd, token(2), interest::readable, shared);
+#endif
 
     boost::asio::ip::tcp::acceptor acc(ioc,
         boost::asio::ip::tcp::endpoint(boost::asio::ip::address_v4::loopback(), 0));
@@ -898,14 +950,18 @@ BOOST_AUTO_TEST_CASE(handler_kinds_and_asio_sources, *boost::unit_test::timeout(
         l3.count_down();
     });
     runner r(loop);
-    BOOST_REQUIRE(::write(p1.wr.fd, "x", 1) == 1);
-    BOOST_REQUIRE(::write(p2.wr.fd, "x", 1) == 1);
+    BOOST_REQUIRE(test::write_fd(p1.wr.fd, "x", 1) == 1);
+    BOOST_REQUIRE(test::write_fd(p2.wr.fd, "x", 1) == 1);
     boost::asio::ip::tcp::socket c(ioc);
     c.connect(acc.local_endpoint());
     BOOST_TEST(l1->wait_for(5s));
     BOOST_TEST(l2->wait_for(5s));
     BOOST_TEST(l3.wait_for(5s));
+#if defined(_WIN32)
+    loop.deregister_source(p2.rd.fd, token(2));
+#else
     loop.deregister_source(sd, token(2));
+#endif
     loop.deregister_source(acc, token(3));
 }
 
@@ -928,8 +984,8 @@ BOOST_AUTO_TEST_CASE(handler_exception_reported, *boost::unit_test::timeout(60))
             loop.register_source(p2.rd.fd, token(2), interest::readable,
                 [&](event const&) { drain(p2.rd.fd); ok.count_down(); });
             runner r(loop);
-            BOOST_REQUIRE(::write(p1.wr.fd, "x", 1) == 1);
-            BOOST_REQUIRE(::write(p2.wr.fd, "x", 1) == 1);
+            BOOST_REQUIRE(test::write_fd(p1.wr.fd, "x", 1) == 1);
+            BOOST_REQUIRE(test::write_fd(p2.wr.fd, "x", 1) == 1);
             BOOST_TEST(ok.wait_for(5s));
             // wait until the exception was reported
             auto deadline = std::chrono::steady_clock::now() + 5s;
@@ -960,7 +1016,7 @@ BOOST_AUTO_TEST_CASE(destroy_while_handler_runs, *boost::unit_test::timeout(60))
                         finished = true;
                     });
                 std::thread t([&]{ loop.run(); });
-                BOOST_REQUIRE(::write(p.wr.fd, "x", 1) == 1);
+                BOOST_REQUIRE(test::write_fd(p.wr.fd, "x", 1) == 1);
                 BOOST_TEST(started.wait_for(5s));
                 t.detach(); // the destructor waits for run() to return
                 // destroyed here, while the handler runs
@@ -1038,7 +1094,11 @@ std::size_t fill(int fd)
     std::size_t total = 0;
     for(;;)
     {
+#if defined(_WIN32)
+        long n = test::write_fd(fd, buf, sizeof(buf));
+#else
         ssize_t n = ::send(fd, buf, sizeof(buf), MSG_NOSIGNAL);
+#endif
         if(n <= 0)
             return total;
         total += static_cast<std::size_t>(n);
@@ -1096,7 +1156,7 @@ BOOST_AUTO_TEST_CASE(data_after_drain_is_reported_again, *boost::unit_test::time
             BOOST_TEST(log.wait([](delivery_log& l) { return l.writable >= 1; }));
             for(std::size_t i = 1; i <= 20; ++i)
             {
-                BOOST_REQUIRE(::write(sp.b.fd, "abc", 3) == 3);
+                BOOST_REQUIRE(test::write_fd(sp.b.fd, "abc", 3) == 3);
                 BOOST_TEST_REQUIRE(log.wait([&](delivery_log&) { return total == 3 * i; }));
             }
             // one delivery per write, give or take the first
@@ -1147,9 +1207,9 @@ BOOST_AUTO_TEST_CASE(data_arriving_while_the_handler_runs_is_reported, *boost::u
             for(int i = 0; i < rounds; ++i)
             {
                 round = i;
-                BOOST_REQUIRE(::write(sp.b.fd, "x", 1) == 1);
+                BOOST_REQUIRE(test::write_fd(sp.b.fd, "x", 1) == 1);
                 BOOST_TEST_REQUIRE(drained[i]->wait_for(5s));
-                BOOST_REQUIRE(::write(sp.b.fd, "y", 1) == 1);
+                BOOST_REQUIRE(test::write_fd(sp.b.fd, "y", 1) == 1);
                 resume[i]->count_down();
                 std::size_t const want = 2 * static_cast<std::size_t>(i) + 2;
                 BOOST_TEST_REQUIRE(log.wait([&](delivery_log&) { return total == want; }));
@@ -1188,7 +1248,7 @@ BOOST_AUTO_TEST_CASE(writable_again_after_the_send_buffer_filled, *boost::unit_t
             BOOST_TEST(log.wait([](delivery_log& l) { return l.writable >= 1; }));
             for(int i = 1; i <= 3; ++i)
             {
-                BOOST_REQUIRE(::write(sp.b.fd, "x", 1) == 1);
+                BOOST_REQUIRE(test::write_fd(sp.b.fd, "x", 1) == 1);
                 BOOST_TEST_REQUIRE(log.wait([&](delivery_log&) { return fills == i; }));
                 settle(loop);
                 BOOST_TEST(filled > 0u);
@@ -1262,10 +1322,14 @@ BOOST_AUTO_TEST_CASE(peer_close_is_reported_a_bounded_number_of_times, *boost::u
                 BOOST_TEST(log.wait([](delivery_log& l) { return l.writable >= 1; }));
                 unsigned const before = log.get(&delivery_log::calls);
                 if(half)
+#if defined(_WIN32)
+                    BOOST_REQUIRE(::shutdown(test::to_socket(sp.b.fd), SD_SEND) == 0);
+#else
                     BOOST_REQUIRE(::shutdown(sp.b.fd, SHUT_WR) == 0);
+#endif
                 else
                 {
-                    ::close(sp.b.fd);
+                    test::close_fd(sp.b.fd);
                     sp.b.fd = -1;
                 }
                 BOOST_TEST(log.wait([](delivery_log& l) { return l.read_closed >= 1; }));
@@ -1301,12 +1365,12 @@ BOOST_AUTO_TEST_CASE(closed_descriptor_does_not_spin, *boost::unit_test::timeout
                 [&](event const& ev) { drain(other.rd.fd); other_log.record(ev); });
             runner r(loop);
             BOOST_TEST(log.wait([](delivery_log& l) { return l.writable >= 1; }));
-            ::close(sp.a.fd);
+            test::close_fd(sp.a.fd);
             sp.a.fd = -1;
             // make the loop wait again, with the closed descriptor
             for(unsigned i = 1; i <= 5; ++i)
             {
-                BOOST_REQUIRE(::write(other.wr.fd, "x", 1) == 1);
+                BOOST_REQUIRE(test::write_fd(other.wr.fd, "x", 1) == 1);
                 BOOST_TEST_REQUIRE(other_log.wait([&](delivery_log& l) { return l.calls >= i; }));
             }
             unsigned const before = log.get(&delivery_log::calls);
@@ -1344,7 +1408,7 @@ BOOST_AUTO_TEST_CASE(registering_thread_exits, *boost::unit_test::timeout(60))
             runner r(loop);
             for(int i = 1; i <= 5; ++i)
             {
-                BOOST_REQUIRE(::write(pp.wr.fd, "x", 1) == 1);
+                BOOST_REQUIRE(test::write_fd(pp.wr.fd, "x", 1) == 1);
                 auto const until = std::chrono::steady_clock::now() + 10s;
                 while(calls->load() < i && std::chrono::steady_clock::now() < until)
                     std::this_thread::sleep_for(1ms);
@@ -1361,13 +1425,24 @@ BOOST_AUTO_TEST_CASE(registering_thread_exits, *boost::unit_test::timeout(60))
 // until it is removed).
 BOOST_AUTO_TEST_CASE(deregistered_socket_closes_at_once, *boost::unit_test::timeout(120))
 {
+#if defined(_WIN32)
+    auto peer_sees_eof = [](int fd) {
+        auto const until = std::chrono::steady_clock::now() + 5s;
+        char c;
+        long n;
+        while((n = test::read_fd(fd, &c, 1)) < 0 && std::chrono::steady_clock::now() < until)
+            std::this_thread::sleep_for(1ms);
+        return n == 0;
+    };
+#else
     auto peer_sees_eof = [](int fd) {
         pollfd p{fd, POLLIN, 0};
         if(::poll(&p, 1, 5000) != 1)
             return false;
         char c;
-        return ::read(fd, &c, 1) == 0;
+        return test::read_fd(fd, &c, 1) == 0;
     };
+#endif
     for(auto const& cfg : test::all_configs())
     {
         for(int variant = 0; variant < 3; ++variant)
@@ -1401,7 +1476,7 @@ BOOST_AUTO_TEST_CASE(deregistered_socket_closes_at_once, *boost::unit_test::time
                 if(variant == 0)
                     r.reset(new runner(loop));
                 loop.deregister_source(fd, token(1));
-                ::close(sp.a.fd);
+                test::close_fd(sp.a.fd);
                 sp.a.fd = -1;
                 BOOST_TEST(peer_sees_eof(sp.b.fd));
             }

@@ -25,8 +25,10 @@
 #include <thread>
 #include <vector>
 
+#if !defined(_WIN32)
 #include <sys/socket.h>
 #include <unistd.h>
+#endif
 
 namespace millio = boost::millio;
 namespace asio = boost::asio;
@@ -80,7 +82,7 @@ BOOST_AUTO_TEST_CASE(reposting_chains_do_not_starve, *boost::unit_test::timeout(
                 std::vector<clock_type::time_point> fires;
                 std::atomic<int> bytes_seen{0};
                 int sv[2];
-                BOOST_REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+                BOOST_REQUIRE(test::socket_pair(sv));
                 test::fd_guard g0(sv[0]), g1(sv[1]);
                 test::set_nonblocking(sv[0]);
                 // declared last: destroyed first
@@ -97,7 +99,7 @@ BOOST_AUTO_TEST_CASE(reposting_chains_do_not_starve, *boost::unit_test::timeout(
                     [&](millio::event const&) {
                         char buf[64];
                         ssize_t n;
-                        while((n = ::read(sv[0], buf, sizeof(buf))) > 0)
+                        while((n = test::read_fd(sv[0], buf, sizeof(buf))) > 0)
                             bytes_seen += static_cast<int>(n);
                     });
 
@@ -129,7 +131,7 @@ BOOST_AUTO_TEST_CASE(reposting_chains_do_not_starve, *boost::unit_test::timeout(
                 while(clock_type::now() < t_end)
                 {
                     char c = 'x';
-                    if(::write(sv[1], &c, 1) == 1)
+                    if(test::write_fd(sv[1], &c, 1) == 1)
                         ++written;
                     std::this_thread::sleep_for(10ms);
                 }

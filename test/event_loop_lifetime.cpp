@@ -27,8 +27,10 @@
 #include <thread>
 #include <vector>
 
+#if !defined(_WIN32)
 #include <sys/socket.h>
 #include <unistd.h>
+#endif
 
 namespace millio = boost::millio;
 namespace asio = boost::asio;
@@ -98,7 +100,7 @@ BOOST_AUTO_TEST_CASE(pending_work_holding_strands, *boost::unit_test::timeout(12
         {
             counters c;
             int sv[2];
-            BOOST_REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+            BOOST_REQUIRE(test::socket_pair(sv));
             test::fd_guard g0(sv[0]), g1(sv[1]);
             {
                 millio::event_loop loop(cfg.options());
@@ -192,7 +194,7 @@ BOOST_AUTO_TEST_CASE(failed_registration_destroys_handler_outside_locks, *boost:
         BOOST_TEST_CONTEXT(cfg.name())
         {
             int sv[2];
-            BOOST_REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+            BOOST_REQUIRE(test::socket_pair(sv));
             test::fd_guard g0(sv[0]), g1(sv[1]);
             millio::event_loop loop(cfg.options());
             loop.register_source(sv[0], millio::token(1), millio::interest::readable,
@@ -288,7 +290,7 @@ BOOST_AUTO_TEST_CASE(handlers_call_every_member_during_destruction, *boost::unit
         BOOST_TEST_CONTEXT(cfg.name())
         {
             int sv[2];
-            BOOST_REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+            BOOST_REQUIRE(test::socket_pair(sv));
             test::fd_guard g0(sv[0]), g1(sv[1]);
             auto loop = std::make_unique<millio::event_loop>(cfg.options());
             millio::event_loop* l = loop.get();
@@ -363,8 +365,8 @@ BOOST_AUTO_TEST_CASE(handlers_deregister_each_other, *boost::unit_test::timeout(
         {
             millio::event_loop loop(cfg.options(2));
             int a[2], b[2];
-            BOOST_REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, a) == 0);
-            BOOST_REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, b) == 0);
+            BOOST_REQUIRE(test::socket_pair(a));
+            BOOST_REQUIRE(test::socket_pair(b));
             test::fd_guard a0(a[0]), a1(a[1]), b0(b[0]), b1(b[1]);
             test::set_nonblocking(a[0]);
             test::set_nonblocking(b[0]);
@@ -373,7 +375,7 @@ BOOST_AUTO_TEST_CASE(handlers_deregister_each_other, *boost::unit_test::timeout(
             auto handler = [&](int self, int other, int other_token) {
                 return [&, self, other, other_token, first = true](millio::event const&) mutable {
                     char buf[16];
-                    while(::read(self, buf, sizeof(buf)) > 0) {}
+                    while(test::read_fd(self, buf, sizeof(buf)) > 0) {}
                     if(!first)
                         return;
                     first = false;
@@ -390,8 +392,8 @@ BOOST_AUTO_TEST_CASE(handlers_deregister_each_other, *boost::unit_test::timeout(
             loop.register_source(a[0], millio::token(1), millio::interest::readable, handler(a[0], b[0], 2));
             loop.register_source(b[0], millio::token(2), millio::interest::readable, handler(b[0], a[0], 1));
             std::thread runner([&]{ loop.run(); });
-            BOOST_REQUIRE(::write(a[1], "x", 1) == 1);
-            BOOST_REQUIRE(::write(b[1], "x", 1) == 1);
+            BOOST_REQUIRE(test::write_fd(a[1], "x", 1) == 1);
+            BOOST_REQUIRE(test::write_fd(b[1], "x", 1) == 1);
             auto const deadline = clock_type::now() + 10s;
             while(done.load() < 2 && clock_type::now() < deadline)
                 std::this_thread::sleep_for(1ms);
@@ -412,7 +414,7 @@ BOOST_AUTO_TEST_CASE(deregister_from_outside_waits, *boost::unit_test::timeout(6
         {
             millio::event_loop loop(cfg.options());
             int sv[2];
-            BOOST_REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+            BOOST_REQUIRE(test::socket_pair(sv));
             test::fd_guard g0(sv[0]), g1(sv[1]);
             test::latch entered;
             std::atomic<bool> finished{false};
@@ -423,7 +425,7 @@ BOOST_AUTO_TEST_CASE(deregister_from_outside_waits, *boost::unit_test::timeout(6
                     finished = true;
                 });
             std::thread runner([&]{ loop.run(); });
-            BOOST_REQUIRE(::write(sv[1], "x", 1) == 1);
+            BOOST_REQUIRE(test::write_fd(sv[1], "x", 1) == 1);
             BOOST_REQUIRE(entered.wait_for(5s));
             loop.deregister_source(sv[0], millio::token(1));
             BOOST_TEST(finished.load());
@@ -461,7 +463,7 @@ BOOST_AUTO_TEST_CASE(release_source_does_not_wait, *boost::unit_test::timeout(60
         {
             millio::event_loop loop(cfg.options());
             int sv[2];
-            BOOST_REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+            BOOST_REQUIRE(test::socket_pair(sv));
             test::fd_guard g0(sv[0]), g1(sv[1]);
             test::latch entered;
             test::latch release;
@@ -491,7 +493,7 @@ BOOST_AUTO_TEST_CASE(release_source_does_not_wait, *boost::unit_test::timeout(60
                     finished = true;
                 });
             std::thread runner([&]{ loop.run(); });
-            BOOST_REQUIRE(::write(sv[1], "x", 1) == 1);
+            BOOST_REQUIRE(test::write_fd(sv[1], "x", 1) == 1);
             BOOST_REQUIRE(entered.wait_for(5s));
             loop.release_source(sv[0], millio::token(1));   // returns while the handler runs
             BOOST_TEST(!finished.load());

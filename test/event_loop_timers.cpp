@@ -234,8 +234,8 @@ BOOST_AUTO_TEST_CASE(cancel_versus_fire_races, *boost::unit_test::timeout(300))
                 // half the timers are due long after the cancel (1 s: a
                 // loaded machine stalls a thread for 200 ms at times):
                 // those must never run; the other half race with it
-                bool far = (rng() & 1) != 0;
-                auto delay = far ? std::chrono::microseconds(1000000 + rng() % 1000)
+                bool is_far = (rng() & 1) != 0;
+                auto delay = is_far ? std::chrono::microseconds(1000000 + rng() % 1000)
                                  : std::chrono::microseconds(rng() % 300);
                 auto const added = clock_type::now();
                 auto id = loop.run_after(delay, [&runs, i] { ++runs[i]; });
@@ -244,7 +244,7 @@ BOOST_AUTO_TEST_CASE(cancel_versus_fire_races, *boost::unit_test::timeout(300))
                 cancelled[i] = loop.cancel_timer(id) ? 1 : 0;
                 double const ms = std::chrono::duration<double, std::milli>(
                     clock_type::now() - added).count();
-                if(far)
+                if(is_far)
                     BOOST_TEST(cancelled[i] == 1, "far timer " << i << " cancelled "
                         << ms << " ms after it was added; runs " << runs[i].load());
                 if(!cancelled[i])

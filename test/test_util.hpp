@@ -13,13 +13,30 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdlib>
 #include <mutex>
 #include <string>
 #include <vector>
 
-#include <fcntl.h>
-#include <unistd.h>
+#if defined(_WIN32)
+# include <winsock2.h>
+# include <ws2tcpip.h>
+#else
+# include <fcntl.h>
+# include <sys/socket.h>
+# include <unistd.h>
+#endif
+
+// A test that cannot apply on this platform: registered disabled, with
+// the reason as its description, so that the report lists it as skipped
+// (and --list_content shows why).
+#define MILLIO_TEST_NOT_ON_THIS_PLATFORM(name, reason) \
+    BOOST_AUTO_TEST_CASE(name, *boost::unit_test::disabled() \
+        * boost::unit_test::description("not on this platform: " reason)) \
+    { \
+        BOOST_TEST_MESSAGE(#name " does not apply on this platform: " reason); \
+    }
 
 namespace test {
 
@@ -63,6 +80,7 @@ inline char const* backend_name(boost::millio::backend_type b)
     case backend_type::epoll: return "epoll";
     case backend_type::poll: return "poll";
     case backend_type::io_uring: return "io_uring";
+    case backend_type::afd: return "afd";
     default: return "automatic";
     }
 }
@@ -113,12 +131,17 @@ inline std::vector<loop_config> all_configs()
 {
     using namespace boost::millio;
     std::vector<loop_config> v;
+#if defined(_WIN32)
+    v.push_back({backend_type::afd, dispatch_mode::pool});
+    v.push_back({backend_type::afd, dispatch_mode::direct});
+#else
 #if defined(__linux__)
     v.push_back({backend_type::epoll, dispatch_mode::pool});
     v.push_back({backend_type::epoll, dispatch_mode::direct});
 #endif
     v.push_back({backend_type::poll, dispatch_mode::pool});
     v.push_back({backend_type::poll, dispatch_mode::direct});
+#endif
     if(io_uring_available())
     {
         v.push_back({backend_type::io_uring, dispatch_mode::pool});
@@ -137,9 +160,105 @@ inline std::vector<loop_config> all_configs()
     return v;
 }
 
+#if defined(_WIN32)
+// A socket as the library's descriptor (handle values fit in an int).
+inline SOCKET to_socket(int fd)
+{
+    return static_cast<SOCKET>(static_cast<std::intptr_t>(fd));
+}
+#endif
+
 inline void set_nonblocking(int fd)
 {
+#if defined(_WIN32)
+    u_long on = 1;
+    ::ioctlsocket(to_socket(fd), FIONBIO, &on);
+#else
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+#endif
+}
+
+inline void close_fd(int fd)
+{
+#if defined(_WIN32)
+    ::closesocket(to_socket(fd));
+#else
+    ::close(fd);
+#endif
+}
+
+// write(2) and read(2) on a stream socket (or a pipe on POSIX): the
+// number of bytes, or -1.
+inline long write_fd(int fd, void const* p, std::size_t n)
+{
+#if defined(_WIN32)
+    return ::send(to_socket(fd), static_cast<char const*>(p), static_cast<int>(n), 0);
+#else
+    return static_cast<long>(::write(fd, p, n));
+#endif
+}
+
+inline long read_fd(int fd, void* p, std::size_t n)
+{
+#if defined(_WIN32)
+    return ::recv(to_socket(fd), static_cast<char*>(p), static_cast<int>(n), 0);
+#else
+    return static_cast<long>(::read(fd, p, n));
+#endif
+}
+
+// A connected pair of stream sockets: socketpair(2) on POSIX, a
+// loopback TCP connection on Windows (which has no socketpair). Both
+// ends blocking. Returns false on failure.
+inline bool socket_pair(int sv[2])
+{
+#if defined(_WIN32)
+    static bool const started = []{
+        WSADATA d;
+        return ::WSAStartup(MAKEWORD(2, 2), &d) == 0;
+    }();
+    if(!started)
+        return false;
+    SOCKET l = ::socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    if(l == INVALID_SOCKET)
+        return false;
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int len = sizeof(a);
+    SOCKET c = INVALID_SOCKET;
+    SOCKET s = INVALID_SOCKET;
+    bool ok = ::bind(l, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0 &&
+        ::listen(l, 1) == 0 &&
+        ::getsockname(l, reinterpret_cast<sockaddr*>(&a), &len) == 0;
+    if(ok)
+    {
+        c = ::socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+        ok = c != INVALID_SOCKET &&
+            ::connect(c, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
+    }
+    if(ok)
+    {
+        s = ::accept(l, nullptr, nullptr);
+        ok = s != INVALID_SOCKET;
+    }
+    ::closesocket(l);
+    if(!ok)
+    {
+        if(c != INVALID_SOCKET)
+            ::closesocket(c);
+        return false;
+    }
+    // small writes go out at once, as on a local socket
+    BOOL one = TRUE;
+    ::setsockopt(c, IPPROTO_TCP, TCP_NODELAY, reinterpret_cast<char const*>(&one), sizeof(one));
+    ::setsockopt(s, IPPROTO_TCP, TCP_NODELAY, reinterpret_cast<char const*>(&one), sizeof(one));
+    sv[0] = static_cast<int>(static_cast<std::intptr_t>(c));
+    sv[1] = static_cast<int>(static_cast<std::intptr_t>(s));
+    return true;
+#else
+    return ::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0;
+#endif
 }
 
 // Scale factor for heavy tests (MILLIO_TEST_SCALE, default 1.0).
@@ -156,7 +275,7 @@ struct fd_guard
 {
     int fd = -1;
     explicit fd_guard(int f = -1) : fd(f) {}
-    ~fd_guard() { if(fd >= 0) ::close(fd); }
+    ~fd_guard() { if(fd >= 0) close_fd(fd); }
     fd_guard(fd_guard const&) = delete;
     fd_guard& operator=(fd_guard const&) = delete;
 };

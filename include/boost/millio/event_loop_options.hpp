@@ -40,13 +40,13 @@ enum class dispatch_mode
 */
 enum class backend_type
 {
-    /// The best backend of the platform (epoll on Linux, else poll).
+    /// The best backend of the platform (epoll on Linux, afd on Windows, else poll).
     automatic,
 
     /// Linux epoll (edge-triggered).
     epoll,
 
-    /// POSIX `poll(2)`, available everywhere.
+    /// POSIX `poll(2)`, available on every POSIX system (not on Windows).
     poll,
 
     /** Linux io_uring (multishot poll requests, edge-triggered).
@@ -57,7 +57,14 @@ enum class backend_type
         filter). Otherwise the loop falls back to epoll (`poll` where there
         is no epoll): @ref event_loop::backend tells which one is in use.
     */
-    io_uring
+    io_uring,
+
+    /** Windows: an I/O completion port and the poll requests of the AFD
+        driver (`\Device\Afd`), the mechanism of wepoll and mio.
+
+        The default on Windows, and the only backend there.
+    */
+    afd
 };
 
 /** Options for constructing an @ref event_loop.

@@ -17,7 +17,7 @@
 namespace boost {
 namespace millio {
 
-/** Delivers POSIX signals to an event loop.
+/** Delivers signals to an event loop.
 
     A signal set installs a handler for each of its signals. The
     operating-system handler only writes the signal number to a pipe
@@ -26,6 +26,12 @@ namespace millio {
     (or on the reactor thread in direct mode). Calls for one set never
     overlap. A signal number can belong to at most one signal set at a
     time in the process.
+
+    On Windows the signals are those of the C runtime (`SIGINT`,
+    `SIGBREAK`, `SIGTERM`, ...), installed with `signal()`: Ctrl+C and
+    Ctrl+Break arrive through the runtime's console control handler,
+    the others from `raise()`. The handler counts the signal and queues
+    one delivery to the loop (no pipe).
 
     The set's function is never called, copied or destroyed while the
     library holds a lock, so it may use the set: call @ref count, replace

@@ -45,6 +45,11 @@
 # define BOOST_MILLIO_HAS_EPOLL 1
 #endif
 
+// Windows: IOCP + \Device\Afd poll, Winsock.
+#if defined(_WIN32)
+# define BOOST_MILLIO_HAS_AFD 1
+#endif
+
 /// The size of a destructive-interference region (a cache line).
 #define BOOST_MILLIO_CACHELINE 64
 

@@ -10,6 +10,10 @@
 #include <boost/millio/signal_set.hpp>
 #include <boost/millio/detail/except.hpp>
 
+#if defined(_WIN32)
+#include <boost/millio/impl/signal_set_win32.ipp>
+#else
+
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
@@ -331,5 +335,7 @@ count() const noexcept
 
 } // millio
 } // boost
+
+#endif
 
 #endif

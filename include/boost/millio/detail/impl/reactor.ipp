@@ -9,13 +9,18 @@
 #define BOOST_MILLIO_DETAIL_IMPL_REACTOR_IPP
 
 #include <boost/millio/detail/reactor.hpp>
+#include <boost/millio/detail/except.hpp>
+#if defined(BOOST_MILLIO_HAS_AFD)
+#include <boost/millio/detail/afd_backend.hpp>
+#include <boost/millio/detail/impl/afd_backend.ipp>
+#else
 #include <boost/millio/detail/epoll_backend.hpp>
 #include <boost/millio/detail/io_uring_backend.hpp>
 #include <boost/millio/detail/poll_backend.hpp>
-#include <boost/millio/detail/except.hpp>
 #include <boost/millio/detail/impl/epoll_backend.ipp>
 #include <boost/millio/detail/impl/io_uring_backend.ipp>
 #include <boost/millio/detail/impl/poll_backend.ipp>
+#endif
 #include <boost/millio/detail/impl/registration.ipp>
 #include <boost/millio/detail/impl/scheduler.ipp>
 #include <boost/millio/detail/impl/timer_queue.ipp>
@@ -54,6 +59,16 @@ resolve(event_loop_options const& opt)
     if(opt.events_capacity == 0 || opt.events_capacity > 0x7fffffff)
         throw_system_error(make_error_code(error::invalid_argument));
     event_loop_options o = opt;
+#if defined(BOOST_MILLIO_HAS_AFD)
+    // The only backend on Windows; io_uring falls back to it as it falls
+    // back to epoll on Linux.
+    if(o.backend == backend_type::automatic || o.backend == backend_type::io_uring)
+        o.backend = backend_type::afd;
+    if(o.backend != backend_type::afd)
+        throw_system_error(make_error_code(system::errc::function_not_supported));
+#else
+    if(o.backend == backend_type::afd)
+        throw_system_error(make_error_code(system::errc::function_not_supported));
     if(o.backend == backend_type::automatic)
     {
 #if defined(BOOST_MILLIO_HAS_EPOLL)
@@ -65,6 +80,7 @@ resolve(event_loop_options const& opt)
 #if !defined(BOOST_MILLIO_HAS_EPOLL)
     if(o.backend == backend_type::epoll)
         throw_system_error(make_error_code(system::errc::function_not_supported));
+#endif
 #endif
     o.io_threads = 0;
     if(opt.mode == dispatch_mode::pool)
@@ -78,6 +94,10 @@ make_backend(event_loop_options const& opt)
 {
     init_result r{resolve(opt), nullptr};
     event_loop_options& o = r.opt;
+#if defined(BOOST_MILLIO_HAS_AFD)
+    r.be.reset(new afd_backend(o.events_capacity));
+    return r;
+#else
     if(o.backend == backend_type::io_uring)
     {
 #if defined(BOOST_MILLIO_HAS_IO_URING)
@@ -106,6 +126,7 @@ make_backend(event_loop_options const& opt)
 #endif
     r.be.reset(new poll_backend());
     return r;
+#endif
 }
 
 reactor::

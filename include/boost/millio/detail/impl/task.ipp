@@ -15,6 +15,10 @@
 #include <mutex>
 #include <new>
 
+#if defined(__MINGW32__)
+# include <boost/millio/detail/win32.hpp>
+#endif
+
 namespace boost {
 namespace millio {
 namespace detail {
@@ -150,14 +154,51 @@ struct node_cache
     }
 };
 
+#if defined(__MINGW32__)
+// mingw-w64 keeps thread_local objects in emulated TLS, which a thread's
+// exit may free before it runs their destructors (the two are pthread
+// keys of winpthreads, destroyed in no fixed order): the cache is held in
+// a fiber-local slot instead, whose callback receives it at thread exit.
+void WINAPI
+free_node_cache(void* p) noexcept
+{
+    delete static_cast<node_cache*>(p);
+}
+
+// Null if out of memory or of slots.
+node_cache*
+this_thread_node_cache() noexcept
+{
+    static DWORD const slot = ::FlsAlloc(&free_node_cache);
+    if(void* p = ::FlsGetValue(slot))
+        return static_cast<node_cache*>(p);
+    auto* c = new(std::nothrow) node_cache;
+    if(c && !::FlsSetValue(slot, c))
+    {
+        delete c;
+        c = nullptr;
+    }
+    return c;
+}
+#else
 thread_local node_cache tls_node_cache;
+
+node_cache*
+this_thread_node_cache() noexcept
+{
+    return &tls_node_cache;
+}
+#endif
 
 } // (anon)
 
 task_node*
 allocate_task_node()
 {
-    node_cache& c = tls_node_cache;
+    node_cache* pc = this_thread_node_cache();
+    if(!pc)
+        throw std::bad_alloc();
+    node_cache& c = *pc;
     if(c.count == 0)
     {
         node_store().take(c.items);
@@ -169,7 +210,13 @@ allocate_task_node()
 void
 deallocate_task_node(task_node* n) noexcept
 {
-    node_cache& c = tls_node_cache;
+    node_cache* pc = this_thread_node_cache();
+    if(!pc)
+    {
+        node_store().give_some(&n, 1);
+        return;
+    }
+    node_cache& c = *pc;
     if(c.count == 2 * node_cache::batch)
     {
         node_store().give(c.items + node_cache::batch);
