@@ -281,7 +281,7 @@ public:
         auto const wt = cfg_.write_timeout().count();
         if(wt > 0)
         {
-            auto const kt = wt + (std::max)(wt, decltype(wt)(5000));
+            auto const kt = wt + (wt > 5000 ? wt : 5000);
             unsigned ms = kt > 0x7fffffff ? 0x7fffffffu : static_cast<unsigned>(kt);
             ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof(ms));
         }
