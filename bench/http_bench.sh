@@ -12,7 +12,7 @@
 #
 # usage: bench/http_bench.sh [BUILD_DIR] [ROUNDS] [SECONDS] [THREADS]
 set -eu
-build=${1:-build}
+build=${1:-build-release}
 rounds=${2:-3}
 secs=${3:-5}
 threads=${4:-2}

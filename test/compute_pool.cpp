@@ -79,6 +79,11 @@ void* operator new(std::size_t n, std::align_val_t a)
     throw std::bad_alloc();
 }
 
+// (g++ -Wall cannot see that the operator new beside them is malloc's)
+#if defined(__GNUC__) && !defined(__clang__)
+# pragma GCC diagnostic push
+# pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 #if defined(_WIN32)
@@ -87,6 +92,9 @@ void operator delete(void* p, std::size_t, std::align_val_t) noexcept { ::_align
 #else
 void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+#endif
+#if defined(__GNUC__) && !defined(__clang__)
+# pragma GCC diagnostic pop
 #endif
 
 //------------------------------------------------------------------------------

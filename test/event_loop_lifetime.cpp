@@ -81,11 +81,6 @@ struct calls_back
     }
 };
 
-std::vector<millio::dispatch_mode> modes()
-{
-    return {millio::dispatch_mode::pool, millio::dispatch_mode::direct};
-}
-
 } // (anon)
 
 BOOST_AUTO_TEST_SUITE(lifetime)

@@ -676,10 +676,11 @@ BOOST_AUTO_TEST_CASE(move_only_and_large_callables, *boost::unit_test::timeout(6
                 });
                 std::atomic<int> ticks{0};
                 auto every = loop.run_every(1ms, [big, &ticks, &ran, alive] {
+                    (void)big; // captured for its size
                     if(++ticks == 3)
                         ran.count_down();
                 });
-                loop.run_after(10s, [big, alive] {});   // destroyed with the loop
+                loop.run_after(10s, [big, alive] { (void)big; });   // destroyed with the loop
                 loop.run_after(10s, [p = std::make_unique<int>(1), alive] {});
                 BOOST_TEST(ran.wait_for(10s));
                 BOOST_TEST(sum.load() == 18);

@@ -175,7 +175,7 @@ BOOST_AUTO_TEST_CASE(ten_thousand, *boost::unit_test::timeout(300))
         auto const t0 = std::chrono::steady_clock::now();
 
         std::uint16_t port = ep.port();
-        BOOST_REQUIRE(::write(to_child.fd, &port, sizeof(port)) == sizeof(port));
+        BOOST_REQUIRE(::write(to_child.fd, &port, sizeof(port)) == static_cast<ssize_t>(sizeof(port)));
         std::uint64_t connected = 0;
         BOOST_REQUIRE(read_full(from_child.fd, &connected, sizeof(connected)));
         BOOST_REQUIRE_EQUAL(connected, n);

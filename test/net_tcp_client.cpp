@@ -512,7 +512,7 @@ void connect_timeout(test::loop_config const& cfg)
     BOOST_TEST(h->connects.load() == 0);
     BOOST_TEST(h->disconnects.load() == 0);
     BOOST_TEST(!c.is_connected());
-    BOOST_TEST(loop.pending_timers() == 0);
+    BOOST_TEST(loop.pending_timers() == 0u);
     // Nothing more, even once the listener accepts.
     std::atomic<bool> stop{false};
     hole.accept_for(stop, 1500ms);

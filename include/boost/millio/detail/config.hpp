@@ -50,6 +50,15 @@
 # define BOOST_MILLIO_HAS_AFD 1
 #endif
 
+// A platform with no event backend fails here, with a message, rather than
+// at a missing system header. Outside Windows the backends need poll(2)
+// (epoll and io_uring are Linux's).
+#if !defined(_WIN32) && !defined(BOOST_MILLIO_DOCS) && defined(__has_include)
+# if !__has_include(<poll.h>)
+#  error "Boost.MillIO has no event backend for this platform: it needs poll(2) (<poll.h>), epoll or io_uring"
+# endif
+#endif
+
 /// The size of a destructive-interference region (a cache line).
 #define BOOST_MILLIO_CACHELINE 64
 

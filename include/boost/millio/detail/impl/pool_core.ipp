@@ -217,10 +217,10 @@ pool_core(
     std::size_t chunk_size,
     std::size_t initial_chunks,
     std::size_t max_idle)
-    : chunk_size_(chunk_size)
-    , max_idle_(max_idle)
-    , first_chunks_(first_chunks(initial_chunks))
+    : first_chunks_(first_chunks(initial_chunks))
     , max_chunks_(max_chunks(chunk_size, initial_chunks))
+    , chunk_size_(chunk_size)
+    , max_idle_(max_idle)
 {
     // The distance between two chunks of a Boost.Pool block.
     std::size_t const a = sizeof(void*) > sizeof(std::size_t) ? sizeof(void*) : sizeof(std::size_t);

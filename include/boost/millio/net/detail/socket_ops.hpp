@@ -43,10 +43,11 @@ void
 set_user_timeout(int fd, std::chrono::milliseconds write_timeout) noexcept
 {
 #ifdef TCP_USER_TIMEOUT
-    auto const wt = write_timeout.count();
+    using rep = std::chrono::milliseconds::rep;
+    rep const wt = write_timeout.count();
     if(wt <= 0)
         return;
-    auto const kt = wt + (std::max)(wt, decltype(wt)(5000));
+    rep const kt = wt + (std::max)(wt, rep(5000));
     unsigned ms = kt > 0x7fffffff ? 0x7fffffffu : static_cast<unsigned>(kt);
     ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof(ms));
 #else
