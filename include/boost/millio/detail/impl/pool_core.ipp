@@ -92,6 +92,8 @@ asymmetric() noexcept
     return ready;
 }
 
+// (Unused where the caches are guarded by their locks alone.)
+[[maybe_unused]]
 void
 heavy_barrier(bool asym) noexcept
 {
