@@ -439,6 +439,38 @@ BOOST_AUTO_TEST_CASE(one_owner_per_signal_and_restore, *boost::unit_test::timeou
     millio::signal_set d(loop, {SIGUSR1});
 }
 
+// SIGKILL and SIGSTOP cannot be caught: a set that names one fails
+// (it was accepted silently), and releases the signals it had taken.
+BOOST_AUTO_TEST_CASE(uncatchable_signals_are_refused, *boost::unit_test::timeout(60))
+{
+    millio::event_loop loop(1, 16, 100ms);
+    struct sigaction before{};
+    ::sigaction(SIGUSR1, nullptr, &before);
+    for(int uncatchable : {SIGKILL, SIGSTOP})
+    {
+        millio::error_code ec;
+        millio::signal_set s(loop, {SIGUSR1, uncatchable}, ec);
+        BOOST_TEST(ec == millio::error::invalid_argument);
+        BOOST_TEST(ec == boost::system::errc::invalid_argument);
+        BOOST_TEST(s.count() == 0u);
+        BOOST_CHECK_THROW(millio::signal_set(loop, {uncatchable}), millio::system_error);
+        // SIGUSR1 is free again, with its previous disposition
+        struct sigaction after{};
+        ::sigaction(SIGUSR1, nullptr, &after);
+        BOOST_TEST((after.sa_handler == before.sa_handler));
+        millio::signal_set again(loop, {SIGUSR1}, ec);
+        BOOST_TEST(!ec);
+    }
+    // the failed sets left no registration behind
+    std::thread t([&]{ loop.run(); });
+    millio::signal_set s(loop, {SIGUSR1});
+    std::atomic<int> got{0};
+    s.on_signal([&](int) { ++got; loop.stop(); });
+    BOOST_REQUIRE(::kill(::getpid(), SIGUSR1) == 0);
+    t.join();
+    BOOST_TEST(got.load() == 1);
+}
+
 // Regression: destroying the set from its own callback (the usual "stop
 // listening after the first signal") freed the state that the pipe's
 // read loop still used.

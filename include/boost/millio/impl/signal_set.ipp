@@ -184,6 +184,13 @@ struct signal_set::impl
     release_signals() noexcept
     {
         std::lock_guard<std::mutex> lk(detail::signal_owner_mutex);
+        release_signals_locked();
+    }
+
+    // The same, with signal_owner_mutex held by the caller.
+    void
+    release_signals_locked() noexcept
+    {
         for(std::size_t i = 0; i < signals.size(); ++i)
         {
             int const s = signals[i];
@@ -264,7 +271,21 @@ init(std::initializer_list<int> signals, error_code& ec)
         sigemptyset(&sa.sa_mask);
         sa.sa_flags = SA_RESTART;
         detail::signal_pipe_fds[s].store(p->wr + 1, std::memory_order_seq_cst);
-        ::sigaction(s, &sa, &old);
+        if(::sigaction(s, &sa, &old) != 0)
+        {
+            // SIGKILL and SIGSTOP cannot be caught: undo what was
+            // installed, then let the reactor drop the state.
+            int const e = errno;
+            detail::signal_pipe_fds[s].store(0, std::memory_order_seq_cst);
+            p->release_signals_locked();
+            error_code ignored;
+            detail::access::reactor(loop_).remove_no_wait(p->reg, ignored);
+            if(e == EINVAL)
+                BOOST_MILLIO_FAIL(ec, error::invalid_argument);
+            else
+                ec.assign(e, system::system_category());
+            return;
+        }
         detail::signal_owned[s] = true;
         p->signals.push_back(s);
         p->previous.push_back(old);
