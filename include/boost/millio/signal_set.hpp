@@ -64,7 +64,9 @@ public:
         @throws system_error with `error::signal_in_use` (equal to
         `errc::device_or_resource_busy`) if a signal belongs to another
         signal set, or `error::invalid_argument` (equal to
-        `errc::invalid_argument`) for an invalid signal number.
+        `errc::invalid_argument`) for an invalid signal number or one
+        that cannot be caught (`SIGKILL`, `SIGSTOP`). A set that fails
+        leaves every signal as it was.
     */
     BOOST_MILLIO_DECL
     signal_set(event_loop& loop, std::initializer_list<int> signals);
