@@ -96,6 +96,21 @@ void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::fre
 #if defined(__GNUC__) && !defined(__clang__)
 # pragma GCC diagnostic pop
 #endif
+// The nothrow forms go through the ones above (a sanitizer's own would
+// not pair with them).
+void* operator new(std::size_t n, std::nothrow_t const&) noexcept
+{
+    try { return ::operator new(n); } catch(...) { return nullptr; }
+}
+void* operator new(std::size_t n, std::align_val_t a, std::nothrow_t const&) noexcept
+{
+    try { return ::operator new(n, a); } catch(...) { return nullptr; }
+}
+void operator delete(void* p, std::nothrow_t const&) noexcept { ::operator delete(p); }
+void operator delete(void* p, std::align_val_t a, std::nothrow_t const&) noexcept
+{
+    ::operator delete(p, a);
+}
 
 //------------------------------------------------------------------------------
 
@@ -886,6 +901,70 @@ BOOST_AUTO_TEST_CASE(priority_through_any_executor, *boost::unit_test::timeout(1
     std::promise<bool> p;
     lo.execute([&]{ p.set_value(pool.running_in_this_thread()); });
     BOOST_TEST(p.get_future().get());
+}
+
+// The task nodes of a burst go back to the allocator once the pool is
+// idle: the shared store frees its wholly free blocks, a bounded step at a
+// time, from the idle workers. Nodes cached by threads and a reserve stay.
+BOOST_AUTO_TEST_CASE(burst_task_nodes_are_given_back, *boost::unit_test::timeout(120))
+{
+    namespace detail = boost::millio::detail;
+    millio::compute_pool pool(1);
+    auto const before = detail::get_task_node_stats();
+    std::size_t const burst = static_cast<std::size_t>(200000 * [] {
+        char const* s = std::getenv("MILLIO_TEST_SCALE"); // as test_util.hpp's scale()
+        double const d = s ? std::atof(s) : 1.0;
+        return d > 0 ? d : 1.0; }());
+    std::size_t const burst_blocks = burst / before.block_nodes;
+
+    // Hold the worker while the burst is queued: every task holds a node.
+    std::promise<void> go;
+    std::shared_future<void> gate = go.get_future().share();
+    std::atomic<std::size_t> ran{0};
+    asio::post(pool.get_executor(), [gate]{ gate.wait(); });
+    for(std::size_t i = 0; i < burst; ++i)
+        asio::post(pool.get_executor(), [&ran]{ ran.fetch_add(1, std::memory_order_relaxed); });
+    auto const peak = detail::get_task_node_stats();
+    BOOST_TEST(peak.blocks >= burst_blocks);
+    go.set_value();
+
+    // Idle again: the worker trims, step by step.
+    bool back = false;
+    auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    detail::task_node_stats now;
+    while(std::chrono::steady_clock::now() < deadline)
+    {
+        now = detail::get_task_node_stats();
+        if(ran.load() == burst && now.blocks < before.blocks + burst_blocks / 10)
+        {
+            back = true;
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    BOOST_TEST_MESSAGE("task node blocks: before " << before.blocks << ", at the peak "
+        << peak.blocks << ", after " << now.blocks << " ("
+        << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now()
+            - (deadline - std::chrono::seconds(30))).count() << " ms after the release)");
+    BOOST_TEST(ran.load() == burst);
+    BOOST_TEST(back, "blocks before " << before.blocks << ", at the peak " << peak.blocks
+        << ", after " << now.blocks);
+    // the reserve is kept
+    BOOST_TEST(now.free_batches >= std::min<std::size_t>(64, peak.free_batches));
+
+    // The nodes left still work: a second burst runs every task once.
+    ran = 0;
+    std::promise<void> done;
+    for(std::size_t i = 0; i < burst / 4; ++i)
+        asio::post(pool.get_executor(), [&ran]{ ran.fetch_add(1, std::memory_order_relaxed); });
+    asio::post(pool.get_executor(), [&done]{ done.set_value(); });
+    done.get_future().wait();
+    BOOST_TEST(ran.load() == burst / 4);
+
+    // An explicit trim frees what is wholly free, and no more than that.
+    detail::trim_task_nodes();
+    auto const trimmed = detail::get_task_node_stats();
+    BOOST_TEST(trimmed.blocks <= now.blocks + burst_blocks / 4);
 }
 
 #ifdef MILLIO_TEST_COROUTINES

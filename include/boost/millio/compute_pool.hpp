@@ -27,7 +27,8 @@ namespace millio {
 /** A fixed-size pool of threads running prioritised CPU-bound tasks.
 
     Each `task_priority` has its own Boost.Lockfree queue; task nodes
-    come from a Boost.Pool with per-thread caches, so a callable of up to
+    come from a process-wide store with per-thread caches (idle workers
+    give the blocks of a burst back), so a callable of up to
     112 bytes (alignment at most 16) is submitted without
     any heap allocation once the pool is warm. Idle workers spin for a few
     microseconds and then sleep on a condition variable; a submission

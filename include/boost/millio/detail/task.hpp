@@ -20,8 +20,8 @@ namespace detail {
 
 /*  A type-erased, move-only nullary task in a fixed-size node.
 
-    Nodes come from a process-wide Boost.Pool (see allocate_task_node) with
-    a per-thread cache, so submitting a callable that fits the small buffer
+    Nodes come from a process-wide store of blocks (see allocate_task_node)
+    with a per-thread cache, so submitting a callable that fits the small buffer
     (task_node::buffer_size bytes, alignment <= 16) performs no
     heap allocation in the steady state. Larger callables live in a separate
     allocation owned by the node.
@@ -71,6 +71,41 @@ allocate_task_node();
 BOOST_MILLIO_DECL
 void
 deallocate_task_node(task_node* n) noexcept;
+
+enum class trim_result
+{
+    none,   // nothing to do: wait for work
+    again,  // a step was done: look for work, then call again
+    later   // call again in about a second (wait for work until then)
+};
+
+/** Gives memory back after a burst; called by threads that are idle.
+
+    Frees the blocks of nodes that are all free in one bounded window of
+    the shared store (about a millisecond of work), if the store holds more
+    free nodes than it keeps.
+*/
+BOOST_MILLIO_DECL
+trim_result
+trim_task_nodes_when_idle() noexcept;
+
+/// Frees every block of nodes that can be freed now (tests).
+BOOST_MILLIO_DECL
+void
+trim_task_nodes() noexcept;
+
+struct task_node_stats
+{
+    std::size_t blocks = 0;         // blocks allocated
+    std::size_t block_nodes = 0;    // nodes per block
+    std::size_t free_batches = 0;   // full batches in the shared store
+    std::size_t batch = 0;          // nodes per batch
+};
+
+/// The shared store's figures (tests).
+BOOST_MILLIO_DECL
+task_node_stats
+get_task_node_stats() noexcept;
 
 template<class F>
 struct task_fits

@@ -212,6 +212,12 @@ struct compute_pool::impl
                     BOOST_MILLIO_CPU_RELAX();
                 continue;
             }
+            // Idle: give back the task nodes of a past burst, a bounded
+            // step at a time, looking for work between steps.
+            detail::trim_result const trim =
+                detail::trim_task_nodes_when_idle();
+            if(trim == detail::trim_result::again)
+                continue;
 
             std::unique_lock<std::mutex> lock(mutex);
             // Pairs with submit(), which pushes, issues a seq_cst fence and
@@ -242,9 +248,13 @@ struct compute_pool::impl
                 continue;
             }
             ++waiting;
-            cv.wait(lock, [this]{
+            auto const woken = [this]{
                 return signals.load(std::memory_order_relaxed) > 0 ||
-                    wake_all; });
+                    wake_all; };
+            if(trim == detail::trim_result::later)
+                cv.wait_for(lock, std::chrono::seconds(1), woken);
+            else
+                cv.wait(lock, woken);
             --waiting;
             if(std::uint32_t const n =
                 signals.load(std::memory_order_relaxed))
