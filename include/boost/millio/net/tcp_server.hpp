@@ -53,8 +53,9 @@ namespace net {
 
     @par Thread Safety
     All member functions may be called from any thread. The destructor
-    must not be called from one of the server's callbacks, and the
-    server must be destroyed before its event loop.
+    may be called from any thread, including from the server's own
+    callbacks (see @ref ~tcp_server for when it waits); the server must
+    be destroyed before its event loop.
 */
 class tcp_server
 {
