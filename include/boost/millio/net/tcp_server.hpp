@@ -65,6 +65,12 @@ public:
 
     /** Construct a server.
 
+        @par Exception Safety
+        Strong guarantee: nothing listens before @ref start.
+
+        @par Complexity
+        Constant.
+
         @param cfg The configuration.
         @param handler The callbacks, shared with the caller.
     */
@@ -99,6 +105,9 @@ public:
         report `on_disconnect` when these return, possibly after the
         destructor returned. The handler and the server's state stay
         alive until then.
+
+        @par Complexity
+        Linear in the number of connections.
     */
     BOOST_MILLIO_DECL
     ~tcp_server();
@@ -138,6 +147,9 @@ public:
         @ref tcp_server_config::close_timeout (give or take a quarter of
         the shortest time-out): a connection still closing then is reset
         and reported with `error::close_timeout`. Idempotent.
+
+        @par Complexity
+        Linear in the number of connections.
     */
     BOOST_MILLIO_DECL
     void
