@@ -12,13 +12,15 @@
                        [--demo [--connections N] [--messages N]]
 
     The server prints "listening on <address>:<port>" and echoes until
-    SIGINT or SIGTERM. With --demo it also starts a bundled client that
-    loads the server over loopback, verifies every echoed byte, prints
+    SIGINT or SIGTERM. With --demo it also starts the load client of
+    echo_load_client.cpp, which loads the server over loopback, verifies every echoed byte, prints
     what happened and stops the server by itself.
 */
 
 #include <boost/millio/event_loop.hpp>
 #include <boost/millio/signal_set.hpp>
+
+#include "echo_load_client.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -29,7 +31,6 @@
 #include <iostream>
 #include <memory>
 #include <mutex>
-#include <random>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -196,77 +197,6 @@ private:
     }
 };
 
-//------------------------------------------------------------------------------
-// The bundled load client of --demo.
-
-struct demo_result
-{
-    std::size_t messages = 0;
-    std::size_t bytes = 0;
-    std::size_t mismatches = 0;
-    std::size_t failures = 0;
-};
-
-static bool write_all(int fd, char const* p, std::size_t n)
-{
-    while(n > 0)
-    {
-        ssize_t w = ::send(fd, p, n, MSG_NOSIGNAL);
-        if(w <= 0)
-            return false;
-        p += w;
-        n -= static_cast<std::size_t>(w);
-    }
-    return true;
-}
-
-static bool read_exact(int fd, char* p, std::size_t n)
-{
-    while(n > 0)
-    {
-        ssize_t r = ::read(fd, p, n);
-        if(r <= 0)
-            return false;
-        p += r;
-        n -= static_cast<std::size_t>(r);
-    }
-    return true;
-}
-
-static void demo_client(sockaddr_in sa, std::size_t id, std::size_t messages, demo_result& out)
-{
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if(::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) != 0)
-    {
-        ++out.failures;
-        ::close(fd);
-        return;
-    }
-    int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    std::mt19937 rng(static_cast<unsigned>(id * 7919 + 1));
-    std::uniform_int_distribution<std::size_t> size(1, 4096);
-    std::vector<char> msg, back;
-    for(std::size_t m = 0; m < messages; ++m)
-    {
-        std::size_t n = size(rng);
-        msg.resize(n);
-        for(auto& c : msg)
-            c = static_cast<char>(rng());
-        back.resize(n);
-        if(!write_all(fd, msg.data(), n) || !read_exact(fd, back.data(), n))
-        {
-            ++out.failures;
-            break;
-        }
-        if(std::memcmp(msg.data(), back.data(), n) != 0)
-            ++out.mismatches;
-        ++out.messages;
-        out.bytes += n;
-    }
-    ::close(fd);
-}
-
 char const* backend_name(millio::backend_type b)
 {
     switch(b)
@@ -344,35 +274,21 @@ int main(int argc, char** argv)
         return 0;
     }
 
+    // The load client (echo_load_client.cpp) runs on threads of its own.
     std::thread reactor([&]{ loop.run(); });
-    std::vector<demo_result> results(connections);
-    std::vector<std::thread> clients;
-    auto const t0 = std::chrono::steady_clock::now();
-    for(std::size_t i = 0; i < connections; ++i)
-        clients.emplace_back(demo_client, sa, i, messages, std::ref(results[i]));
-    for(auto& t : clients)
-        t.join();
-    auto const secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    echo_load_result const total = run_echo_load(sa, connections, messages);
     loop.stop();
     reactor.join();
 
-    demo_result total;
-    for(auto const& r : results)
-    {
-        total.messages += r.messages;
-        total.bytes += r.bytes;
-        total.mismatches += r.mismatches;
-        total.failures += r.failures;
-    }
     std::cout
         << "mode:          " << (direct ? "direct" : "pool") << " dispatch, "
             << loop.io_threads() << " io threads, " << backend_name(loop.backend()) << "\n"
         << "connections:   " << connections << "\n"
         << "messages:      " << total.messages << " of " << connections * messages << " (1 B - 4 KiB each, ping-pong)\n"
         << "bytes echoed:  " << total.bytes << "\n"
-        << "elapsed:       " << secs << " s\n"
-        << "messages/s:    " << static_cast<std::size_t>(total.messages / secs) << "\n"
-        << "MB/s:          " << total.bytes / secs / 1e6 << "\n"
+        << "elapsed:       " << total.seconds << " s\n"
+        << "messages/s:    " << static_cast<std::size_t>(total.messages / total.seconds) << "\n"
+        << "MB/s:          " << total.bytes / total.seconds / 1e6 << "\n"
         << "verification:  " << (total.mismatches == 0 && total.failures == 0 &&
                total.messages == connections * messages ? "every echoed byte matched" : "FAILED")
         << " (" << total.mismatches << " mismatched, " << total.failures << " failed connections)"

@@ -28,9 +28,6 @@
 #include <cstring>
 #include <iostream>
 #include <string>
-#include <thread>
-
-#include <pthread.h>
 
 namespace millio = boost::millio;
 namespace net = boost::millio::net;
@@ -121,13 +118,6 @@ int main(int argc, char** argv)
         }
     }
 
-    // Block the stop signals in every thread; one thread waits for them.
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
     try
     {
         millio::event_loop_options opt;
@@ -147,19 +137,18 @@ int main(int argc, char** argv)
         server.start(loop, millio::token(1));
         //]
 
+        // SIGINT and SIGTERM stop the loop: the library's signal_set runs
+        // its function in the loop, never in signal context.
+        millio::signal_set signals(loop, {SIGINT, SIGTERM});
+        signals.stop_loop_on_signal();
+
         auto ep = server.local_endpoint();
         std::printf("listening on %s:%u\n", ep.address().to_string().c_str(),
             static_cast<unsigned>(ep.port()));
         std::printf("backend: %s\n", backend_name(loop.backend()));
         std::fflush(stdout);
 
-        std::thread waiter([&]{
-            int sig = 0;
-            sigwait(&stop_signals, &sig);
-            loop.stop();
-        });
         loop.run();
-        waiter.join();
         server.stop();
     }
     catch(std::exception const& e)

@@ -149,6 +149,12 @@ public:
 
         Afterwards the handle is empty. Does nothing on an empty handle.
         Named as `std::unique_ptr::reset()`, which it resembles.
+
+        @par Exception Safety
+        No-throw guarantee.
+
+        @par Complexity
+        Constant.
     */
     void
     reset() noexcept
@@ -264,6 +270,12 @@ public:
 
     /** Borrows a buffer.
 
+        @par Exception Safety
+        Strong guarantee.
+
+        @par Complexity
+        Constant.
+
         @return A handle owning a buffer of @ref buffer_size bytes.
         @throws std::bad_alloc
     */
@@ -287,6 +299,9 @@ public:
 
         Must not be called concurrently with the destructor.
 
+        @par Complexity
+        Linear in the number of idle buffers and of blocks.
+
         @return The number of bytes of blocks freed.
         @throws std::bad_alloc
     */
@@ -298,6 +313,9 @@ public:
 
         As @ref trim, but drops all idle buffers and frees every block
         that holds no buffer.
+
+        @par Complexity
+        Linear in the number of idle buffers and of blocks.
 
         @return The number of bytes of blocks freed.
         @throws std::bad_alloc

@@ -125,6 +125,13 @@ public:
 
     /** Construct a pool with `threads` workers.
 
+        @par Exception Safety
+        Strong guarantee: if a thread cannot be started, the threads
+        already started are joined and the exception propagates.
+
+        @par Complexity
+        Linear in `threads`.
+
         @param threads The number of workers; 0 means one per hardware
         thread (4 if unknown), as in @ref event_loop_options.
 
@@ -135,6 +142,12 @@ public:
     compute_pool(std::size_t threads);
 
     /** Construct a pool from options.
+
+        @par Exception Safety
+        Strong guarantee, as for the other constructors.
+
+        @par Complexity
+        Linear in the number of threads.
 
         @param opt The options; `opt.threads == 0` means one worker per
         hardware thread (4 if unknown).
@@ -149,6 +162,9 @@ public:
 
         Calls @ref join, so tasks already queued are run, then the workers
         are joined. Must not be called from a worker of this pool.
+
+        @par Complexity
+        Linear in the number of tasks still queued, which it runs.
     */
     BOOST_MILLIO_DECL
     ~compute_pool();
@@ -163,6 +179,11 @@ public:
 
         @par Exception Safety
         Strong: on failure the callable is destroyed and nothing is queued.
+
+        @par Complexity
+        Constant: no step of a submission grows with the number of tasks
+        queued, and a callable of up to 112 bytes is stored without a heap
+        allocation once the pool is warm.
 
         @param f A callable `void()`, move-constructible.
         @param p The priority of the task.
@@ -243,6 +264,9 @@ public:
         Calls `stop()`, waits until every queued task has run and joins
         the threads. Afterwards the metrics are final. Calling it again
         has no effect. Must not be called from a worker of this pool.
+
+        @par Complexity
+        Linear in the number of tasks still queued.
     */
     BOOST_MILLIO_DECL
     void

@@ -138,6 +138,14 @@ public:
         threads (4 if unknown), 1024 events per poll, 150 ms poll
         timeout, pool dispatch, the platform's best backend.
 
+        @par Exception Safety
+        Strong guarantee: if the backend, its waker or a thread cannot be
+        created, the threads already started are joined and the exception
+        propagates.
+
+        @par Complexity
+        Linear in the number of io workers started.
+
         @throws system_error on failure to create the backend or threads.
     */
     BOOST_MILLIO_DECL
@@ -160,6 +168,12 @@ public:
         std::chrono::milliseconds poll_timeout);
 
     /** Construct from options.
+
+        @par Exception Safety
+        Strong guarantee, as for the default constructor.
+
+        @par Complexity
+        Linear in the number of io workers started.
 
         @throws system_error with `error::invalid_argument` if
         `opt.events_capacity` is 0.
@@ -194,6 +208,11 @@ public:
         Work submitted meanwhile is destroyed at once or fails with
         `error::shut_down`. Must not be called from one of the loop's own
         threads.
+
+        @par Complexity
+        Linear in the number of queued functions, pending timers and
+        registrations destroyed, plus the compute pool's queued tasks, which
+        it runs.
     */
     BOOST_MILLIO_DECL
     ~event_loop();
@@ -202,6 +221,14 @@ public:
     event_loop& operator=(event_loop const&) = delete;
 
     /** Register a source.
+
+        @par Exception Safety
+        Strong guarantee: on failure nothing is registered (a handler
+        taken by value is destroyed). Memory allocation may throw
+        `std::bad_alloc`.
+
+        @par Complexity
+        Constant on average.
 
         @param source A native descriptor, or an object with
         `native_handle()` such as an Asio socket (taken by reference,
@@ -282,6 +309,13 @@ public:
         callback), it never waits: handlers may deregister each other.
         The handler object is destroyed once no invocation is running.
         The source is not closed.
+
+        @par Exception Safety
+        Strong guarantee: on failure nothing changes.
+
+        @par Complexity
+        Constant on average, plus the wait for a running invocation
+        described above.
 
         @param ec Set to `error::not_registered` if `t` is not
         registered for `source`.
@@ -391,6 +425,12 @@ public:
         waker). Unlike `io_context::stop`, the request is consumed when
         @ref run returns: no `restart()` is needed (or exists) to run
         the loop again.
+
+        @par Exception Safety
+        No-throw guarantee.
+
+        @par Complexity
+        Constant.
     */
     BOOST_MILLIO_DECL
     void
@@ -420,6 +460,13 @@ public:
         The callable is destroyed after its call, or when the timer is
         cancelled or the loop destroyed, with no lock of the loop held:
         its destructor may start or cancel timers.
+
+        @par Exception Safety
+        Strong guarantee: on failure no timer is added and `f` is
+        destroyed.
+
+        @par Complexity
+        Logarithmic in the number of pending timers.
 
         @param delay The delay before `f` runs.
         @param f A callable `void()`, move constructible.
@@ -466,6 +513,13 @@ public:
         timer never overlap: the next period is scheduled when the
         callback returned. A period too long for the clock means never.
 
+        @par Exception Safety
+        Strong guarantee: on failure no timer is added and `f` is
+        destroyed.
+
+        @par Complexity
+        Logarithmic in the number of pending timers.
+
         @param ec Set to `error::invalid_argument` if `period` is not
         positive or `f` is empty (see @ref run_after).
         @return The identifier of the timer.
@@ -511,6 +565,12 @@ public:
         before it calls `f`: code that must know whether `f` may still be
         running after a cancel should keep that state itself, under its
         own lock, in `f`.
+
+        @par Exception Safety
+        No-throw guarantee.
+
+        @par Complexity
+        Logarithmic in the number of pending timers.
     */
     bool
     cancel_timer(timer_id id) noexcept
@@ -541,6 +601,12 @@ public:
         The compute pool is created on first use, with
         `event_loop_options::compute_threads` workers, and joined when
         the loop is destroyed (running the tasks still queued).
+
+        @par Exception Safety
+        Strong guarantee: on failure nothing is queued.
+
+        @par Complexity
+        Constant (see @ref compute_pool::post).
 
         @param f A callable `void()`, move constructible.
         @param ec Set to `error::shut_down` if the pool was stopped or

@@ -187,6 +187,13 @@ public:
         or the pool is gone). Afterwards the handle is empty. Does nothing
         on an empty handle. (@ref detach is the counterpart of
         `std::unique_ptr::release`.)
+
+        @par Exception Safety
+        No-throw guarantee (an exception of the reset hook destroys the
+        object instead of returning it).
+
+        @par Complexity
+        Constant, plus the reset hook.
     */
     void
     reset() noexcept;
@@ -295,6 +302,13 @@ public:
         The idle cap is the larger of `initial_size` and
         @ref object_pool_options::default_max_idle; there is no reset hook.
 
+        @par Exception Safety
+        Strong guarantee: if `factory` throws, the objects made so far
+        are destroyed and the exception propagates.
+
+        @par Complexity
+        Linear in `initial_size`.
+
         @param initial_size The number of objects made up front.
         @param factory Makes a new object; called with no lock held.
 
@@ -341,6 +355,9 @@ public:
         Strong guarantee. If the factory throws, its storage is given back
         and the exception propagates; the pool stays usable.
 
+        @par Complexity
+        Constant, plus one call of the factory when no object is idle.
+
         @return A handle owning the object.
         @throws Whatever the factory throws.
         @throws std::bad_alloc
@@ -359,6 +376,9 @@ public:
 
         Must not be called concurrently with the destructor.
 
+        @par Complexity
+        Linear in the number of idle objects and of blocks.
+
         @return The number of bytes of blocks freed.
         @throws std::bad_alloc
     */
@@ -369,6 +389,9 @@ public:
 
         As @ref trim, but destroys all idle objects and frees every block
         that holds no object.
+
+        @par Complexity
+        Linear in the number of idle objects and of blocks.
 
         @return The number of bytes of blocks freed.
         @throws std::bad_alloc

@@ -61,6 +61,13 @@ class signal_set
 public:
     /** Install handlers for `signals` and register with `loop`.
 
+        @par Exception Safety
+        Strong guarantee: on failure no handler is installed and nothing
+        is registered.
+
+        @par Complexity
+        Linear in the number of signals.
+
         @throws system_error with `error::signal_in_use` (equal to
         `errc::device_or_resource_busy`) if a signal belongs to another
         signal set, or `error::invalid_argument` (equal to
@@ -97,6 +104,9 @@ public:
 
         The function is destroyed by the destructor, or, if it is running
         on this thread, when it returns.
+
+        @par Complexity
+        Linear in the number of signals, plus the waits described above.
     */
     BOOST_MILLIO_DECL
     ~signal_set();
@@ -115,6 +125,9 @@ public:
 
         This function may be called from any thread, including from the
         set's function. It has no effect once the destructor started.
+
+        @par Complexity
+        Constant.
 
         @param f The function, or an empty function for none (signals
         are then only counted).

@@ -104,6 +104,12 @@ public:
 
         This is the primary constructor.
 
+        @par Exception Safety
+        Strong guarantee.
+
+        @par Complexity
+        Constant.
+
         @param cfg The buffer size, send queue marks and connect time-out.
         @throws system_error with `error::invalid_argument` if
         `cfg.validate()` fails.
@@ -149,6 +155,9 @@ public:
         runs to its end concurrently with the destructor and with
         `on_disconnect`, and must not use the client after the destructor
         began; the socket is closed when it returns.
+
+        @par Complexity
+        Linear in the number of queued buffers.
     */
     BOOST_MILLIO_DECL
     ~tcp_client();
@@ -216,6 +225,13 @@ public:
 
         Bytes sent before the connection is established are queued.
 
+        @par Exception Safety
+        Strong guarantee: on failure nothing of `bytes` is queued.
+
+        @par Complexity
+        Linear in `bytes.size()`: what the socket does not take at once is
+        copied into the send queue.
+
         @param ec Set to `error::not_connected` if the client is not
         started or closing, `error::send_queue_full` above the
         high-water mark (nothing is queued), or the socket's error.
@@ -243,6 +259,12 @@ public:
         waits for it to return when called from a thread outside the loop
         (on a thread of the loop it never waits, and such an `on_connect`
         may still be running); `on_disconnect` then follows as usual.
+
+        @par Exception Safety
+        No-throw guarantee.
+
+        @par Complexity
+        Constant.
     */
     BOOST_MILLIO_DECL
     void

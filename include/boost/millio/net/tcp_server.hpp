@@ -53,8 +53,9 @@ namespace net {
 
     @par Thread Safety
     All member functions may be called from any thread. The destructor
-    must not be called from one of the server's callbacks, and the
-    server must be destroyed before its event loop.
+    may be called from any thread, including from the server's own
+    callbacks (see @ref ~tcp_server for when it waits); the server must
+    be destroyed before its event loop.
 */
 class tcp_server
 {
@@ -63,6 +64,12 @@ public:
     using endpoint_type = asio::ip::tcp::endpoint;
 
     /** Construct a server.
+
+        @par Exception Safety
+        Strong guarantee: nothing listens before @ref start.
+
+        @par Complexity
+        Constant.
 
         @param cfg The configuration.
         @param handler The callbacks, shared with the caller.
@@ -98,6 +105,9 @@ public:
         report `on_disconnect` when these return, possibly after the
         destructor returned. The handler and the server's state stay
         alive until then.
+
+        @par Complexity
+        Linear in the number of connections.
     */
     BOOST_MILLIO_DECL
     ~tcp_server();
@@ -137,6 +147,9 @@ public:
         @ref tcp_server_config::close_timeout (give or take a quarter of
         the shortest time-out): a connection still closing then is reset
         and reported with `error::close_timeout`. Idempotent.
+
+        @par Complexity
+        Linear in the number of connections.
     */
     BOOST_MILLIO_DECL
     void
