@@ -893,6 +893,77 @@ void destroy_outside_while_running(test::loop_config const& cfg)
 // that never closes is reset after the close time-out, reported with
 // error::close_timeout, then on_disconnect; a peer that closes is not.
 // The check's timer lives as long as the connection.
+// Uploads `total` bytes as fast as the client takes them (resuming in
+// on_writable after a refusal) and checks what comes back.
+struct uploader : net::client_handler
+{
+    std::size_t total = 0;
+    std::size_t sent = 0;                   // only touched by the handler
+    std::atomic<std::size_t> received{0};
+    std::atomic<std::size_t> bad{0};        // echoed bytes that differ
+    std::atomic<int> errors{0};
+    test::latch done;
+
+    void pump(net::tcp_client& c)
+    {
+        std::vector<unsigned char> block(65536);
+        while(sent < total)
+        {
+            std::size_t const n = (std::min)(block.size(), total - sent);
+            test::fill_pattern(block.data(), n, 9, sent);
+            error_code ec;
+            c.send(asio::buffer(block.data(), n), ec);
+            if(ec == make_error_code(millio::error::send_queue_full))
+                return;     // on_writable resumes
+            if(ec)
+            {
+                ++errors;
+                return;
+            }
+            sent += n;
+        }
+    }
+
+    void on_connect(net::tcp_client& c) override { pump(c); }
+    void on_writable(net::tcp_client& c) override { pump(c); }
+
+    void on_data(net::tcp_client&, asio::const_buffer b) override
+    {
+        auto const* p = static_cast<unsigned char const*>(b.data());
+        std::size_t const at = received.load(std::memory_order_relaxed);
+        for(std::size_t i = 0; i < b.size(); ++i)
+            if(p[i] != test::pattern(9, at + i))
+                bad.fetch_add(1, std::memory_order_relaxed);
+        if(received.fetch_add(b.size()) + b.size() == total)
+            done.count_down();
+    }
+
+    void on_error(net::tcp_client&, error_code) override { ++errors; }
+};
+
+// The client reads what its peer sends whatever its own send queue holds:
+// against a server that echoes (and stops reading while its own queue to
+// the client is full), an upload that keeps the client's queue at its
+// high-water mark stalled when the client stopped reading too.
+void upload_to_echo(test::loop_config const& cfg)
+{
+    event_loop loop(cfg.options());
+    net::tcp_server srv(net::tcp_server_config::builder().address("127.0.0.1:0").build(),
+        std::make_shared<test::echo_handler>());
+    srv.start(loop, token(1));
+    test::loop_runner run(loop);
+
+    auto h = std::make_shared<uploader>();
+    h->total = static_cast<std::size_t>((16u << 20) * (std::max)(test::scale(), 0.25));
+    net::tcp_client c;
+    c.connect(test::loopback(srv.local_endpoint()), h);
+    c.start(loop, token(2));
+    bool const ok = h->done.wait_for(60s);
+    BOOST_TEST(ok, "echoed " << h->received.load() << " of " << h->total << " bytes");
+    BOOST_TEST(h->bad.load() == 0u);
+    BOOST_TEST(h->errors.load() == 0);
+}
+
 void close_timeout_case(test::loop_config const& cfg)
 {
     auto const close_to = 300ms;
@@ -1174,6 +1245,16 @@ BOOST_AUTO_TEST_CASE(destroyed_outside_the_loop_waits, *boost::unit_test::timeou
     {
         BOOST_TEST_CONTEXT(cfg.name())
         destroy_outside_while_running(cfg);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(upload_to_an_echoing_server_does_not_stall, *boost::unit_test::timeout(600))
+{
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        for(int i = 0; i < 3; ++i)
+            upload_to_echo(cfg);
     }
 }
 

@@ -72,6 +72,12 @@ public:
         // Bytes read per readiness event before yielding to other work
         // (at least one read is made).
         std::size_t read_budget = 256 * 1024;
+        // Stop reading while the send queue is near the high-water mark
+        // (a server's connection: its writes answer its reads). A client
+        // reads whatever its own queue holds: its writes are the user's,
+        // refused above the mark, and a peer that also stops reading
+        // while its queue to the client is full would wait for it.
+        bool pause_reads = true;
         // Larger read buffers, used while reads fill the small ones; null:
         // reads use the small buffers only.
         buffer_pool* bulk_pool = nullptr;

@@ -74,6 +74,7 @@ public:
             std::chrono::nanoseconds>(cfg.close_timeout).count();
         lim_.write_timeout = std::chrono::duration_cast<
             std::chrono::nanoseconds>(cfg.write_timeout).count();
+        lim_.pause_reads = false;
     }
 
     ~client_impl()

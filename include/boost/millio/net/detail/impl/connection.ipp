@@ -428,7 +428,7 @@ do_read(unsigned bits, error_code& ec)
     {
         std::size_t const want = (bulk_ && bulk) ? bulk->buffer_size() : lim_.buffer_size;
         std::size_t q = queued_.load(std::memory_order_relaxed);
-        if(!closing && q > 0 && q + want > lim_.high_water)
+        if(!closing && lim_.pause_reads && q > 0 && q + want > lim_.high_water)
         {
             // Back-pressure: leave the bytes in the socket.
             paused_ = true;
