@@ -16,7 +16,8 @@
         and ratios. --strace also counts syscalls per message of the
         servers with strace -c -f.
 
-    net_bench serve <millio-direct|millio-pool|asio|epoll> [--threads N]
+    net_bench serve <millio-direct|millio-pool|millio-uring-direct|
+                     millio-uring-pool|asio|epoll> [--threads N]
         Runs one server; prints "listening on 127.0.0.1:<port> pid <pid>".
 
     Scenarios: (a) 1 connection ping-pong, 64 B: p50/p99 latency;
@@ -76,9 +77,15 @@ struct echo_handler : net::network_handler
     }
 };
 
-int serve_millio(bool direct, std::size_t threads)
+int serve_millio(bool direct, std::size_t threads, bool uring = false)
 {
     millio::event_loop_options opt;
+    if(uring)
+    {
+        // The completion path of tcp_server (falls back to epoll where
+        // io_uring is unavailable: the banner says which ran).
+        opt.backend = millio::backend_type::io_uring;
+    }
     opt.mode = direct ? millio::dispatch_mode::direct : millio::dispatch_mode::pool;
     opt.io_threads = threads;
     opt.compute_threads = 1;
@@ -552,6 +559,9 @@ int run_bench(int rounds, double seconds, bool strace, std::string const& only)
         {"asio (1 thread)", "asio", {"--threads", "1"}},
         {"epoll (1 thread)", "epoll", {}},
         {"asio (2 threads)", "asio", {"--threads", "2"}},
+        // the completion path of tcp_server (io_uring backend)
+        {"millio io_uring direct", "millio-uring-direct", {}},
+        {"millio io_uring pool (1 wk)", "millio-uring-pool", {"--threads", "1"}},
     };
     std::vector<server_proc> procs;
     for(auto& c : cons)
@@ -686,6 +696,10 @@ int main(int argc, char** argv)
             return serve_millio(true, threads);
         if(kind == "millio-pool")
             return serve_millio(false, threads);
+        if(kind == "millio-uring-direct")
+            return serve_millio(true, threads, true);
+        if(kind == "millio-uring-pool")
+            return serve_millio(false, threads, true);
         if(kind == "asio")
             return serve_asio(threads);
         if(kind == "epoll")

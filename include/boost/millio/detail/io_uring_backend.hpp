@@ -23,6 +23,32 @@ namespace boost {
 namespace millio {
 namespace detail {
 
+/*  A request submitted through the ring for its completion (a receive, a
+    send), not for readiness. Its user_data is its address with the top
+    bit set (the registrations' tags never reach that bit). The backend
+    calls complete() for each of its completions, from the thread in
+    wait() with the backend's lock held: complete() must be short, may
+    take only locks of its own and runs no user code; it appends the
+    events to deliver (a registration's key and bits) to `out`. The
+    completion without IORING_CQE_F_MORE is the request's last: from
+    then on the backend no longer refers to the object, which may then
+    destroy itself (inside complete()).
+*/
+class uring_completion
+{
+public:
+    virtual void complete(int res, unsigned flags, std::vector<ready_event>& out) noexcept = 0;
+
+protected:
+    ~uring_completion() = default;
+
+private:
+    friend class io_uring_backend;
+    // The requests in flight, for the backend's destructor.
+    uring_completion* prev_ = nullptr;
+    uring_completion* next_ = nullptr;
+};
+
 /*  io_uring, delivering like the edge-triggered epoll backend. The
     waker is an eventfd.
 
@@ -99,6 +125,8 @@ class io_uring_backend final : public backend
     };
 
     static constexpr int key_shift = 16;
+    // user_data of a uring_completion: its address | op_bit
+    static constexpr std::uint64_t op_bit = std::uint64_t(1) << 63;
     // user_data of requests whose completion is ignored (removals)
     static constexpr std::uint64_t ignore_tag = ~std::uint64_t(0);
 
@@ -108,6 +136,7 @@ class io_uring_backend final : public backend
 
     std::mutex m_;                  // the submission queue and what follows
     std::unordered_map<std::uint64_t, entry> entries_;
+    uring_completion* inflight_ = nullptr; // requests submitted, not finished
     bool in_wait_ = false;          // a thread is (about to be) blocked in wait()
     bool woken_ = false;            // ... and was woken since
 
@@ -125,6 +154,21 @@ class io_uring_backend final : public backend
     void arm(int fd, std::uint64_t key, unsigned events, std::uint16_t gen, io_uring_sqe* sqe) noexcept;
     void arm_waker() noexcept;
     void process(io_uring_cqe const& cqe, std::vector<ready_event>& out) noexcept;
+    io_uring_sqe* op_sqe(uring_completion* c) noexcept;
+    bool setup_buffers() noexcept;  // m_ held
+    void drain_inflight() noexcept;
+
+    // The provided buffer ring of the receives (group 0), created by the
+    // first setup_buffers(): buf_count_ buffers of buf_size_ bytes in
+    // one slab. Buffers are given back from any thread under buf_m_.
+    std::mutex buf_m_;
+    io_uring_buf_ring* buf_ring_ = nullptr;
+    unsigned char* slab_ = nullptr;
+    std::vector<std::uint32_t> buf_meta_;
+    unsigned buf_count_ = 0;
+    std::size_t const buf_size_ = 8192;
+    std::size_t const cap_;
+    bool buf_failed_ = false;
 
 public:
     // Throws system_error if io_uring is unavailable (not built in the
@@ -142,6 +186,34 @@ public:
     bool needs_rearm() const noexcept override { return false; }
     void rearm(std::uint64_t) noexcept override {}
     void would_block(std::uint64_t, interest) noexcept override {}
+
+    //--------------------------------------------------------------------------
+    // Completion requests (see uring_completion). The requests are queued
+    // and submitted by the next wait(), in the io_uring_enter that waits
+    // (a thread blocked in wait() is woken to do so). Each returns false
+    // if no submission queue entry could be had.
+
+    // The provided buffer ring exists (created on first use); false if
+    // the kernel refuses it.
+    bool buffers_ready() noexcept;
+    std::size_t buffer_size() const noexcept { return buf_size_; }
+    unsigned buffer_count() const noexcept { return buf_count_; }
+    unsigned char* buffer(unsigned bid) const noexcept { return slab_ + std::size_t(bid) * buf_size_; }
+    // Per buffer, for the holder of a buffer taken from the ring: the
+    // next buffer of a list, and a length.
+    std::uint32_t& buffer_link(unsigned bid) noexcept { return buf_meta_[2 * std::size_t(bid)]; }
+    std::uint32_t& buffer_length(unsigned bid) noexcept { return buf_meta_[2 * std::size_t(bid) + 1]; }
+    // Give buffer `bid` back to the ring. Any thread.
+    void give_back(unsigned bid) noexcept;
+
+    // A multishot receive on `fd` into the provided buffers.
+    bool recv_multishot(int fd, uring_completion* c) noexcept;
+    // A send of [p, p + n) on `fd` (MSG_NOSIGNAL); the bytes stay valid
+    // until its completion.
+    bool send(int fd, void const* p, std::size_t n, uring_completion* c) noexcept;
+    // Cancel the request of `c`, if in flight; submitted at once, so that
+    // the request drops its reference to the descriptor's file soon.
+    void cancel(uring_completion* c) noexcept;
 };
 
 } // detail

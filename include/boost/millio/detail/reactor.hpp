@@ -33,6 +33,8 @@ namespace boost {
 namespace millio {
 namespace detail {
 
+class io_uring_backend;
+
 /*  The reactor of an event loop: a backend (the readiness API), the
     registration table, the timer queue, and the scheduler whose threads
     run what they report. Each lives in its own file; this class ties them
@@ -184,6 +186,10 @@ public:
     std::size_t io_threads() const noexcept { return opt_.io_threads; }
     event_loop_options const& options() const noexcept { return opt_; }
 
+    // The io_uring backend, for requests submitted for their completion
+    // (see uring_completion); null on the other backends.
+    io_uring_backend* uring() const noexcept { return uring_; }
+
 private:
     void remove_impl(registration* r, bool wait, error_code& ec);
     void remove_user_impl(int fd, millio::token t, bool wait, error_code& ec);
@@ -208,6 +214,7 @@ private:
     {
         event_loop_options opt;
         std::unique_ptr<millio::detail::backend> be;
+        io_uring_backend* uring = nullptr;
     };
 
     explicit reactor(init_result r);
@@ -217,6 +224,7 @@ private:
     event_loop_options const opt_;
     std::unique_ptr<millio::detail::backend> const be_;
     bool const rearm_;
+    io_uring_backend* const uring_;
     std::vector<ready_event> ready_;    // used by the holder of the polling role
     registration_table table_;
     timer_queue timers_;

@@ -18,8 +18,10 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 
 namespace boost {
 namespace millio {
@@ -31,8 +33,10 @@ namespace {
 // up from 1 and never get near it.
 constexpr std::uint64_t io_uring_max_key = (std::uint64_t(1) << 48) - 2;
 
-// Submission queue entries: submissions go out at once, so a few suffice.
-constexpr unsigned io_uring_sq_entries = 64;
+// Submission queue entries: the sends and receives of the connections
+// are queued until the next wait, and a full queue costs a submission
+// of its own.
+constexpr unsigned io_uring_sq_entries = 1024;
 
 } // (anon)
 
@@ -68,6 +72,7 @@ from_poll(unsigned e) noexcept
 
 io_uring_backend::
 io_uring_backend(std::size_t cap)
+    : cap_(cap)
 {
     io_uring_params p{};
     // Completions that do not fit are kept by the kernel (IORING_FEAT_NODROP)
@@ -116,9 +121,201 @@ io_uring_backend(std::size_t cap)
 io_uring_backend::
 ~io_uring_backend()
 {
+    // The kernel may write into the buffers of a request in flight (and
+    // read those of a send) until its last completion: cancel them and
+    // wait for those completions before anything is freed.
+    drain_inflight();
+    if(buf_ring_)
+    {
+        ::io_uring_unregister_buf_ring(&ring_, 0);
+        ::munmap(buf_ring_, buf_count_ * sizeof(io_uring_buf));
+    }
     // Closing the ring cancels every armed poll.
     ::io_uring_queue_exit(&ring_);
     ::close(efd_);
+    delete[] slab_;
+}
+
+void
+io_uring_backend::
+drain_inflight() noexcept
+{
+    std::vector<ready_event> ignored;
+    std::lock_guard<std::mutex> lk(m_);
+    if(!inflight_)
+        return;
+    if(io_uring_sqe* sqe = get_sqe())
+    {
+        ::io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY);
+        ::io_uring_sqe_set_data64(sqe, ignore_tag);
+    }
+    submit();
+    // Bounded: a cancelled request completes at once.
+    for(int i = 0; inflight_ && i < 1000; ++i)
+    {
+        __kernel_timespec ts{0, 1000000};
+        io_uring_cqe* cqe = nullptr;
+        int r = ::io_uring_wait_cqe_timeout(&ring_, &cqe, &ts);
+        if(r < 0 && r != -ETIME && r != -EINTR)
+            break;
+        unsigned head;
+        unsigned seen = 0;
+        io_uring_for_each_cqe(&ring_, head, cqe)
+        {
+            ignored.clear();
+            std::uint64_t const ud = cqe->user_data;
+            if(ud != ignore_tag && (ud & op_bit) != 0)
+                process(*cqe, ignored);
+            ++seen;
+        }
+        ::io_uring_cq_advance(&ring_, seen);
+    }
+    // What did not complete in time is given up: its owner is released
+    // as if it had been cancelled (the ring's exit cancels it for good).
+    while(inflight_)
+    {
+        uring_completion* c = inflight_;
+        inflight_ = c->next_;
+        if(inflight_)
+            inflight_->prev_ = nullptr;
+        c->next_ = nullptr;
+        ignored.clear();
+        c->complete(-ECANCELED, 0, ignored);
+    }
+}
+
+bool
+io_uring_backend::
+setup_buffers() noexcept
+{
+    if(buf_ring_)
+        return true;
+    if(buf_failed_)
+        return false;
+    // About half a batch of completions in buffers, a power of two.
+    unsigned n = 16;
+    while(n < cap_ / 2 && n < 512)
+        n *= 2;
+    unsigned char* slab = new(std::nothrow) unsigned char[n * buf_size_];
+    if(!slab)
+        return false;
+    try
+    {
+        buf_meta_.assign(2 * std::size_t(n), 0);
+    }
+    catch(...)
+    {
+        delete[] slab;
+        return false;
+    }
+    // The ring itself: page-aligned memory shared with the kernel
+    // (IORING_REGISTER_PBUF_RING, 5.19).
+    void* mem = ::mmap(nullptr, n * sizeof(io_uring_buf), PROT_READ | PROT_WRITE,
+        MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
+    if(mem == MAP_FAILED)
+    {
+        delete[] slab;
+        return false;
+    }
+    auto* br = static_cast<io_uring_buf_ring*>(mem);
+    ::io_uring_buf_ring_init(br);
+    io_uring_buf_reg reg{};
+    reg.ring_addr = reinterpret_cast<std::uintptr_t>(mem);
+    reg.ring_entries = n;
+    reg.bgid = 0;
+    if(::io_uring_register_buf_ring(&ring_, &reg, 0) != 0)
+    {
+        ::munmap(mem, n * sizeof(io_uring_buf));
+        delete[] slab;
+        buf_failed_ = true;
+        return false;
+    }
+    unsigned const mask = static_cast<unsigned>(::io_uring_buf_ring_mask(n));
+    for(unsigned i = 0; i < n; ++i)
+        ::io_uring_buf_ring_add(br, slab + std::size_t(i) * buf_size_,
+            static_cast<unsigned>(buf_size_), static_cast<unsigned short>(i), mask, static_cast<int>(i));
+    ::io_uring_buf_ring_advance(br, static_cast<int>(n));
+    slab_ = slab;
+    buf_count_ = n;
+    buf_ring_ = br;
+    return true;
+}
+
+bool
+io_uring_backend::
+buffers_ready() noexcept
+{
+    std::lock_guard<std::mutex> lk(m_);
+    return setup_buffers();
+}
+
+void
+io_uring_backend::
+give_back(unsigned bid) noexcept
+{
+    std::lock_guard<std::mutex> lk(buf_m_);
+    ::io_uring_buf_ring_add(buf_ring_, buffer(bid), static_cast<unsigned>(buf_size_),
+        static_cast<unsigned short>(bid), ::io_uring_buf_ring_mask(buf_count_), 0);
+    ::io_uring_buf_ring_advance(buf_ring_, 1);
+}
+
+// Called with m_ held: an entry for `c`, which is then in flight.
+io_uring_sqe*
+io_uring_backend::
+op_sqe(uring_completion* c) noexcept
+{
+    io_uring_sqe* sqe = get_sqe();
+    if(!sqe)
+        return nullptr;
+    c->prev_ = nullptr;
+    c->next_ = inflight_;
+    if(inflight_)
+        inflight_->prev_ = c;
+    inflight_ = c;
+    return sqe;
+}
+
+bool
+io_uring_backend::
+recv_multishot(int fd, uring_completion* c) noexcept
+{
+    std::lock_guard<std::mutex> lk(m_);
+    io_uring_sqe* sqe = op_sqe(c);
+    if(!sqe)
+        return false;
+    ::io_uring_prep_recv_multishot(sqe, fd, nullptr, 0, 0);
+    sqe->flags |= IOSQE_BUFFER_SELECT;
+    sqe->buf_group = 0;
+    ::io_uring_sqe_set_data64(sqe, reinterpret_cast<std::uintptr_t>(c) | op_bit);
+    queued();
+    return true;
+}
+
+bool
+io_uring_backend::
+send(int fd, void const* p, std::size_t n, uring_completion* c) noexcept
+{
+    std::lock_guard<std::mutex> lk(m_);
+    io_uring_sqe* sqe = op_sqe(c);
+    if(!sqe)
+        return false;
+    ::io_uring_prep_send(sqe, fd, p, n, MSG_NOSIGNAL);
+    ::io_uring_sqe_set_data64(sqe, reinterpret_cast<std::uintptr_t>(c) | op_bit);
+    queued();
+    return true;
+}
+
+void
+io_uring_backend::
+cancel(uring_completion* c) noexcept
+{
+    std::lock_guard<std::mutex> lk(m_);
+    if(io_uring_sqe* sqe = get_sqe())
+    {
+        ::io_uring_prep_cancel64(sqe, reinterpret_cast<std::uintptr_t>(c) | op_bit, 0);
+        ::io_uring_sqe_set_data64(sqe, ignore_tag);
+    }
+    submit();
 }
 
 // Called with m_ held. Null only if the queue stays full after a submit.
@@ -315,6 +512,24 @@ process(io_uring_cqe const& cqe, std::vector<ready_event>& out) noexcept
     std::uint64_t const ud = cqe.user_data;
     if(ud == ignore_tag)
         return;
+    if(ud & op_bit)
+    {
+        auto* c = reinterpret_cast<uring_completion*>(static_cast<std::uintptr_t>(ud & ~op_bit));
+        if((cqe.flags & IORING_CQE_F_MORE) == 0)
+        {
+            // The request's last completion: unlinked before complete(),
+            // which may destroy `c`.
+            if(c->prev_)
+                c->prev_->next_ = c->next_;
+            else
+                inflight_ = c->next_;
+            if(c->next_)
+                c->next_->prev_ = c->prev_;
+            c->prev_ = c->next_ = nullptr;
+        }
+        c->complete(cqe.res, cqe.flags, out);
+        return;
+    }
     std::uint64_t const key = ud >> key_shift;
     auto const gen = static_cast<std::uint16_t>(ud & 0xffff);
     bool const more = (cqe.flags & IORING_CQE_F_MORE) != 0;

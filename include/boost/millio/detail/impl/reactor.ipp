@@ -103,7 +103,9 @@ make_backend(event_loop_options const& opt)
 #if defined(BOOST_MILLIO_HAS_IO_URING)
         try
         {
-            r.be.reset(new io_uring_backend(o.events_capacity));
+            auto* u = new io_uring_backend(o.events_capacity);
+            r.be.reset(u);
+            r.uring = u;
             return r;
         }
         catch(system_error const&)
@@ -140,6 +142,7 @@ reactor(init_result r)
     : opt_(r.opt)
     , be_(std::move(r.be))
     , rearm_(be_->needs_rearm())
+    , uring_(r.uring)
     , table_(*be_)
     , timers_(static_cast<timer_queue::owner&>(*this))
     , sched_(

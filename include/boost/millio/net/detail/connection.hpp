@@ -30,9 +30,14 @@ namespace net {
 namespace detail {
 
 class connection;
+class uring_io;
 
 // Synthetic event flag: "look at your state" (close requests, errors).
 constexpr unsigned flag_wake = 1u << 8;
+
+// Event flag of the completion path (io_uring): a receive or a send of
+// the connection completed.
+constexpr unsigned flag_complete = 1u << 9;
 
 // What a connection reports to its server or client.
 class connection_owner
@@ -223,6 +228,14 @@ private:
     void start_closing() noexcept;     // m_ held
     void finish_removed(error_code ec) noexcept;
     bool do_read(unsigned bits, error_code& ec);
+    // The completion path (io_uring; see uring_io): set up by open(),
+    // replacing do_read and the sends of flush and send.
+    bool uring_open() noexcept;        // m_ held: use it?
+    void uring_start(std::uint64_t key) noexcept; // m_ held, registered
+    bool uring_read(error_code& ec);
+    bool uring_flush(error_code& ec);  // m_ held
+    void uring_start_send() noexcept;  // m_ held
+    void uring_close() noexcept;
 
     std::shared_ptr<void> keep_;   // destroyed last
     connection_owner& owner_;
@@ -235,6 +248,7 @@ private:
     bool et_;
 
     millio::detail::registration* reg_ = nullptr;
+    uring_io* uio_ = nullptr;    // the completion path, if used
 
     // handler-only state
     bool notified_ = false;

@@ -10,6 +10,7 @@
 
 #include <boost/millio/net/detail/connection.hpp>
 #include <boost/millio/net/detail/socket_ops.hpp>
+#include <boost/millio/net/detail/impl/uring_connection.ipp>
 #include <boost/millio/detail/except.hpp>
 #include <boost/millio/event_handler.hpp>
 #include <algorithm>
@@ -99,6 +100,11 @@ connection(
 connection::
 ~connection()
 {
+    uring_close();
+#if defined(BOOST_MILLIO_HAS_IO_URING)
+    if(uio_)
+        uio_->release();
+#endif
     if(reg_)
         reg_->release();
     if(fd_ >= 0)
@@ -119,11 +125,14 @@ open(millio::token t, bool user, error_code& ec)
         return;
     }
     std::unique_ptr<event_handler> h(new connection_handler(weak_from_this()));
+    bool const completions = !connecting_ && uring_open();
     auto* r = reactor_.add(fd_, t, user, interest_, std::move(h), ec);
     if(ec)
         return;
     r->add_ref();
     reg_ = r;
+    if(completions)
+        uring_start(r->key());
 }
 
 void
@@ -133,7 +142,7 @@ append(unsigned char const* p, std::size_t n)
     // The write clock starts when bytes wait; stored before queued_
     // grows (release below) so that check_deadlines never pairs a
     // non-empty queue with the time of an older one.
-    if(queue_.empty() && n > 0)
+    if(queued_.load(std::memory_order_relaxed) == 0 && n > 0)
         write_since_.store(now_ns(), std::memory_order_relaxed);
     while(n > 0)
     {
@@ -163,7 +172,7 @@ update_interest() noexcept
     // Level-triggered backends only: ask for writability only while
     // there is something to write, and for readability only while
     // reading is wanted, so that an idle connection cannot spin.
-    if(et_ || closed_ || !reg_)
+    if(et_ || uio_ || closed_ || !reg_)
         return;
     unsigned w = 0;
     if(want_read_)
@@ -200,6 +209,20 @@ send(asio::const_buffer b, error_code& ec)
     }
     if(n == 0)
         return;
+    if(uio_)
+    {
+        // The completion path: one send in flight at a time, in order.
+        if(queued_.load(std::memory_order_relaxed) > 0 &&
+            queued_.load(std::memory_order_relaxed) + n > lim_.high_water)
+        {
+            refused_ = true;
+            BOOST_MILLIO_FAIL(ec, error::send_queue_full);
+            return;
+        }
+        append(p, n);
+        uring_start_send();
+        return;
+    }
     if(!queue_.empty())
     {
         if(queued_.load(std::memory_order_relaxed) + n > lim_.high_water)
@@ -383,6 +406,7 @@ connection::
 finish_removed(error_code ec) noexcept
 {
     auto self = shared_from_this();
+    uring_close();
     if(fd_ >= 0)
     {
         ::close(fd_);
@@ -504,6 +528,8 @@ flush(error_code& ec)
     std::lock_guard<std::mutex> lk(m_);
     if(connecting_)
         return false;
+    if(uio_)
+        return uring_flush(ec);
     while(!queue_.empty())
     {
         iovec iov[64];
@@ -656,7 +682,7 @@ handle_events(unsigned bits) noexcept
     error_code ec;
     for(;;)
     {
-        if(!do_read(bits, ec))
+        if(!(uio_ ? uring_read(ec) : do_read(bits, ec)))
         {
             finish(ec);
             return;
@@ -694,7 +720,7 @@ handle_events(unsigned bits) noexcept
         // The peer closed its side: flush what is queued, then close.
         start_closing();
     }
-    if(closing_.load(std::memory_order_relaxed) && queue_.empty())
+    if(closing_.load(std::memory_order_relaxed) && queued_.load(std::memory_order_relaxed) == 0)
     {
         if(read_eof_)
         {

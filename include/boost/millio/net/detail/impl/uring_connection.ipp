@@ -1,0 +1,589 @@
+//
+// Copyright (c) 2026 The Boost.MillIO authors
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_MILLIO_NET_DETAIL_IMPL_URING_CONNECTION_IPP
+#define BOOST_MILLIO_NET_DETAIL_IMPL_URING_CONNECTION_IPP
+
+#include <boost/millio/net/detail/uring_connection.hpp>
+#include <boost/millio/net/detail/connection.hpp>
+#include <boost/millio/net/detail/socket_ops.hpp>
+#include <boost/millio/detail/except.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include <sys/mman.h>
+
+namespace boost {
+namespace millio {
+namespace net {
+namespace detail {
+
+namespace {
+
+// The bytes copied into one send at most.
+constexpr std::size_t uring_send_max = 64 * 1024;
+
+// The completion path is used on the io_uring backend unless the
+// environment variable BOOST_MILLIO_NET_COMPLETIONS is "0".
+inline
+bool
+uring_completions_enabled() noexcept
+{
+    static bool const on = [] {
+        char const* v = std::getenv("BOOST_MILLIO_NET_COMPLETIONS");
+        return !(v && v[0] == '0' && v[1] == 0);
+    }();
+    return on;
+}
+
+} // (anon)
+
+//------------------------------------------------------------------------------
+// The hooks of connection (see connection.hpp). Without io_uring they
+// leave the readiness path alone.
+
+bool
+connection::
+uring_open() noexcept
+{
+#if defined(BOOST_MILLIO_HAS_IO_URING)
+    auto* be = reactor_.uring();
+    if(!be || !uring_completions_enabled() || !be->buffers_ready())
+        return false;
+    // The registration serializes the handler and reports errors; the
+    // receives report the bytes. Writability is asked for once: the
+    // first event runs the handler, which reports the connection.
+    interest_ = interest::writable;
+    return true;
+#else
+    return false;
+#endif
+}
+
+void
+connection::
+uring_start(std::uint64_t key) noexcept
+{
+#if defined(BOOST_MILLIO_HAS_IO_URING)
+    try
+    {
+        uio_ = new uring_io(*reactor_.uring(), fd_, key, flag_complete);
+    }
+    catch(...)
+    {
+        // The readiness path then.
+        interest_ = interest::readable | interest::writable;
+        error_code ig;
+        reactor_.modify(reg_, interest_, ig);
+        return;
+    }
+    // If it cannot be submitted now, the handler arms it.
+    uio_->arm_recv();
+#else
+    (void)key;
+#endif
+}
+
+void
+connection::
+uring_close() noexcept
+{
+#if defined(BOOST_MILLIO_HAS_IO_URING)
+    if(uio_)
+        uio_->cancel();
+#endif
+}
+
+bool
+connection::
+uring_read(error_code& ec)
+{
+#if defined(BOOST_MILLIO_HAS_IO_URING)
+    if(read_eof_)
+        return true;
+    bool closing = closing_.load(std::memory_order_relaxed);
+    if(closing)
+        paused_ = false;
+    std::size_t budget = lim_.read_budget;
+    uring_io::rx e{0, 0};
+    while(uio_->front(e))
+    {
+        if(e.res <= 0)
+        {
+            uio_->pop();
+            if(e.res == 0)
+            {
+                read_eof_ = true;
+                return true;
+            }
+            ec = socket_error(-e.res);
+            return false;
+        }
+        std::size_t const q = queued_.load(std::memory_order_relaxed);
+        if(!closing && q > 0 && q + lim_.buffer_size > lim_.high_water)
+        {
+            // Back-pressure: stop receiving; what was received waits.
+            paused_ = true;
+            uio_->pause_recv();
+            return true;
+        }
+        std::size_t const got = static_cast<std::size_t>(e.res);
+        if(!closing)
+        {
+            touch();
+            try
+            {
+                owner_.conn_data(*this, asio::const_buffer(uio_->data(e), got));
+            }
+            catch(...)
+            {
+                uio_->pop();
+                BOOST_MILLIO_FAIL(ec, error::handler_exception);
+                return false;
+            }
+            closing = closing_.load(std::memory_order_relaxed);
+        }
+        uio_->pop();
+        if(got >= budget)
+        {
+            // Budget spent: yield (handle_events queues this connection
+            // behind the other ready work).
+            yielded_ = true;
+            return true;
+        }
+        budget -= got;
+    }
+    if(!paused_ && !uio_->arm_recv())
+    {
+        BOOST_MILLIO_FAIL(ec, system::errc::resource_unavailable_try_again);
+        return false;
+    }
+    return true;
+#else
+    (void)ec;
+    return true;
+#endif
+}
+
+bool
+connection::
+uring_flush(error_code& ec)
+{
+#if defined(BOOST_MILLIO_HAS_IO_URING)
+    int res;
+    if(uio_->take_send(res))
+    {
+        if(res < 0)
+        {
+            ec = socket_error(-res);
+            return false;
+        }
+        touch();
+        write_since_.store(now_ns(), std::memory_order_relaxed);
+        queued_.fetch_sub(static_cast<std::size_t>(res), std::memory_order_relaxed);
+    }
+    uring_start_send();
+    if(error_ != 0)
+    {
+        ec = socket_error(error_);
+        return false;
+    }
+    if(refused_ && queued_.load(std::memory_order_relaxed) < lim_.low_water)
+    {
+        refused_ = false;
+        return true;
+    }
+#else
+    (void)ec;
+#endif
+    return false;
+}
+
+void
+connection::
+uring_start_send() noexcept
+{
+#if defined(BOOST_MILLIO_HAS_IO_URING)
+    if(uio_->send_busy() || queue_.empty() || connecting_ || error_ != 0)
+        return;
+    std::size_t n = 0;
+    for(auto const& c : queue_)
+    {
+        n += c.end - c.begin;
+        if(n >= uring_send_max)
+            break;
+    }
+    n = (std::min)(n, uring_send_max);
+    unsigned char* dst;
+    try
+    {
+        dst = uio_->send_buffer(n);
+    }
+    catch(...)
+    {
+        dst = nullptr;
+    }
+    bool ok = false;
+    if(dst)
+    {
+        // The queue's bytes move to the send buffer (still counted as
+        // queued until sent).
+        std::size_t left = n;
+        while(left > 0)
+        {
+            chunk& c = queue_.front();
+            std::size_t const k = (std::min)(left, c.end - c.begin);
+            std::memcpy(dst, c.buf.data() + c.begin, k);
+            dst += k;
+            left -= k;
+            c.begin += k;
+            if(c.begin == c.end)
+                queue_.pop_front();
+        }
+        ok = uio_->start_send(n);
+    }
+    if(!ok)
+    {
+        // Let the handler close the connection.
+        error_ = dst ? ENOBUFS : ENOMEM;
+        if(reg_)
+            reactor_.notify(reg_, flag_wake);
+    }
+#endif
+}
+
+#if defined(BOOST_MILLIO_HAS_IO_URING)
+
+uring_io::
+uring_io(millio::detail::io_uring_backend& be, int fd, std::uint64_t key, unsigned bits)
+    : be_(be)
+    , fd_(fd)
+    , key_(key)
+    , bits_(bits)
+{
+    recv_op_.self = this;
+    recv_op_.recv = true;
+    send_op_.self = this;
+    send_op_.recv = false;
+}
+
+uring_io::
+~uring_io()
+{
+    free_tx();
+}
+
+void
+uring_io::
+drop() noexcept
+{
+    if(refs_.fetch_sub(1, std::memory_order_acq_rel) == 1)
+        delete this;
+}
+
+void
+uring_io::
+release() noexcept
+{
+    {
+        std::lock_guard<std::mutex> lk(lk_);
+        released_ = true;
+        rx e{0, 0};
+        while(take(e))
+            if(e.res > 0)
+                be_.give_back(e.bid);
+    }
+    drop();
+}
+
+void
+uring_io::
+cancel() noexcept
+{
+    bool recv;
+    {
+        std::lock_guard<std::mutex> lk(lk_);
+        if(canceled_)
+            return;
+        canceled_ = true;
+        recv = recv_armed_;
+    }
+    // Not under lk_: the backend's lock comes first.
+    if(recv)
+        be_.cancel(&recv_op_);
+    if(tx_busy_)
+        be_.cancel(&send_op_);
+}
+
+void
+uring_io::
+push(unsigned bid, int len) noexcept
+{
+    be_.buffer_length(bid) = static_cast<std::uint32_t>(len);
+    be_.buffer_link(bid) = none;
+    if(rx_tail_ == none)
+        rx_head_ = bid;
+    else
+        be_.buffer_link(rx_tail_) = bid;
+    rx_tail_ = bid;
+}
+
+bool
+uring_io::
+take(rx& e) noexcept
+{
+    if(rx_head_ != none)
+    {
+        e.bid = rx_head_;
+        e.res = static_cast<int>(be_.buffer_length(rx_head_));
+        rx_head_ = be_.buffer_link(rx_head_);
+        if(rx_head_ == none)
+            rx_tail_ = none;
+        return true;
+    }
+    if(end_pending_)
+    {
+        end_pending_ = false;
+        e.bid = 0;
+        e.res = end_res_;
+        return true;
+    }
+    return false;
+}
+
+bool
+uring_io::
+front(rx& e) noexcept
+{
+    std::lock_guard<std::mutex> lk(lk_);
+    if(rx_head_ != none)
+    {
+        e.bid = rx_head_;
+        e.res = static_cast<int>(be_.buffer_length(rx_head_));
+        return true;
+    }
+    if(end_pending_)
+    {
+        e.bid = 0;
+        e.res = end_res_;
+        return true;
+    }
+    return false;
+}
+
+void
+uring_io::
+pop() noexcept
+{
+    rx e{0, 0};
+    bool got;
+    {
+        std::lock_guard<std::mutex> lk(lk_);
+        got = take(e);
+    }
+    if(got && e.res > 0)
+        be_.give_back(e.bid);
+}
+
+bool
+uring_io::
+arm_recv() noexcept
+{
+    {
+        std::lock_guard<std::mutex> lk(lk_);
+        if(recv_armed_ || recv_end_ || canceled_)
+            return true;
+        recv_armed_ = true;
+    }
+    refs_.fetch_add(1, std::memory_order_relaxed);
+    if(be_.recv_multishot(fd_, &recv_op_))
+        return true;
+    {
+        std::lock_guard<std::mutex> lk(lk_);
+        recv_armed_ = false;
+    }
+    drop();
+    return false;
+}
+
+void
+uring_io::
+pause_recv() noexcept
+{
+    bool armed;
+    {
+        std::lock_guard<std::mutex> lk(lk_);
+        armed = recv_armed_;
+    }
+    // What completes meanwhile is kept; the cancellation's completion
+    // ends the receive (and arm_recv() arms it again).
+    if(armed)
+        be_.cancel(&recv_op_);
+}
+
+void
+uring_io::
+free_tx() noexcept
+{
+    if(tx_cap_ > tx_small)
+        ::munmap(tx_, tx_cap_);
+    else
+        delete[] tx_;
+    tx_ = nullptr;
+    tx_cap_ = 0;
+}
+
+unsigned char*
+uring_io::
+send_buffer(std::size_t n)
+{
+    if(n > tx_cap_)
+    {
+        free_tx();
+        if(n <= tx_small)
+        {
+            tx_ = new unsigned char[tx_small];
+            tx_cap_ = tx_small;
+        }
+        else
+        {
+            // Mapped: given back to the system when freed (the heap
+            // would keep it).
+            std::size_t const sz = (n + 4095) & ~std::size_t(4095);
+            void* p = ::mmap(nullptr, sz, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
+            if(p == MAP_FAILED)
+                return nullptr;
+            tx_ = static_cast<unsigned char*>(p);
+            tx_cap_ = sz;
+        }
+    }
+    return tx_;
+}
+
+bool
+uring_io::
+start_send(std::size_t n) noexcept
+{
+    tx_off_ = 0;
+    tx_len_ = n;
+    tx_busy_ = true;
+    refs_.fetch_add(1, std::memory_order_relaxed);
+    if(be_.send(fd_, tx_, n, &send_op_))
+        return true;
+    tx_busy_ = false;
+    drop();
+    return false;
+}
+
+bool
+uring_io::
+take_send(int& res) noexcept
+{
+    {
+        std::lock_guard<std::mutex> lk(lk_);
+        if(!tx_done_)
+            return false;
+        tx_done_ = false;
+        res = tx_res_;
+    }
+    if(res > 0)
+    {
+        tx_off_ += static_cast<std::size_t>(res);
+        if(tx_off_ < tx_len_)
+        {
+            // A partial send: the rest goes at once, keeping the order.
+            refs_.fetch_add(1, std::memory_order_relaxed);
+            if(be_.send(fd_, tx_ + tx_off_, tx_len_ - tx_off_, &send_op_))
+                return true;
+            drop();
+            tx_busy_ = false;
+            res = -ENOBUFS;
+            return true;
+        }
+    }
+    tx_busy_ = false;
+    return true;
+}
+
+void
+uring_io::
+op::
+complete(int res, unsigned flags, std::vector<millio::detail::ready_event>& out) noexcept
+{
+    if(recv)
+        self->on_recv(res, flags, out);
+    else
+        self->on_send(res, flags, out);
+}
+
+void
+uring_io::
+on_recv(int res, unsigned flags, std::vector<millio::detail::ready_event>& out) noexcept
+{
+    bool const last = (flags & IORING_CQE_F_MORE) == 0;
+    bool notify;
+    {
+        std::lock_guard<std::mutex> lk(lk_);
+        if(res > 0 && (flags & IORING_CQE_F_BUFFER) != 0)
+        {
+            unsigned const bid = flags >> IORING_CQE_BUFFER_SHIFT;
+            if(released_)
+                be_.give_back(bid);
+            else
+                push(bid, res);
+        }
+        else if(res == 0 || (res < 0 && res != -ENOBUFS && res != -ECANCELED))
+        {
+            // The end of the stream, or an error: the receive is over.
+            if(!recv_end_ && !released_)
+            {
+                end_res_ = res;
+                end_pending_ = true;
+            }
+            recv_end_ = true;
+        }
+        // -ENOBUFS: the ring was empty; -ECANCELED: paused or closing.
+        // Both end the receive, armed again by the handler.
+        if(last)
+            recv_armed_ = false;
+        notify = !released_;
+    }
+    if(notify)
+        out.push_back({key_, bits_});
+    if(last)
+        drop();
+}
+
+void
+uring_io::
+on_send(int res, unsigned flags, std::vector<millio::detail::ready_event>& out) noexcept
+{
+    (void)flags;
+    bool notify;
+    {
+        std::lock_guard<std::mutex> lk(lk_);
+        tx_res_ = res;
+        tx_done_ = true;
+        notify = !released_;
+    }
+    if(notify)
+        out.push_back({key_, bits_});
+    drop();
+}
+
+#endif // BOOST_MILLIO_HAS_IO_URING
+
+} // detail
+} // net
+} // millio
+} // boost
+
+#endif
