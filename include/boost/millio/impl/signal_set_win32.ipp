@@ -10,6 +10,7 @@
 // Included by signal_set.ipp on Windows.
 
 #include <boost/millio/signal_set.hpp>
+#include <boost/millio/detail/access.hpp>
 #include <boost/millio/detail/except.hpp>
 #include <boost/millio/detail/operation.hpp>
 #include <boost/millio/detail/reactor.hpp>
@@ -43,7 +44,16 @@ namespace detail {
 # define NSIG 23
 #endif
 
-inline std::atomic<signal_set::impl*> signal_owners[NSIG] = {};
+// What a signal handler reaches of a set (signal_set::impl is private).
+struct signal_target
+{
+    virtual void raise(int signo) noexcept = 0;
+
+protected:
+    ~signal_target() = default;
+};
+
+inline std::atomic<signal_target*> signal_owners[NSIG] = {};
 
 inline std::mutex signal_owner_mutex;
 
@@ -57,7 +67,9 @@ extern "C" inline void __cdecl millio_signal_handler(int signo);
 
 } // detail
 
-struct signal_set::impl : std::enable_shared_from_this<signal_set::impl>
+struct signal_set::impl final
+    : detail::signal_target
+    , std::enable_shared_from_this<signal_set::impl>
 {
     using callback = std::function<void(int)>;
     using handler_type = void (__cdecl*)(int);
@@ -93,6 +105,14 @@ struct signal_set::impl : std::enable_shared_from_this<signal_set::impl>
                 d->self->drain();
         }
     };
+
+    // From the signal handler: count, and queue a delivery.
+    void
+    raise(int signo) noexcept override
+    {
+        raised[signo].fetch_add(1, std::memory_order_seq_cst);
+        schedule();
+    }
 
     // Queue a delivery unless one is queued or running.
     void
@@ -205,11 +225,8 @@ extern "C" inline void __cdecl millio_signal_handler(int signo)
             break;
         signal_handlers_active[e & 1].fetch_sub(1, std::memory_order_seq_cst);
     }
-    if(signal_set::impl* p = signal_owners[signo].load(std::memory_order_seq_cst))
-    {
-        p->raised[signo].fetch_add(1, std::memory_order_seq_cst);
-        p->schedule();
-    }
+    if(signal_target* p = signal_owners[signo].load(std::memory_order_seq_cst))
+        p->raise(signo);
     signal_handlers_active[e & 1].fetch_sub(1, std::memory_order_release);
 }
 
@@ -237,7 +254,7 @@ init(std::initializer_list<int> signals, error_code& ec)
 {
     ec = {};
     auto p = std::make_shared<impl>();
-    p->reactor = &loop_.reactor();
+    p->reactor = &detail::access::reactor(loop_);
     p->signals.reserve(signals.size());
     p->previous.reserve(signals.size());
     std::lock_guard<std::mutex> lk(detail::signal_owner_mutex);
