@@ -8,6 +8,7 @@
 /*
     Watches a directory with inotify, registered with the reactor like
     any other descriptor, and reports created, modified and deleted files.
+    Linux only (inotify); the build files leave it out elsewhere.
 
     Usage: file_watcher [--threads N] [DIRECTORY]
            file_watcher --self-test
@@ -16,6 +17,10 @@
     directory, creates, modifies and deletes a file in it, checks that the
     three events were reported in that order and exits (0 on success).
 */
+
+#if !defined(__linux__)
+# error "file_watcher is Linux-only: it watches directories with inotify"
+#endif
 
 #include <boost/millio/event_loop.hpp>
 #include <boost/millio/signal_set.hpp>

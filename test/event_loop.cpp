@@ -819,8 +819,8 @@ BOOST_AUTO_TEST_CASE(sources_with_native_handle, *boost::unit_test::timeout(60))
             loop.register_source(s2, token(2), interest::readable,
                 [&](event const&) { drain(p2.rd.fd); got.count_down(); });
             runner r(loop);
-            BOOST_REQUIRE(::write(p1.wr.fd, "x", 1) == 1);
-            BOOST_REQUIRE(::write(p2.wr.fd, "x", 1) == 1);
+            BOOST_REQUIRE(test::write_fd(p1.wr.fd, "x", 1) == 1);
+            BOOST_REQUIRE(test::write_fd(p2.wr.fd, "x", 1) == 1);
             BOOST_TEST(got.wait_for(5s));
             loop.reregister_source(s1, token(1), interest::readable | interest::writable);
             loop.deregister_source(s1, token(1));

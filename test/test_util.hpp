@@ -213,6 +213,7 @@ inline long read_fd(int fd, void* p, std::size_t n)
 inline bool socket_pair(int sv[2])
 {
 #if defined(_WIN32)
+    sv[0] = sv[1] = -1;
     static bool const started = []{
         WSADATA d;
         return ::WSAStartup(MAKEWORD(2, 2), &d) == 0;

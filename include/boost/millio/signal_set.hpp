@@ -28,10 +28,15 @@ namespace millio {
     time in the process.
 
     On Windows the signals are those of the C runtime (`SIGINT`,
-    `SIGBREAK`, `SIGTERM`, ...), installed with `signal()`: Ctrl+C and
-    Ctrl+Break arrive through the runtime's console control handler,
-    the others from `raise()`. The handler counts the signal and queues
-    one delivery to the loop (no pipe).
+    `SIGBREAK`, `SIGTERM`, ...), installed with `signal()` for `raise()`.
+    A set holding `SIGINT`, `SIGBREAK` or `SIGTERM` also installs a
+    console control handler (`SetConsoleCtrlHandler`), as Asio does:
+    Ctrl+C is `SIGINT`, Ctrl+Break is `SIGBREAK`, and the closing of the
+    console (or a logoff or shutdown, for a service) is `SIGTERM`. A
+    console event whose signal no set holds goes on to the next handler.
+    After a close event the system ends the process a few seconds after
+    the handler returned. The handlers count the signal and queue one
+    delivery to the loop (no pipe).
 
     The set's function is never called, copied or destroyed while the
     library holds a lock, so it may use the set: call @ref count, replace

@@ -10,9 +10,11 @@
 // Included by signal_set.ipp on Windows.
 
 #include <boost/millio/signal_set.hpp>
+#include <boost/millio/detail/access.hpp>
 #include <boost/millio/detail/except.hpp>
 #include <boost/millio/detail/operation.hpp>
 #include <boost/millio/detail/reactor.hpp>
+#include <boost/millio/detail/win32.hpp>
 
 #include <atomic>
 #include <condition_variable>
@@ -24,14 +26,21 @@
 #include <thread>
 #include <vector>
 
-/*  Windows has no sigaction and no pipes to the loop. The C runtime's
-    signal() installs the handler: it runs on the thread that called
-    raise(), or, for Ctrl+C (SIGINT) and Ctrl+Break (SIGBREAK), on the
-    thread the console control handler of the runtime runs on. Neither is
-    an interrupted thread, so the handler may allocate and post: it
-    counts the signal and posts one delivery operation to the loop. Only
-    one delivery of a set is queued or running at a time, so that calls
-    of the set's function never overlap.
+/*  Windows has no sigaction and no pipes to the loop. Two sources of
+    signals feed a set:
+
+    - the console control handler (SetConsoleCtrlHandler), as in Asio:
+      Ctrl+C is SIGINT, Ctrl+Break is SIGBREAK, the closing of the
+      console window (and a logoff or shutdown, for a service) is
+      SIGTERM. It runs on a thread the system creates for the event.
+
+    - the C runtime's signal(), for raise() (and for the signals the
+      runtime raises itself, such as SIGABRT).
+
+    Neither runs on an interrupted thread, so both may allocate and
+    post: they count the signal and post one delivery operation to the
+    loop. Only one delivery of a set is queued or running at a time, so
+    that calls of the set's function never overlap.
 */
 
 namespace boost {
@@ -43,7 +52,16 @@ namespace detail {
 # define NSIG 23
 #endif
 
-inline std::atomic<signal_set::impl*> signal_owners[NSIG] = {};
+// What a signal handler reaches of a set (signal_set::impl is private).
+struct signal_target
+{
+    virtual void raise(int signo) noexcept = 0;
+
+protected:
+    ~signal_target() = default;
+};
+
+inline std::atomic<signal_target*> signal_owners[NSIG] = {};
 
 inline std::mutex signal_owner_mutex;
 
@@ -55,9 +73,40 @@ inline std::atomic<int> signal_handlers_active[2] = {};
 
 extern "C" inline void __cdecl millio_signal_handler(int signo);
 
+// The sets that hold a signal of the console control handler; it is
+// installed while there is one. Guarded by signal_owner_mutex.
+inline std::size_t console_handler_users = 0;
+
+// The signal of a console control event, or 0 for none.
+inline
+int
+console_signal(DWORD ctrl) noexcept
+{
+    switch(ctrl)
+    {
+    case CTRL_C_EVENT: return SIGINT;
+    case CTRL_BREAK_EVENT: return SIGBREAK;
+    case CTRL_CLOSE_EVENT:
+    case CTRL_LOGOFF_EVENT:
+    case CTRL_SHUTDOWN_EVENT: return SIGTERM;
+    default: return 0;
+    }
+}
+
+inline
+bool
+is_console_signal(int signo) noexcept
+{
+    return signo == SIGINT || signo == SIGBREAK || signo == SIGTERM;
+}
+
+inline BOOL WINAPI millio_console_handler(DWORD ctrl);
+
 } // detail
 
-struct signal_set::impl : std::enable_shared_from_this<signal_set::impl>
+struct signal_set::impl final
+    : detail::signal_target
+    , std::enable_shared_from_this<signal_set::impl>
 {
     using callback = std::function<void(int)>;
     using handler_type = void (__cdecl*)(int);
@@ -65,6 +114,7 @@ struct signal_set::impl : std::enable_shared_from_this<signal_set::impl>
     detail::reactor* reactor = nullptr;
     std::vector<int> signals;
     std::vector<handler_type> previous;
+    bool console = false;               // counted in console_handler_users
     std::atomic<std::size_t> raised[NSIG] = {};
     std::atomic<bool> queued{false};    // a delivery is queued or running
     std::atomic<std::size_t> count{0};
@@ -93,6 +143,14 @@ struct signal_set::impl : std::enable_shared_from_this<signal_set::impl>
                 d->self->drain();
         }
     };
+
+    // From the signal handler: count, and queue a delivery.
+    void
+    raise(int signo) noexcept override
+    {
+        raised[signo].fetch_add(1, std::memory_order_seq_cst);
+        schedule();
+    }
 
     // Queue a delivery unless one is queued or running.
     void
@@ -181,6 +239,9 @@ struct signal_set::impl : std::enable_shared_from_this<signal_set::impl>
             detail::signal_owners[s].store(nullptr, std::memory_order_seq_cst);
             ::signal(s, previous[i]);
         }
+        if(console && --detail::console_handler_users == 0)
+            ::SetConsoleCtrlHandler(&detail::millio_console_handler, FALSE);
+        console = false;
         unsigned const e = detail::signal_epoch.fetch_add(1, std::memory_order_seq_cst);
         while(detail::signal_handlers_active[e & 1].load(std::memory_order_seq_cst) != 0)
             std::this_thread::yield();
@@ -189,13 +250,12 @@ struct signal_set::impl : std::enable_shared_from_this<signal_set::impl>
 
 namespace detail {
 
-extern "C" inline void __cdecl millio_signal_handler(int signo)
+// Passes a signal to the set that owns it, if any. Returns true if one
+// did. A teardown waits for the calls of the epoch it ends.
+inline
+bool
+dispatch_signal(int signo) noexcept
 {
-    if(signo <= 0 || signo >= NSIG)
-        return;
-    // The runtime restores the default disposition before calling a
-    // handler: install it again at once.
-    ::signal(signo, &millio_signal_handler);
     unsigned e;
     for(;;)
     {
@@ -205,12 +265,31 @@ extern "C" inline void __cdecl millio_signal_handler(int signo)
             break;
         signal_handlers_active[e & 1].fetch_sub(1, std::memory_order_seq_cst);
     }
-    if(signal_set::impl* p = signal_owners[signo].load(std::memory_order_seq_cst))
-    {
-        p->raised[signo].fetch_add(1, std::memory_order_seq_cst);
-        p->schedule();
-    }
+    signal_target* const p = signal_owners[signo].load(std::memory_order_seq_cst);
+    if(p)
+        p->raise(signo);
     signal_handlers_active[e & 1].fetch_sub(1, std::memory_order_release);
+    return p != nullptr;
+}
+
+extern "C" inline void __cdecl millio_signal_handler(int signo)
+{
+    if(signo <= 0 || signo >= NSIG)
+        return;
+    // The runtime restores the default disposition before calling a
+    // handler: install it again at once.
+    ::signal(signo, &millio_signal_handler);
+    dispatch_signal(signo);
+}
+
+// A console event that no set holds goes on to the next handler (in the
+// end the system's, which ends the process).
+inline BOOL WINAPI millio_console_handler(DWORD ctrl)
+{
+    int const signo = console_signal(ctrl);
+    if(signo == 0)
+        return FALSE;
+    return dispatch_signal(signo) ? TRUE : FALSE;
 }
 
 } // detail
@@ -237,7 +316,7 @@ init(std::initializer_list<int> signals, error_code& ec)
 {
     ec = {};
     auto p = std::make_shared<impl>();
-    p->reactor = &loop_.reactor();
+    p->reactor = &detail::access::reactor(loop_);
     p->signals.reserve(signals.size());
     p->previous.reserve(signals.size());
     std::lock_guard<std::mutex> lk(detail::signal_owner_mutex);
@@ -274,6 +353,25 @@ init(std::initializer_list<int> signals, error_code& ec)
         }
         p->signals.push_back(s);
         p->previous.push_back(old);
+    }
+    for(int s : p->signals)
+    {
+        if(!detail::is_console_signal(s))
+            continue;
+        if(detail::console_handler_users == 0 &&
+            !::SetConsoleCtrlHandler(&detail::millio_console_handler, TRUE))
+        {
+            detail::assign_win32(ec, ::GetLastError());
+            for(std::size_t i = 0; i < p->signals.size(); ++i)
+            {
+                detail::signal_owners[p->signals[i]].store(nullptr, std::memory_order_seq_cst);
+                ::signal(p->signals[i], p->previous[i]);
+            }
+            return;
+        }
+        ++detail::console_handler_users;
+        p->console = true;
+        break;
     }
     impl_ = std::move(p);
 }

@@ -23,6 +23,16 @@
 # define BOOST_MILLIO_POOL_HAS_MMAP
 #endif
 
+#if defined(__MINGW32__)
+# ifndef WIN32_LEAN_AND_MEAN
+#  define WIN32_LEAN_AND_MEAN
+# endif
+# ifndef NOMINMAX
+#  define NOMINMAX
+# endif
+# include <windows.h>
+#endif
+
 #if defined(__linux__)
 # include <linux/membarrier.h>
 # include <sys/syscall.h>
@@ -116,11 +126,82 @@ namespace {
 void
 remove_entry(pool_core_cache_table& t, std::size_t i) noexcept
 {
-    for(std::size_t j = i + 1; j < t.count; ++j)
+    for(std::size_t j = i + 1; j < t.count && j < pool_core_cache_table::size; ++j)
         t.items[j - 1] = t.items[j];
     --t.count;
     if(t.count == 0)
         t.items[0] = {nullptr, nullptr};
+}
+
+#if defined(__MINGW32__)
+// mingw-w64 keeps thread_local objects in emulated TLS, which a thread's
+// exit may free before the destructors of other thread_local objects
+// run (each is a pthread key of winpthreads, destroyed in no fixed
+// order): a destructor reading this thread's table would find a new,
+// empty one, and the caches would never go back to their pools. The
+// caches a thread's table holds are therefore also listed in a
+// fiber-local slot, whose callback gives them back at the thread's exit
+// (after the keys: the table is not read there).
+struct exit_list
+{
+    void* caches[pool_core_cache_table::size + 1];
+    std::size_t count = 0;
+};
+
+void WINAPI
+release_exit_list(void* p) noexcept
+{
+    auto* l = static_cast<exit_list*>(p);
+    while(l->count > 0)
+        pool_core::release_cache(
+            static_cast<pool_core::thread_cache*>(l->caches[--l->count]));
+    delete l;
+}
+
+// Null if out of memory or of slots.
+exit_list*
+this_thread_exit_list() noexcept
+{
+    static DWORD const slot = ::FlsAlloc(&release_exit_list);
+    if(slot == FLS_OUT_OF_INDEXES)
+        return nullptr;
+    if(void* p = ::FlsGetValue(slot))
+        return static_cast<exit_list*>(p);
+    auto* l = new(std::nothrow) exit_list;
+    if(l && !::FlsSetValue(slot, l))
+    {
+        delete l;
+        l = nullptr;
+    }
+    return l;
+}
+
+void
+exit_list_remove(void* c) noexcept
+{
+    exit_list* l = this_thread_exit_list();
+    if(!l)
+        return;
+    for(std::size_t i = 0; i < l->count; ++i)
+    {
+        if(l->caches[i] == c)
+        {
+            l->caches[i] = l->caches[--l->count];
+            return;
+        }
+    }
+}
+#endif
+
+// Removes entry i of this thread's table (its cache is released or
+// unreferenced by the caller).
+void
+forget_entry(pool_core_cache_table& t, std::size_t i) noexcept
+{
+#if defined(__MINGW32__)
+    exit_list_remove(t.items[i].cache);
+#endif
+    remove_entry(t, i);
 }
 
 // Gives this thread's caches back when it exits.
@@ -130,6 +211,7 @@ struct cache_table_guard
 
     ~cache_table_guard()
     {
+#if !defined(__MINGW32__) // (there, the fiber-local exit list does it)
         pool_core_cache_table& t = tls_pool_caches;
         t.gone = true;
         while(t.count > 0)
@@ -138,6 +220,7 @@ struct cache_table_guard
             remove_entry(t, t.count - 1);
             pool_core::release_cache(c);
         }
+#endif
     }
 };
 
@@ -367,7 +450,7 @@ find_cache(bool& locked) noexcept
         }
         // Detached: its pool is gone (another may live at its address).
         c->leave(locked);
-        remove_entry(t, i);
+        forget_entry(t, i);
         c->unref();
         break;
     }
@@ -383,6 +466,11 @@ attach_cache(bool& locked) noexcept
         return nullptr;
     // Arms the release of this thread's caches at its exit.
     tls_cache_guard.armed = true;
+#if defined(__MINGW32__)
+    exit_list* const exits = this_thread_exit_list();
+    if(! exits)
+        return nullptr;
+#endif
     thread_cache* c = new(std::nothrow) thread_cache;
     if(! c)
         return nullptr;
@@ -420,9 +508,12 @@ attach_cache(bool& locked) noexcept
     {
         // Evict the least recently attached cache.
         auto* old = static_cast<thread_cache*>(t.items[t.count - 1].cache);
-        remove_entry(t, t.count - 1);
+        forget_entry(t, t.count - 1);
         release_cache(old);
     }
+#if defined(__MINGW32__)
+    exits->caches[exits->count++] = c;
+#endif
     for(std::size_t j = t.count; j > 0; --j)
         t.items[j] = t.items[j - 1];
     t.items[0] = {this, c};
