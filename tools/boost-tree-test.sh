@@ -73,12 +73,31 @@ step()
 t0=$(date +%s)
 
 # -- the Boost tree --------------------------------------------------------
+# The tarball checked against the source package's .dsc (beside it when
+# apt-get source fetched it).
+tarball_ok()
+{
+    local dsc want
+    dsc=$(ls "$(dirname "$tarball")"/boost1.81_*.dsc 2>/dev/null | head -1)
+    [ -n "$dsc" ] || return 0
+    want=$(awk -v name="$(basename "$tarball")" \
+        '/^Checksums-Sha256:/ { f = 1; next } f && /^ / { if ($3 == name) print $1; next } { f = 0 }' "$dsc")
+    [ -z "$want" ] || [ "$(sha256sum < "$tarball" | cut -d' ' -f1)" = "$want" ]
+}
+if [ -f "$tarball" ] && ! tarball_ok; then
+    echo "$tarball: its checksum is not the one of the .dsc beside it"
+    [ -z "${BOOST_TREE_TARBALL:-}" ] || exit 1
+    rm -f "$tarball"
+fi
 if [ ! -f "$tarball" ]; then
     step "fetching the source package boost1.81 into $cache"
     mkdir -p "$cache"
+    # A private apt configuration holding only deb-src entries for the
+    # machine's Debian suites, in a temporary folder: the system's apt
+    # configuration is left alone, and a second run does the same.
     apt=$(mktemp -d)
+    trap 'rm -rf "$apt"' EXIT
     mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial"
-    # deb-src entries for the machine's Debian suites
     if [ -f /etc/apt/sources.list.d/debian.sources ]; then
         sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources > "$apt/src.sources"
         list=src.sources
@@ -88,11 +107,14 @@ if [ ! -f "$tarball" ]; then
     fi
     aptopts=(-o "Dir::Etc::SourceList=$apt/$list" -o "Dir::Etc::SourceParts=$apt/none"
              -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache"
-             -o "Debug::NoLocking=1")
+             -o "Debug::NoLocking=1" -o "APT::Sandbox::User=$(id -un)")
+    # the package lists of those entries, then the source package
     apt-get "${aptopts[@]}" update -qq
     (cd "$cache" && apt-get "${aptopts[@]}" source --download-only -qq boost1.81)
     rm -rf "$apt"
+    trap - EXIT
     [ -f "$tarball" ] || { echo "no $tarball after apt-get source"; exit 1; }
+    tarball_ok || { echo "$tarball: its checksum is not the one of the .dsc"; exit 1; }
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/boost-tree.XXXXXX")
