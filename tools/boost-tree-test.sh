@@ -61,16 +61,19 @@ cache=${BOOST_TREE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/boost-millio}
 tarball=${BOOST_TREE_TARBALL:-$cache/boost1.81_1.81.0.orig.tar.xz}
 
 # Each step prints its start (seconds since the start); the times of the
-# steps are summed up at the end.
+# steps are summed up at the end: elapsed, and the processor time of the
+# commands (user + system, what a busy machine does not inflate).
+cpu() { times | awk 'NR == 2 { t = 0; for(i = 1; i <= 2; ++i) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } printf "%d", t }'; }
 times=()
 step()
 {
-    local now=$(date +%s)
-    [ -n "${step_name:-}" ] && times+=("$(printf '%6d s  %s' $(( now - step_t )) "$step_name")")
-    step_name=$*; step_t=$now
+    local now=$(date +%s) c=$(cpu)
+    [ -n "${step_name:-}" ] && times+=("$(printf '%6d s elapsed %6d s cpu  %s' $(( now - step_t )) $(( c - step_c )) "$step_name")")
+    step_name=$*; step_t=$now; step_c=$c
     printf '\n== %s (%d s)\n' "$*" $(( now - t0 ))
 }
 t0=$(date +%s)
+load0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || true)
 
 # -- the Boost tree --------------------------------------------------------
 # The tarball checked against the source package's .dsc (beside it when
@@ -239,4 +242,5 @@ echo "ctest of the Boost CMake build: $ctest_count tests passed"
 echo "consumer built against the installed tree: ok"
 echo "(tests run with MILLIO_TEST_CONFIGS=$MILLIO_TEST_CONFIGS MILLIO_TEST_SCALE=$MILLIO_TEST_SCALE)"
 printf '%s\n' "${times[@]}"
-printf '%6d s  in all\n' $(( $(date +%s) - t0 ))
+printf '%6d s elapsed %6d s cpu  in all (on %s processors; load average before: %s)\n' \
+    $(( $(date +%s) - t0 )) $(cpu) "$(nproc)" "$load0"
