@@ -66,11 +66,15 @@ tarball=${BOOST_TREE_TARBALL:-$cache/boost1.81_1.81.0.orig.tar.xz}
 # Each step prints its start (seconds since the start); the times of the
 # steps are summed up at the end: elapsed, and the processor time of the
 # commands (user + system, what a busy machine does not inflate).
-cpu() { times | awk 'NR == 2 { t = 0; for(i = 1; i <= 2; ++i) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } printf "%d", t }'; }
+# (`times` runs in this shell, not in a $(...) subshell, whose children
+# are not these)
+cpu_file=$(mktemp)
+cpu_of() { awk 'NR == 2 { t = 0; for(i = 1; i <= 2; ++i) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } printf "%d", t }' "$cpu_file"; }
 times=()
 step()
 {
-    local now=$(date +%s) c=$(cpu)
+    local now=$(date +%s) c
+    times > "$cpu_file"; c=$(cpu_of)
     [ -n "${step_name:-}" ] && times+=("$(printf '%6d s elapsed %6d s cpu  %s' $(( now - step_t )) $(( c - step_c )) "$step_name")")
     step_name=$*; step_t=$now; step_c=$c
     printf '\n== %s (%d s)\n' "$*" $(( now - t0 ))
@@ -245,5 +249,6 @@ echo "ctest of the Boost CMake build: $ctest_count tests passed"
 echo "consumer built against the installed tree: ok"
 echo "(tests run with MILLIO_TEST_CONFIGS=$MILLIO_TEST_CONFIGS MILLIO_TEST_SCALE=$MILLIO_TEST_SCALE)"
 printf '%s\n' "${times[@]}"
+times > "$cpu_file"; total_cpu=$(cpu_of); rm -f "$cpu_file"
 printf '%6d s elapsed %6d s cpu  in all (on %s processors; load average before: %s)\n' \
-    $(( $(date +%s) - t0 )) $(cpu) "$(nproc)" "$load0"
+    $(( $(date +%s) - t0 )) "$total_cpu" "$(nproc)" "$load0"
