@@ -77,12 +77,6 @@ public:
         // Bytes read per readiness event before yielding to other work
         // (at least one read is made).
         std::size_t read_budget = 256 * 1024;
-        // Stop reading while the send queue is near the high-water mark
-        // (a server's connection: its writes answer its reads). A client
-        // reads whatever its own queue holds: its writes are the user's,
-        // refused above the mark, and a peer that also stops reading
-        // while its queue to the client is full would wait for it.
-        bool pause_reads = true;
         // Larger read buffers, used while reads fill the small ones; null:
         // reads use the small buffers only.
         buffer_pool* bulk_pool = nullptr;
@@ -90,6 +84,12 @@ public:
         // owner calls check_deadlines from a periodic timer.
         std::int64_t close_timeout = 0;    // closing started -> reset
         std::int64_t write_timeout = 0;    // queued bytes, no progress -> reset
+        // Stop reading while the send queue is near the high-water mark
+        // (a server's connection: its writes answer its reads). A client
+        // reads whatever its own queue holds: its writes are the user's,
+        // refused above the mark, and a peer that also stops reading
+        // while its queue to the client is full would wait for it.
+        bool pause_reads = true;
     };
 
     BOOST_MILLIO_DECL
