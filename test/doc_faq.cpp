@@ -55,9 +55,9 @@ BOOST_AUTO_TEST_CASE(run_stop_run, *boost::unit_test::timeout(60))
             std::atomic<int> stops{0};
             //[doc_faq_run_again
             using namespace std::chrono_literals;
-            loop.run_after(10ms, [&] { loop.stop();/*<-*/ ++stops;/*->*/ });
+            loop.run_after(10ms, [&] { /*<-*/++stops; /*->*/loop.stop(); });
             loop.run();                     // returns once stop() was called
-            loop.run_after(10ms, [&] { loop.stop();/*<-*/ ++stops;/*->*/ });
+            loop.run_after(10ms, [&] { /*<-*/++stops; /*->*/loop.stop(); });
             loop.run();                     // runs again: there is no restart()
             //]
             BOOST_TEST(stops.load() == 2);
