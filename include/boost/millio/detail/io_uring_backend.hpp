@@ -205,6 +205,17 @@ public:
     std::uint32_t& buffer_length(unsigned bid) noexcept { return buf_meta_[2 * std::size_t(bid) + 1]; }
     // Give buffer `bid` back to the ring. Any thread.
     void give_back(unsigned bid) noexcept;
+    // Take buffer `bid`, which a completion names, with its length: the
+    // kernel hands it out only after the give_back() that returned it,
+    // and buf_m_ makes that order visible to the program (and to thread
+    // sanitizers, which do not see the kernel).
+    void
+    take_buffer(unsigned bid, std::uint32_t len) noexcept
+    {
+        std::lock_guard<std::mutex> lk(buf_m_);
+        buffer_link(bid) = 0xffffffffu;
+        buffer_length(bid) = len;
+    }
 
     // A multishot receive on `fd` into the provided buffers.
     bool recv_multishot(int fd, uring_completion* c) noexcept;

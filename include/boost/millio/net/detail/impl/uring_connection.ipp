@@ -327,8 +327,7 @@ void
 uring_io::
 push(unsigned bid, int len) noexcept
 {
-    be_.buffer_length(bid) = static_cast<std::uint32_t>(len);
-    be_.buffer_link(bid) = none;
+    be_.take_buffer(bid, static_cast<std::uint32_t>(len));
     if(rx_tail_ == none)
         rx_head_ = bid;
     else
