@@ -147,9 +147,9 @@ private:
 namespace std {
 /// Hash support for tokens.
 template<>
-struct hash< ::boost::millio::token >
+struct hash<boost::millio::token>
 {
-    std::size_t operator()(::boost::millio::token t) const noexcept
+    std::size_t operator()(boost::millio::token t) const noexcept
     {
         return std::hash<std::size_t>()(t.value());
     }

@@ -276,6 +276,10 @@ public:
 
     /** Change the interest of a registration.
 
+        @param source The descriptor (or object) given to
+        @ref register_source.
+        @param t The token of the registration.
+        @param i The new readiness of interest.
         @param ec Set to `error::not_registered` if `t` is not
         registered for `source`.
     */
@@ -317,6 +321,9 @@ public:
         Constant on average, plus the wait for a running invocation
         described above.
 
+        @param source The descriptor (or object) given to
+        @ref register_source.
+        @param t The token of the registration.
         @param ec Set to `error::not_registered` if `t` is not
         registered for `source`.
     */
@@ -347,6 +354,9 @@ public:
         on the thread that ran it: release what the handler uses (close
         the source) in its destructor.
 
+        @param source The descriptor (or object) given to
+        @ref register_source.
+        @param t The token of the registration.
         @param ec Set to `error::not_registered` if `t` is not
         registered for `source`.
     */
@@ -520,6 +530,8 @@ public:
         @par Complexity
         Logarithmic in the number of pending timers.
 
+        @param period The time between two calls.
+        @param f A callable `void()`, move constructible.
         @param ec Set to `error::invalid_argument` if `period` is not
         positive or `f` is empty (see @ref run_after).
         @return The identifier of the timer.

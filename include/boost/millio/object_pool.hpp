@@ -209,11 +209,10 @@ public:
         `*this` is not empty.
 
         @par Exception Safety
-        Strong guarantee: if moving `T` throws, the handle still owns
-        the (possibly moved-from) object.
+        Strong guarantee: if moving `T` throws, the exception propagates
+        and the handle still owns the (possibly moved-from) object.
 
         @return The object, by move.
-        @throws Whatever the move constructor of `T` throws.
     */
     T
     detach();
@@ -313,7 +312,6 @@ public:
         @param factory Makes a new object; called with no lock held.
 
         @throws system_error `error::invalid_argument` if `factory` is empty.
-        @throws Whatever `factory` throws (nothing leaks).
         @throws std::bad_alloc
     */
     object_pool(
@@ -322,13 +320,19 @@ public:
 
     /** Constructor.
 
+        @par Exception Safety
+        Strong guarantee: if `factory` throws, the objects made so far
+        are destroyed and the exception propagates.
+
+        @par Complexity
+        Linear in `initial_size`.
+
         @param initial_size The number of objects made up front.
         @param factory Makes a new object; called with no lock held.
         @param options The idle cap and the reset hook.
 
         @throws system_error `error::invalid_argument` if `factory` is
         empty or `initial_size > options.max_idle`.
-        @throws Whatever `factory` throws (nothing leaks).
         @throws std::bad_alloc
     */
     object_pool(
@@ -359,7 +363,6 @@ public:
         Constant, plus one call of the factory when no object is idle.
 
         @return A handle owning the object.
-        @throws Whatever the factory throws.
         @throws std::bad_alloc
     */
     pooled<T>

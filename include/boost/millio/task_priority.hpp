@@ -138,7 +138,7 @@ inline constexpr priority_t const priority_t::critical{task_priority::critical};
 
     `millio::priority.high` (and `low`, `normal`, `critical`) are values
     for `asio::require` and `asio::prefer`; `asio::query(ex,
-    millio::priority)` returns the executor's @ref task_priority. Its type
+    millio::priority)` returns the executor's `task_priority`. Its type
     is @ref priority_t.
 */
 inline constexpr priority_t priority{};

@@ -91,8 +91,8 @@ public:
     @ref send, @ref disconnect and the accessors may be called from any
     thread. The destructor may be called from any thread, including from
     the client's own callbacks and from callbacks of other clients of the
-    same loop (see @ref ~tcp_client for when it waits). The client must be
-    destroyed before its loop.
+    same loop (see the destructor, `~tcp_client`, for when it waits). The
+    client must be destroyed before its loop.
 */
 class tcp_client
 {
@@ -232,6 +232,7 @@ public:
         Linear in `bytes.size()`: what the socket does not take at once is
         copied into the send queue.
 
+        @param bytes The bytes to send; copied if they must be queued.
         @param ec Set to `error::not_connected` if the client is not
         started or closing, `error::send_queue_full` above the
         high-water mark (nothing is queued), or the socket's error.

@@ -54,8 +54,8 @@ namespace net {
     @par Thread Safety
     All member functions may be called from any thread. The destructor
     may be called from any thread, including from the server's own
-    callbacks (see @ref ~tcp_server for when it waits); the server must
-    be destroyed before its event loop.
+    callbacks (see the destructor, `~tcp_server`, for when it waits); the
+    server must be destroyed before its event loop.
 */
 class tcp_server
 {
@@ -141,8 +141,8 @@ public:
     /** Stop the server.
 
         Stops accepting (the listening socket is closed) and closes every
-        connection gracefully as with @ref server_context::close_connection:
-        queued bytes are flushed first. Does not wait; @ref connection_count
+        connection gracefully, as @ref server_context::close_connection
+        does: queued bytes are flushed first. Does not wait; @ref connection_count
         drops to 0 as the connections close, within the configured
         @ref tcp_server_config::close_timeout (give or take a quarter of
         the shortest time-out): a connection still closing then is reset
