@@ -50,9 +50,7 @@ public:
 /** The readiness a registration is interested in.
 
     Values combine with `operator|`:
-    @code
-    loop.register_source(fd, token(1), interest::readable | interest::writable, h);
-    @endcode
+    @snippet doc_reference.cpp ref_interest
 */
 enum class interest : unsigned
 {

@@ -92,12 +92,7 @@ public:
     including from handlers. @ref stop is async-signal-safe.
 
     @par Example
-    @code
-    event_loop loop;
-    loop.register_source(fd, token(1), interest::readable,
-        [&](event const& ev) { if(ev.is_readable()) drain(fd); });
-    loop.run(); // until loop.stop()
-    @endcode
+    @snippet doc_reference.cpp ref_event_loop
 */
 class event_loop
     : public asio::execution_context
@@ -186,9 +181,7 @@ public:
 
         The options select `dispatch_mode::direct` (the seed's
         `EventLoop::new_low_latency`):
-        @code
-        event_loop loop(event_loop::low_latency_options());
-        @endcode
+        @snippet doc_reference.cpp ref_low_latency
     */
     BOOST_MILLIO_DECL
     static

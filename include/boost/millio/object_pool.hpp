@@ -34,12 +34,7 @@ class object_pool_state;
 /** Options for constructing an @ref object_pool.
 
     @par Example
-    @code
-    object_pool_options<std::vector<char>> opt;
-    opt.max_idle = 64;
-    opt.reset = [](std::vector<char>& v) { v.clear(); v.resize(8192); };
-    object_pool<std::vector<char>> pool(16, []{ return std::vector<char>(8192); }, opt);
-    @endcode
+    @snippet doc_reference.cpp ref_object_pool_options
 
     @tparam T The pooled type.
 */
@@ -260,13 +255,7 @@ private:
     All member functions may be called concurrently.
 
     @par Example
-    @code
-    object_pool<std::string> pool(4, []{ return std::string(); });
-    {
-        pooled<std::string> s = pool.acquire();
-        s->append("hello");
-    } // back in the pool
-    @endcode
+    @snippet doc_reference.cpp ref_pooled
 
     @tparam T The pooled type. It must be destructible without throwing
     and no more aligned than `std::max_align_t`.

@@ -45,10 +45,7 @@ constexpr std::size_t task_priority_count = 4;
     Use it through the object `millio::priority`, as Asio's own properties
     (`execution::blocking` and its values `blocking.never`, ...) are used:
 
-    @code
-    auto ex = boost::asio::require(pool.get_executor(), millio::priority.high);
-    task_priority p = boost::asio::query(ex, millio::priority); // task_priority::high
-    @endcode
+    @snippet doc_reference.cpp ref_priority
 
     The static members `low`, `normal`, `high` and `critical` are the
     values given to `asio::require` and `asio::prefer`; a

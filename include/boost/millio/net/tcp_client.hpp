@@ -78,14 +78,7 @@ public:
     Sending and back-pressure behave as for @ref server_context::send_to.
 
     @par Example
-    @code
-    net::tcp_client_config cfg;
-    cfg.connect_timeout = std::chrono::seconds(5);
-    net::tcp_client c(cfg);
-    c.connect(asio::ip::tcp::endpoint(asio::ip::make_address("::1"), 8080), my_handler());
-    c.start(loop, token(7));
-    c.send(asio::buffer("hello", 5));
-    @endcode
+    @snippet doc_reference_net.cpp ref_tcp_client
 
     @par Thread Safety
     @ref send, @ref disconnect and the accessors may be called from any

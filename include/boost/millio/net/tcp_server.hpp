@@ -35,21 +35,8 @@ namespace net {
     connections are registered internally and never use user tokens.
 
     @par Example
-    @code
-    struct echo : net::network_handler
-    {
-        void on_data(net::server_context& ctx, net::connection_id id,
-            asio::const_buffer b) override
-        {
-            ctx.send_to(id, b);
-        }
-    };
-    event_loop loop;
-    net::tcp_server server(net::tcp_server_config::builder()
-        .address("127.0.0.1:8080").build(), echo());
-    server.start(loop, token(1));
-    loop.run();
-    @endcode
+    @snippet doc_reference_net.cpp ref_tcp_server_handler
+    @snippet doc_reference_net.cpp ref_tcp_server
 
     @par Thread Safety
     All member functions may be called from any thread. The destructor
