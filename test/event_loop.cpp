@@ -619,7 +619,10 @@ BOOST_AUTO_TEST_CASE(deregister_from_own_handler, *boost::unit_test::timeout(60)
     }
 }
 
-BOOST_AUTO_TEST_CASE(stop_is_prompt, *boost::unit_test::timeout(60))
+// Labelled `serial` (as idle_loop_sleeps): its bound is absolute, and
+// ctest runs it alone (see CMakeLists.txt).
+BOOST_AUTO_TEST_CASE(stop_is_prompt,
+    *boost::unit_test::timeout(60) * boost::unit_test::label("serial"))
 {
     for(auto const& cfg : test::all_configs())
     {
@@ -698,7 +701,10 @@ BOOST_AUTO_TEST_CASE(concurrent_run_fails, *boost::unit_test::timeout(60))
     BOOST_CHECK_THROW(loop.run(), millio::system_error);
 }
 
-BOOST_AUTO_TEST_CASE(idle_loop_sleeps, *boost::unit_test::timeout(60))
+// Labelled `serial`: the CPU share of an idle loop, measured while
+// nothing else of this program runs (ctest runs it alone).
+BOOST_AUTO_TEST_CASE(idle_loop_sleeps,
+    *boost::unit_test::timeout(60) * boost::unit_test::label("serial"))
 {
     for(auto const& cfg : test::all_configs())
     {
