@@ -224,7 +224,8 @@ struct config_enabled
 
     boost::test_tools::assertion_result operator()(boost::unit_test::test_unit_id id) const
     {
-        std::string const name = boost::unit_test::framework::get(id, boost::unit_test::TUT_ANY).p_name;
+        std::string const name =
+            boost::unit_test::framework::get(id, boost::unit_test::TUT_ANY).p_name;
         auto const v = platform_configs(mode);
         std::size_t const i = name.size() > 1 && name[0] == '_'
             ? static_cast<std::size_t>(std::strtoul(name.c_str() + 1, nullptr, 10)) : v.size();
