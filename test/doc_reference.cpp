@@ -195,8 +195,9 @@ BOOST_AUTO_TEST_CASE(event_loop_example, *boost::unit_test::timeout(30))
         [&](event const& ev) { if(ev.is_readable() && drain(fd)) loop.stop(); });
     loop.run(); // until loop.stop()
     //! [ref_event_loop]
-    BOOST_TEST(drained == "hello");
+    // waits for the handler's invocation to return: its writes are seen
     loop.deregister_source(fd, token(1));
+    BOOST_TEST(drained == "hello");
 }
 
 BOOST_AUTO_TEST_CASE(interest_example, *boost::unit_test::timeout(30))
