@@ -227,8 +227,9 @@ BOOST_AUTO_TEST_CASE(signal_set_example, *boost::unit_test::timeout(30))
 {
     using namespace boost::millio;
     event_loop loop;
-    // the signal, once the loop runs
-    boost::asio::post(loop.get_executor(), []{ BOOST_REQUIRE(std::raise(SIGTERM) == 0); });
+    // the signal, once run() is in progress (timers fire only then;
+    // posted work may run on an io worker at once, before the set exists)
+    loop.run_after(std::chrono::milliseconds(0), []{ std::raise(SIGTERM); });
     //! [ref_signal_set]
     signal_set signals(loop, {SIGINT, SIGTERM});
     signals.stop_loop_on_signal();
