@@ -67,12 +67,16 @@ inline void fill_pattern(unsigned char* p, std::size_t n, std::uint64_t k, std::
         p[i] = pattern(k, off + i);
 }
 
-// A blocking client socket connected to ep (-1 on failure).
-inline int connect_to(endpoint const& ep)
+// A blocking client socket connected to ep (-1 on failure). A non-zero
+// rcvbuf fixes the socket's receive buffer (set before connecting, so
+// that the window scale follows it; the kernel does not grow it then).
+inline int connect_to(endpoint const& ep, int rcvbuf = 0)
 {
     int fd = ::socket(ep.protocol().family(), SOCK_STREAM | SOCK_CLOEXEC, 0);
     if(fd < 0)
         return -1;
+    if(rcvbuf > 0)
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
     if(::connect(fd, ep.data(), static_cast<socklen_t>(ep.size())) != 0)
     {
         ::close(fd);
