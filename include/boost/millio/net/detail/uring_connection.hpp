@@ -13,6 +13,7 @@
 #if defined(BOOST_MILLIO_HAS_IO_URING)
 
 #include <boost/millio/detail/io_uring_backend.hpp>
+#include <boost/millio/detail/uring_hooks.hpp>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -97,8 +98,8 @@ public:
         return be_.buffer_size();
     }
 
-    // Arm the multishot receive unless it is armed, or the stream ended.
-    // False if it could not be submitted.
+    // Arm the multishot receive unless it is armed, waits for buffers, or
+    // the stream ended. False if it could not be submitted.
     BOOST_MILLIO_DECL
     bool
     arm_recv() noexcept;
@@ -140,6 +141,7 @@ private:
         uring_io* self;
         bool recv;
         void complete(int res, unsigned flags, std::vector<millio::detail::ready_event>& out) noexcept override;
+        void buffers_available(std::vector<millio::detail::ready_event>& out) noexcept override;
     };
 
     // Send buffers up to this size come from the heap, larger ones are
@@ -151,6 +153,7 @@ private:
     void free_tx() noexcept;
     void on_recv(int res, unsigned flags, std::vector<millio::detail::ready_event>& out) noexcept;
     void on_send(int res, unsigned flags, std::vector<millio::detail::ready_event>& out) noexcept;
+    void on_buffers(std::vector<millio::detail::ready_event>& out) noexcept;
     void push(unsigned bid, int len) noexcept;   // lk_ held
     bool take(rx& e) noexcept;  // lk_ held
 
@@ -173,6 +176,10 @@ private:
     bool end_pending_ = false;
     bool recv_armed_ = false;
     bool recv_end_ = false;     // the end of the stream or an error came
+    // The receive found the buffer ring empty: it waits for a buffer to
+    // come back (the backend's wait_for_buffers) instead of being armed
+    // again at once, which would fail at once while none is returned.
+    bool starved_ = false;
     bool released_ = false;
     bool canceled_ = false;
     bool tx_done_ = false;

@@ -85,6 +85,7 @@ uring_start(std::uint64_t key) noexcept
         reactor_.modify(reg_, interest_, ig);
         return;
     }
+    millio::detail::uring_stats().connections.fetch_add(1, std::memory_order_relaxed);
     // If it cannot be submitted now, the handler arms it.
     uio_->arm_recv();
 #else
@@ -309,16 +310,27 @@ uring_io::
 cancel() noexcept
 {
     bool recv;
+    bool starved;
     {
         std::lock_guard<std::mutex> lk(lk_);
         if(canceled_)
             return;
         canceled_ = true;
         recv = recv_armed_;
+        starved = starved_;
     }
     // Not under lk_: the backend's lock comes first.
     if(recv)
         be_.cancel(&recv_op_);
+    if(starved && be_.forget_starved(&recv_op_))
+    {
+        // Its reference, which buffers_available() would have dropped.
+        {
+            std::lock_guard<std::mutex> lk(lk_);
+            starved_ = false;
+        }
+        drop();
+    }
     if(tx_busy_)
         be_.cancel(&send_op_);
 }
@@ -398,13 +410,16 @@ arm_recv() noexcept
 {
     {
         std::lock_guard<std::mutex> lk(lk_);
-        if(recv_armed_ || recv_end_ || canceled_)
+        if(recv_armed_ || recv_end_ || canceled_ || starved_)
             return true;
         recv_armed_ = true;
     }
     refs_.fetch_add(1, std::memory_order_relaxed);
     if(be_.recv_multishot(fd_, &recv_op_))
+    {
+        millio::detail::uring_stats().recv_arms.fetch_add(1, std::memory_order_relaxed);
         return true;
+    }
     {
         std::lock_guard<std::mutex> lk(lk_);
         recv_armed_ = false;
@@ -529,13 +544,17 @@ on_recv(int res, unsigned flags, std::vector<millio::detail::ready_event>& out) 
 {
     bool const last = (flags & IORING_CQE_F_MORE) == 0;
     bool notify;
+    bool starve = false;
     {
         std::lock_guard<std::mutex> lk(lk_);
         if(res > 0 && (flags & IORING_CQE_F_BUFFER) != 0)
         {
             unsigned const bid = flags >> IORING_CQE_BUFFER_SHIFT;
             if(released_)
+            {
+                be_.take_buffer(bid, static_cast<std::uint32_t>(res));
                 be_.give_back(bid);
+            }
             else
                 push(bid, res);
         }
@@ -550,15 +569,53 @@ on_recv(int res, unsigned flags, std::vector<millio::detail::ready_event>& out) 
             recv_end_ = true;
         }
         // -ENOBUFS: the ring was empty; -ECANCELED: paused or closing.
-        // Both end the receive, armed again by the handler.
+        // Both end the receive, armed again by the handler; after
+        // -ENOBUFS only once a buffer came back (on_buffers): armed at
+        // once, it would fail at once while none is returned.
         if(last)
+        {
             recv_armed_ = false;
+            if(res == -ENOBUFS && !released_ && !canceled_ && !recv_end_)
+            {
+                starved_ = true;
+                starve = true;
+                // Under lk_, so that cancel() finds it waiting. The
+                // request's reference goes to the wait.
+                be_.wait_for_buffers(&recv_op_);
+            }
+        }
         notify = !released_;
     }
+    if(starve)
+        millio::detail::uring_stats().recv_nobufs.fetch_add(1, std::memory_order_relaxed);
     if(notify)
         out.push_back({key_, bits_});
-    if(last)
+    if(last && !starve)
         drop();
+}
+
+void
+uring_io::
+op::
+buffers_available(std::vector<millio::detail::ready_event>& out) noexcept
+{
+    self->on_buffers(out);
+}
+
+void
+uring_io::
+on_buffers(std::vector<millio::detail::ready_event>& out) noexcept
+{
+    bool notify;
+    {
+        std::lock_guard<std::mutex> lk(lk_);
+        starved_ = false;
+        notify = !released_ && !canceled_;
+    }
+    // The handler arms the receive again (unless paused).
+    if(notify)
+        out.push_back({key_, bits_});
+    drop();
 }
 
 void
