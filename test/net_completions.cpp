@@ -12,6 +12,7 @@
 // on the readiness backends they test the same behaviour.
 
 #include <boost/millio/net/tcp_server.hpp>
+#include <boost/millio/net/tcp_client.hpp>
 #include <boost/millio/detail/uring_hooks.hpp>
 
 #define BOOST_TEST_MODULE millio_net_completions
@@ -494,6 +495,89 @@ BOOST_AUTO_TEST_CASE(missing_kernel_features_fall_back_to_readiness, *boost::uni
     }
     md::uring_hide_features(0);
     BOOST_TEST(md::uring_features() == probed);
+}
+
+namespace {
+
+struct client_collect : net::client_handler
+{
+    std::mutex m;
+    std::string data;
+    std::size_t expect = 0;
+    test::latch done{1};
+    std::atomic<int> errors{0};
+
+    void on_data(net::tcp_client&, asio::const_buffer b) override
+    {
+        std::lock_guard<std::mutex> lk(m);
+        data.append(static_cast<char const*>(b.data()), b.size());
+        if(data.size() >= expect)
+            done.count_down();
+    }
+
+    void on_error(net::tcp_client&, error_code) override
+    {
+        ++errors;
+        done.count_down();
+    }
+};
+
+} // (anon)
+
+// On io_uring, with the kernel's features: the server's listener takes
+// its peers with a multishot accept and its connection runs on the
+// completion path (a tcp_client's stays on readiness: its sends are
+// written at once while the socket takes them, which the write time-out
+// of a client counts on); the echo is whole and in order.
+BOOST_AUTO_TEST_CASE(listener_on_multishot_accept, *boost::unit_test::timeout(120))
+{
+    namespace md = millio::detail;
+    auto& stats = md::uring_stats();
+    unsigned const all = md::uring_feature_buf_ring | md::uring_feature_recv_multishot |
+        md::uring_feature_accept_multishot;
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            event_loop loop(cfg.options());
+            bool const uring = loop.backend() == millio::backend_type::io_uring &&
+                (md::uring_features() & all) == all;
+            std::uint64_t const listeners0 = stats.listeners.load();
+            std::uint64_t const accepts0 = stats.accept_arms.load();
+            std::uint64_t const conns0 = stats.connections.load();
+            auto h = std::make_shared<test::echo_handler>();
+            net::tcp_server srv(test::local_config(), h);
+            srv.start(loop, token(1));
+            test::loop_runner run(loop);
+            BOOST_TEST(stats.listeners.load() - listeners0 == (uring ? 1u : 0u));
+            auto ch = std::make_shared<client_collect>();
+            std::string msg(500000, 'x');
+            for(std::size_t i = 0; i < msg.size(); ++i)
+                msg[i] = static_cast<char>(test::pattern(9, i));
+            ch->expect = msg.size();
+            {
+                net::tcp_client c;
+                c.connect(test::loopback(srv.local_endpoint()), ch);
+                c.start(loop, token(2));
+                c.send(asio::buffer(msg));
+                BOOST_TEST(ch->done.wait_for(30s));
+                {
+                    std::lock_guard<std::mutex> lk(ch->m);
+                    BOOST_TEST((ch->data == msg));
+                }
+                BOOST_TEST(ch->errors.load() == 0);
+                c.disconnect();
+            }
+            BOOST_TEST(test::eventually([&]{ return h->disconnects.load() == 1; }));
+            if(uring)
+            {
+                BOOST_TEST(stats.accept_arms.load() > accepts0);
+                BOOST_TEST(stats.connections.load() - conns0 == 1u);
+            }
+            else
+                BOOST_TEST(stats.connections.load() == conns0);
+        }
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

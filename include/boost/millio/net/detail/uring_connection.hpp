@@ -193,6 +193,74 @@ private:
     bool tx_busy_ = false;
 };
 
+/*  The multishot accept of a tcp_server's listener on the io_uring
+    backend: one request accepts every peer of the backlog as it comes,
+    without a readiness event and an accept4 call each. Its completions
+    queue the accepted sockets (or the error that ended the request) and
+    report an event of the listener's registration, whose handler takes
+    them (serialized as the readiness path's accepts were) and arms the
+    request again once it ended.
+
+    Lifetime as uring_io: the server holds one reference, the request in
+    flight one more; release() closes the sockets not taken.
+*/
+class uring_acceptor
+{
+public:
+    BOOST_MILLIO_DECL
+    uring_acceptor(millio::detail::io_uring_backend& be, int fd, std::uint64_t key, unsigned bits);
+
+    uring_acceptor(uring_acceptor const&) = delete;
+    uring_acceptor& operator=(uring_acceptor const&) = delete;
+
+    // Arm the request unless it is armed or cancelled. False if it could
+    // not be submitted.
+    BOOST_MILLIO_DECL
+    bool
+    arm() noexcept;
+
+    // The oldest accepted socket (fd >= 0), else the error that ended the
+    // request (err > 0, once); false if neither.
+    BOOST_MILLIO_DECL
+    bool
+    take(int& fd, int& err) noexcept;
+
+    // Cancel the request (the server stops); it is not armed again.
+    BOOST_MILLIO_DECL
+    void
+    cancel() noexcept;
+
+    // The server's reference: the sockets not taken are closed.
+    BOOST_MILLIO_DECL
+    void
+    release() noexcept;
+
+private:
+    struct op : millio::detail::uring_completion
+    {
+        uring_acceptor* self;
+        void complete(int res, unsigned flags, std::vector<millio::detail::ready_event>& out) noexcept override;
+    };
+
+    BOOST_MILLIO_DECL ~uring_acceptor();
+    void drop() noexcept;
+
+    millio::detail::io_uring_backend& be_;
+    int const fd_;
+    std::uint64_t const key_;
+    unsigned const bits_;
+    std::atomic<int> refs_{1};
+    op op_;
+
+    std::mutex lk_;
+    std::vector<int> fds_;      // accepted, not taken (oldest first)
+    std::size_t head_ = 0;
+    int err_ = 0;
+    bool armed_ = false;
+    bool canceled_ = false;
+    bool released_ = false;
+};
+
 } // detail
 } // net
 } // millio

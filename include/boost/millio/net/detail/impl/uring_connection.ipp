@@ -20,6 +20,7 @@
 #include <new>
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 namespace boost {
 namespace millio {
@@ -129,7 +130,7 @@ uring_read(error_code& ec)
             return false;
         }
         std::size_t const q = queued_.load(std::memory_order_relaxed);
-        if(!closing && q > 0 && q + lim_.buffer_size > lim_.high_water)
+        if(!closing && lim_.pause_reads && q > 0 && q + lim_.buffer_size > lim_.high_water)
         {
             // Back-pressure: stop receiving; what was received waits.
             paused_ = true;
@@ -633,6 +634,153 @@ on_send(int res, unsigned flags, std::vector<millio::detail::ready_event>& out) 
     if(notify)
         out.push_back({key_, bits_});
     drop();
+}
+
+//------------------------------------------------------------------------------
+
+uring_acceptor::
+uring_acceptor(millio::detail::io_uring_backend& be, int fd, std::uint64_t key, unsigned bits)
+    : be_(be)
+    , fd_(fd)
+    , key_(key)
+    , bits_(bits)
+{
+    op_.self = this;
+}
+
+uring_acceptor::
+~uring_acceptor()
+{
+    for(std::size_t i = head_; i < fds_.size(); ++i)
+        ::close(fds_[i]);
+}
+
+void
+uring_acceptor::
+drop() noexcept
+{
+    if(refs_.fetch_sub(1, std::memory_order_acq_rel) == 1)
+        delete this;
+}
+
+bool
+uring_acceptor::
+arm() noexcept
+{
+    {
+        std::lock_guard<std::mutex> lk(lk_);
+        if(armed_ || canceled_)
+            return true;
+        armed_ = true;
+    }
+    refs_.fetch_add(1, std::memory_order_relaxed);
+    if(be_.accept_multishot(fd_, &op_))
+    {
+        millio::detail::uring_stats().accept_arms.fetch_add(1, std::memory_order_relaxed);
+        return true;
+    }
+    {
+        std::lock_guard<std::mutex> lk(lk_);
+        armed_ = false;
+    }
+    drop();
+    return false;
+}
+
+bool
+uring_acceptor::
+take(int& fd, int& err) noexcept
+{
+    std::lock_guard<std::mutex> lk(lk_);
+    fd = -1;
+    err = 0;
+    if(head_ < fds_.size())
+    {
+        fd = fds_[head_++];
+        if(head_ == fds_.size())
+        {
+            fds_.clear();
+            head_ = 0;
+        }
+        return true;
+    }
+    if(err_ != 0)
+    {
+        err = err_;
+        err_ = 0;
+        return true;
+    }
+    return false;
+}
+
+void
+uring_acceptor::
+cancel() noexcept
+{
+    bool armed;
+    {
+        std::lock_guard<std::mutex> lk(lk_);
+        if(canceled_)
+            return;
+        canceled_ = true;
+        armed = armed_;
+    }
+    if(armed)
+        be_.cancel(&op_);
+}
+
+void
+uring_acceptor::
+release() noexcept
+{
+    {
+        std::lock_guard<std::mutex> lk(lk_);
+        released_ = true;
+        for(std::size_t i = head_; i < fds_.size(); ++i)
+            ::close(fds_[i]);
+        fds_.clear();
+        head_ = 0;
+    }
+    drop();
+}
+
+void
+uring_acceptor::
+op::
+complete(int res, unsigned flags, std::vector<millio::detail::ready_event>& out) noexcept
+{
+    uring_acceptor& a = *self;
+    bool const last = (flags & IORING_CQE_F_MORE) == 0;
+    bool notify;
+    {
+        std::lock_guard<std::mutex> lk(a.lk_);
+        if(res >= 0)
+        {
+            bool kept = false;
+            if(!a.released_ && !a.canceled_)
+            {
+                try
+                {
+                    a.fds_.push_back(res);
+                    kept = true;
+                }
+                catch(...)
+                {
+                }
+            }
+            if(!kept)
+                ::close(res);
+        }
+        else if(res != -ECANCELED && !a.canceled_)
+            a.err_ = -res;
+        if(last)
+            a.armed_ = false;
+        notify = !a.released_ && !a.canceled_;
+    }
+    if(notify)
+        out.push_back({a.key_, a.bits_});
+    if(last)
+        a.drop();
 }
 
 #endif // BOOST_MILLIO_HAS_IO_URING
