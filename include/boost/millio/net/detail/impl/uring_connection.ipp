@@ -20,6 +20,7 @@
 #include <new>
 
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace boost {
@@ -207,6 +208,47 @@ uring_flush(error_code& ec)
     (void)ec;
 #endif
     return false;
+}
+
+int
+connection::
+uring_send(unsigned char const* p, std::size_t n)
+{
+#if defined(BOOST_MILLIO_HAS_IO_URING)
+    if(lim_.eager_send && queue_.empty() && !uio_->send_busy())
+    {
+        // As on readiness: what the socket takes now is written now.
+        for(;;)
+        {
+            ssize_t const w = ::send(fd_, p, n, MSG_NOSIGNAL);
+            if(w >= 0)
+            {
+                touch();
+                p += w;
+                n -= static_cast<std::size_t>(w);
+                if(n == 0)
+                    return 0;
+                break;
+            }
+            int const e = errno;
+            if(e == EINTR)
+                continue;
+            if(e == EAGAIN || e == EWOULDBLOCK)
+                break;
+            // Let the handler close the connection.
+            error_ = e;
+            if(reg_)
+                reactor_.notify(reg_, flag_wake);
+            return e;
+        }
+    }
+    append(p, n);
+    uring_start_send();
+#else
+    (void)p;
+    (void)n;
+#endif
+    return 0;
 }
 
 void
