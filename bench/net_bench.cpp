@@ -17,8 +17,11 @@
         servers with strace -c -f.
 
     net_bench serve <millio-direct|millio-pool|millio-uring-direct|
-                     millio-uring-pool|asio|epoll> [--threads N]
+                     millio-uring-pool|asio|asio-uring|epoll> [--threads N]
         Runs one server; prints "listening on 127.0.0.1:<port> pid <pid>".
+        asio-uring is Asio's own io_uring mode: the program
+        net_bench_asio_uring beside this one (built where liburing is
+        found), which this mode runs in place of itself.
 
     Scenarios: (a) 1 connection ping-pong, 64 B: p50/p99 latency;
     (b) 100 connections, 64 B, 1 in flight: msgs/s; (c) 8 connections,
@@ -29,7 +32,7 @@
 */
 
 #include <boost/millio.hpp>
-#include <boost/asio.hpp>
+#include "asio_echo_server.hpp"
 
 #include <algorithm>
 #include <array>
@@ -62,12 +65,7 @@ namespace {
 //------------------------------------------------------------------------------
 // servers
 
-void announce(unsigned short port)
-{
-    std::printf("listening on 127.0.0.1:%u pid %d\n", static_cast<unsigned>(port),
-        static_cast<int>(::getpid()));
-    std::fflush(stdout);
-}
+using bench_asio::announce;
 
 struct echo_handler : net::network_handler
 {
@@ -95,69 +93,6 @@ int serve_millio(bool direct, std::size_t threads, bool uring = false)
     srv.start(loop, millio::token(1));
     announce(srv.local_endpoint().port());
     loop.run();
-    return 0;
-}
-
-class asio_session : public std::enable_shared_from_this<asio_session>
-{
-    asio::ip::tcp::socket s_;
-    std::vector<char> buf_ = std::vector<char>(65536);
-
-public:
-    explicit asio_session(asio::ip::tcp::socket s) : s_(std::move(s)) {}
-
-    void start() { do_read(); }
-
-private:
-    void do_read()
-    {
-        auto self = shared_from_this();
-        s_.async_read_some(asio::buffer(buf_),
-            [this, self](boost::system::error_code ec, std::size_t n)
-            {
-                if(!ec)
-                    do_write(n);
-            });
-    }
-
-    void do_write(std::size_t n)
-    {
-        auto self = shared_from_this();
-        asio::async_write(s_, asio::buffer(buf_, n),
-            [this, self](boost::system::error_code ec, std::size_t)
-            {
-                if(!ec)
-                    do_read();
-            });
-    }
-};
-
-void asio_accept(asio::ip::tcp::acceptor& acc)
-{
-    acc.async_accept([&acc](boost::system::error_code ec, asio::ip::tcp::socket s)
-    {
-        if(!ec)
-        {
-            s.set_option(asio::ip::tcp::no_delay(true));
-            std::make_shared<asio_session>(std::move(s))->start();
-        }
-        asio_accept(acc);
-    });
-}
-
-int serve_asio(std::size_t threads)
-{
-    asio::io_context ioc(static_cast<int>(threads));
-    asio::ip::tcp::acceptor acc(ioc,
-        asio::ip::tcp::endpoint(asio::ip::address_v4::loopback(), 0));
-    asio_accept(acc);
-    announce(acc.local_endpoint().port());
-    std::vector<std::thread> ts;
-    for(std::size_t i = 1; i < threads; ++i)
-        ts.emplace_back([&]{ ioc.run(); });
-    ioc.run();
-    for(auto& t : ts)
-        t.join();
     return 0;
 }
 
@@ -551,6 +486,8 @@ struct contender
     std::vector<std::string> args;
 };
 
+std::string asio_uring_path();
+
 int run_bench(int rounds, double seconds, bool strace, std::string const& only)
 {
     std::vector<contender> cons = {
@@ -563,6 +500,9 @@ int run_bench(int rounds, double seconds, bool strace, std::string const& only)
         {"millio io_uring direct", "millio-uring-direct", {}},
         {"millio io_uring pool (1 wk)", "millio-uring-pool", {"--threads", "1"}},
     };
+    // Asio's own io_uring mode, where it was built.
+    if(!asio_uring_path().empty())
+        cons.push_back({"asio io_uring (1 thread)", "asio-uring", {"--threads", "1"}});
     std::vector<server_proc> procs;
     for(auto& c : cons)
         procs.push_back(spawn(c.name, c.kind, c.args));
@@ -681,6 +621,37 @@ int run_bench(int rounds, double seconds, bool strace, std::string const& only)
     return all_ok ? 0 : 1;
 }
 
+// The program of Asio's io_uring mode, beside this one; empty if it was
+// not built (no liburing).
+std::string asio_uring_path()
+{
+    char self[4096];
+    ssize_t n = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if(n <= 0)
+        return {};
+    std::string p(self, static_cast<std::size_t>(n));
+    p = p.substr(0, p.rfind('/') + 1) + "net_bench_asio_uring";
+    return ::access(p.c_str(), X_OK) == 0 ? p : std::string();
+}
+
+// `serve asio-uring [--threads N]`: becomes net_bench_asio_uring.
+int exec_asio_uring(int argc, char** argv)
+{
+    std::string p = asio_uring_path();
+    if(p.empty())
+    {
+        std::fprintf(stderr, "net_bench_asio_uring was not built (liburing not found)\n");
+        return 2;
+    }
+    std::vector<char*> av{&p[0]};
+    for(int i = 3; i < argc; ++i)
+        av.push_back(argv[i]);
+    av.push_back(nullptr);
+    ::execv(av[0], av.data());
+    std::perror("execv net_bench_asio_uring");
+    return 127;
+}
+
 } // (anon)
 
 int main(int argc, char** argv)
@@ -701,7 +672,9 @@ int main(int argc, char** argv)
         if(kind == "millio-uring-pool")
             return serve_millio(false, threads, true);
         if(kind == "asio")
-            return serve_asio(threads);
+            return bench_asio::serve(threads);
+        if(kind == "asio-uring")
+            return exec_asio_uring(argc, argv);
         if(kind == "epoll")
             return serve_epoll();
         return 2;

@@ -12,6 +12,8 @@
 // on the readiness backends they test the same behaviour.
 
 #include <boost/millio/net/tcp_server.hpp>
+#include <boost/millio/net/tcp_client.hpp>
+#include <boost/millio/detail/uring_hooks.hpp>
 
 #define BOOST_TEST_MODULE millio_net_completions
 #include <boost/test/unit_test.hpp>
@@ -20,6 +22,9 @@
 
 #include <memory>
 #include <set>
+#include <thread>
+
+#include <sys/resource.h>
 #include <string>
 #include <vector>
 
@@ -336,6 +341,240 @@ BOOST_AUTO_TEST_CASE(closed_from_on_data_while_receiving, *boost::unit_test::tim
                 BOOST_TEST(ends_within(c->fd, 20s));
             // The server still serves.
             BOOST_TEST(test::echo_clients(test::loopback(srv.local_endpoint()), 2, 10000, 1000, 20s) == "");
+        }
+    }
+}
+
+namespace {
+
+std::chrono::microseconds
+process_cpu_time()
+{
+    ::rusage ru{};
+    ::getrusage(RUSAGE_SELF, &ru);
+    return std::chrono::seconds(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+        std::chrono::microseconds(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
+
+} // (anon)
+
+// The connections whose peers read nothing stop receiving (back-pressure)
+// with received buffers held: 48 of them empty the ring of 16 buffers,
+// and the receives of the others end with "no buffer". Those wait for a
+// buffer to come back instead of being armed again at once: while
+// nothing comes back the server neither re-arms nor burns CPU time (a
+// re-arming loop would do both without end). Once the peers read, every
+// connection resumes and every byte comes back in order.
+BOOST_AUTO_TEST_CASE(empty_buffer_ring_waits_for_a_buffer, *boost::unit_test::timeout(240))
+{
+    std::size_t const conns = 48;
+    std::size_t const bytes = 256 * 1024;
+    auto& stats = millio::detail::uring_stats();
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            auto opt = cfg.options();
+            opt.events_capacity = 16;
+            event_loop loop(opt);
+            auto h = std::make_shared<test::echo_handler>();
+            net::tcp_server srv(net::tcp_server_config::builder()
+                .address("127.0.0.1:0")
+                .buffer_size(8192)
+                .send_buffer_size(16384)
+                .write_high_water_mark(16384)
+                .write_low_water_mark(4096)
+                .build(), h);
+            srv.start(loop, token(1));
+            test::loop_runner run(loop);
+            std::uint64_t const uring0 = stats.connections.load();
+            std::uint64_t const nobufs0 = stats.recv_nobufs.load();
+            std::vector<std::unique_ptr<test::fd_guard>> cs;
+            for(std::size_t i = 0; i < conns; ++i)
+            {
+                cs.emplace_back(new test::fd_guard(slow_reader(test::loopback(srv.local_endpoint()))));
+                BOOST_REQUIRE(cs.back()->fd >= 0);
+            }
+            BOOST_REQUIRE(test::eventually([&]{ return h->connects.load() == static_cast<int>(conns); }));
+            bool const completions = stats.connections.load() - uring0 >= conns;
+            // Each peer writes its stream; the echoes are read only after
+            // the window below.
+            std::atomic<int> bad{0};
+            std::vector<std::thread> ts;
+            for(std::size_t i = 0; i < conns; ++i)
+            {
+                int const fd = cs[i]->fd;
+                ts.emplace_back([fd, i, bytes, &bad] {
+                    std::vector<unsigned char> b(bytes);
+                    test::fill_pattern(b.data(), b.size(), i, 0);
+                    if(!test::write_all(fd, b.data(), b.size()))
+                        ++bad;
+                });
+            }
+            if(completions)
+            {
+                // The ring ran dry.
+                BOOST_TEST(test::eventually([&]{ return stats.recv_nobufs.load() > nobufs0; }, 30s));
+                // Settled: the peers' writes stopped (the server reads no
+                // more); then a window with nothing returned.
+                std::uint64_t arms = stats.recv_arms.load();
+                for(int i = 0; i < 100; ++i)
+                {
+                    std::this_thread::sleep_for(20ms); // observing a rate, not waiting for an event
+                    std::uint64_t const now = stats.recv_arms.load();
+                    if(now == arms)
+                        break;
+                    arms = now;
+                }
+                auto const cpu0 = process_cpu_time();
+                auto const t0 = std::chrono::steady_clock::now();
+                std::this_thread::sleep_for(500ms); // the window observed
+                auto const cpu = process_cpu_time() - cpu0;
+                auto const wall = std::chrono::steady_clock::now() - t0;
+                std::uint64_t const rearmed = stats.recv_arms.load() - arms;
+                BOOST_TEST_MESSAGE("re-armed " << rearmed << " times, CPU "
+                    << cpu.count() << " us in " << std::chrono::duration_cast<std::chrono::microseconds>(wall).count() << " us");
+                BOOST_TEST(rearmed <= conns);
+                BOOST_TEST(cpu.count() < std::chrono::duration_cast<std::chrono::microseconds>(wall).count() / 4);
+            }
+            for(std::size_t i = 0; i < conns; ++i)
+            {
+                int const fd = cs[i]->fd;
+                ts.emplace_back([fd, i, bytes, &bad] {
+                    std::vector<unsigned char> b(bytes), want(bytes);
+                    test::fill_pattern(want.data(), want.size(), i, 0);
+                    if(test::read_n(fd, b.data(), b.size(), 60s) != bytes || b != want)
+                        ++bad;
+                });
+            }
+            for(auto& t : ts)
+                t.join();
+            BOOST_TEST(bad.load() == 0);
+            BOOST_TEST(h->bytes.load() == conns * bytes);
+            BOOST_TEST(h->send_failures.load() == 0);
+            cs.clear();
+            BOOST_TEST(test::eventually([&]{ return h->disconnects.load() == static_cast<int>(conns); }));
+        }
+    }
+}
+
+// Kernels without buffer rings (before 5.19) or multishot receives
+// (before 6.0), made so by hiding the probed features: connections on
+// io_uring use readiness, and behave the same.
+BOOST_AUTO_TEST_CASE(missing_kernel_features_fall_back_to_readiness, *boost::unit_test::timeout(240))
+{
+    namespace md = millio::detail;
+    auto& stats = md::uring_stats();
+    unsigned const probed = md::uring_features();
+    BOOST_TEST_MESSAGE("io_uring features: " << probed);
+    for(unsigned const hide : {unsigned(md::uring_feature_buf_ring),
+        unsigned(md::uring_feature_recv_multishot),
+        unsigned(md::uring_feature_buf_ring | md::uring_feature_recv_multishot |
+            md::uring_feature_accept_multishot)})
+    {
+        md::uring_hide_features(hide);
+        BOOST_TEST((md::uring_features() & hide) == 0u);
+        for(auto const& cfg : test::all_configs())
+        {
+            BOOST_TEST_CONTEXT(cfg.name() << ", hidden " << hide)
+            {
+                event_loop loop(cfg.options());
+                auto h = std::make_shared<test::echo_handler>();
+                h->check_overlap = true;
+                net::tcp_server srv(test::local_config(), h);
+                srv.start(loop, token(1));
+                test::loop_runner run(loop);
+                std::uint64_t const uring0 = stats.connections.load();
+                BOOST_TEST(test::echo_clients(test::loopback(srv.local_endpoint()),
+                    8, 200000, 16384, 60s, 3) == "");
+                BOOST_TEST(stats.connections.load() == uring0);
+                BOOST_TEST(h->overlaps.load() == 0);
+                BOOST_TEST(test::eventually([&]{ return h->disconnects.load() == h->connects.load(); }));
+            }
+        }
+    }
+    md::uring_hide_features(0);
+    BOOST_TEST(md::uring_features() == probed);
+}
+
+namespace {
+
+struct client_collect : net::client_handler
+{
+    std::mutex m;
+    std::string data;
+    std::size_t expect = 0;
+    test::latch done{1};
+    std::atomic<int> errors{0};
+
+    void on_data(net::tcp_client&, asio::const_buffer b) override
+    {
+        std::lock_guard<std::mutex> lk(m);
+        data.append(static_cast<char const*>(b.data()), b.size());
+        if(data.size() >= expect)
+            done.count_down();
+    }
+
+    void on_error(net::tcp_client&, error_code) override
+    {
+        ++errors;
+        done.count_down();
+    }
+};
+
+} // (anon)
+
+// On io_uring, with the kernel's features: the server's listener takes
+// its peers with a multishot accept, and both ends of a connection (the
+// server's and a tcp_client's, once established) run on the completion
+// path; the echo is whole and in order.
+BOOST_AUTO_TEST_CASE(listener_and_client_on_the_completion_path, *boost::unit_test::timeout(120))
+{
+    namespace md = millio::detail;
+    auto& stats = md::uring_stats();
+    unsigned const all = md::uring_feature_buf_ring | md::uring_feature_recv_multishot |
+        md::uring_feature_accept_multishot;
+    for(auto const& cfg : test::all_configs())
+    {
+        BOOST_TEST_CONTEXT(cfg.name())
+        {
+            event_loop loop(cfg.options());
+            bool const uring = loop.backend() == millio::backend_type::io_uring &&
+                (md::uring_features() & all) == all;
+            std::uint64_t const listeners0 = stats.listeners.load();
+            std::uint64_t const accepts0 = stats.accept_arms.load();
+            std::uint64_t const conns0 = stats.connections.load();
+            auto h = std::make_shared<test::echo_handler>();
+            net::tcp_server srv(test::local_config(), h);
+            srv.start(loop, token(1));
+            test::loop_runner run(loop);
+            BOOST_TEST(stats.listeners.load() - listeners0 == (uring ? 1u : 0u));
+            auto ch = std::make_shared<client_collect>();
+            std::string msg(500000, 'x');
+            for(std::size_t i = 0; i < msg.size(); ++i)
+                msg[i] = static_cast<char>(test::pattern(9, i));
+            ch->expect = msg.size();
+            {
+                net::tcp_client c;
+                c.connect(test::loopback(srv.local_endpoint()), ch);
+                c.start(loop, token(2));
+                c.send(asio::buffer(msg));
+                BOOST_TEST(ch->done.wait_for(30s));
+                {
+                    std::lock_guard<std::mutex> lk(ch->m);
+                    BOOST_TEST((ch->data == msg));
+                }
+                BOOST_TEST(ch->errors.load() == 0);
+                c.disconnect();
+            }
+            BOOST_TEST(test::eventually([&]{ return h->disconnects.load() == 1; }));
+            if(uring)
+            {
+                BOOST_TEST(stats.accept_arms.load() > accepts0);
+                BOOST_TEST(stats.connections.load() - conns0 == 2u);
+            }
+            else
+                BOOST_TEST(stats.connections.load() == conns0);
         }
     }
 }

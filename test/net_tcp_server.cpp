@@ -708,7 +708,9 @@ struct thrower : net::network_handler
     std::atomic<int> disconnects{0};
     std::atomic<int> handler_errors{0};
     std::atomic<std::uint64_t> id{0};
-    test::latch* connected = nullptr;
+    // Set by the test between connections: atomic, as nothing but the
+    // kernel orders the test's store before the accept that reads it.
+    std::atomic<test::latch*> connected{nullptr};
 
     void on_event(net::server_context&, net::network_event const& ev) override
     {
@@ -733,8 +735,8 @@ struct thrower : net::network_handler
             while(!ec)
                 ctx.send_to(i, asio::buffer(v), ec);
         }
-        if(connected)
-            connected->count_down();
+        if(auto* l = connected.load())
+            l->count_down();
     }
 
     void on_data(net::server_context& ctx, net::connection_id i, asio::const_buffer b) override

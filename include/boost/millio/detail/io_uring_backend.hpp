@@ -39,14 +39,24 @@ class uring_completion
 public:
     virtual void complete(int res, unsigned flags, std::vector<ready_event>& out) noexcept = 0;
 
+    // A request waiting for buffers (see wait_for_buffers): the ring has
+    // buffers again. Called once, like complete(), by the thread in
+    // wait(), without the backend's lock.
+    virtual void buffers_available(std::vector<ready_event>& out) noexcept
+    {
+        (void)out;
+    }
+
 protected:
     ~uring_completion() = default;
 
 private:
     friend class io_uring_backend;
-    // The requests in flight, for the backend's destructor.
+    // The requests in flight, for the backend's destructor (under m_);
+    // or the requests waiting for buffers (under buf_m_): never both.
     uring_completion* prev_ = nullptr;
     uring_completion* next_ = nullptr;
+    bool starved_ = false;      // in the list of those waiting for buffers
 };
 
 /*  io_uring, delivering like the edge-triggered epoll backend. The
@@ -157,6 +167,7 @@ class io_uring_backend final : public backend
     io_uring_sqe* op_sqe(uring_completion* c) noexcept;
     bool setup_buffers() noexcept;  // m_ held
     void drain_inflight() noexcept;
+    uring_completion* take_starved(bool all) noexcept;
 
     // The provided buffer ring of the receives (group 0), created by the
     // first setup_buffers(): buf_count_ buffers of buf_size_ bytes in
@@ -169,6 +180,17 @@ class io_uring_backend final : public backend
     std::size_t const buf_size_ = 8192;
     std::size_t const cap_;
     bool buf_failed_ = false;
+    // The buffers in the ring, as the program counts them (the kernel
+    // takes one out when a completion names it); the requests that found
+    // it empty, waiting for a buffer to come back; whether the thread in
+    // wait() was woken for them.
+    unsigned in_ring_ = 0;
+    uring_completion* starved_ = nullptr;      // the oldest
+    uring_completion* starved_tail_ = nullptr; // the newest
+    bool starved_woken_ = false;
+    // The completion features of the kernel (uring_feature bits), less
+    // those hidden (uring_hide_features).
+    unsigned const features_;
 
 public:
     // Throws system_error if io_uring is unavailable (not built in the
@@ -193,9 +215,15 @@ public:
     // (a thread blocked in wait() is woken to do so). Each returns false
     // if no submission queue entry could be had.
 
-    // The provided buffer ring exists (created on first use); false if
-    // the kernel refuses it.
+    // The uring_feature bits of the kernel, probed once per process
+    // with a ring of its own.
+    static unsigned probe_features() noexcept;
+
+    // The provided buffer ring exists (created on first use) and the
+    // kernel has multishot receives; false if it refuses either.
     bool buffers_ready() noexcept;
+    // The kernel has multishot accepts.
+    bool accept_ready() const noexcept;
     std::size_t buffer_size() const noexcept { return buf_size_; }
     unsigned buffer_count() const noexcept { return buf_count_; }
     unsigned char* buffer(unsigned bid) const noexcept { return slab_ + std::size_t(bid) * buf_size_; }
@@ -205,6 +233,14 @@ public:
     std::uint32_t& buffer_length(unsigned bid) noexcept { return buf_meta_[2 * std::size_t(bid) + 1]; }
     // Give buffer `bid` back to the ring. Any thread.
     void give_back(unsigned bid) noexcept;
+    // The last completion of request `c` said the ring was empty
+    // (-ENOBUFS): c->buffers_available() is called once the ring holds a
+    // buffer again, by the thread in wait(), so that the request is not
+    // submitted again while it would fail at once. Called from complete().
+    void wait_for_buffers(uring_completion* c) noexcept;
+    // `c` no longer waits for buffers (its owner closes). True if it was
+    // waiting: buffers_available() is then not called.
+    bool forget_starved(uring_completion* c) noexcept;
     // Take buffer `bid`, which a completion names, with its length: the
     // kernel hands it out only after the give_back() that returned it,
     // and buf_m_ makes that order visible to the program (and to thread
@@ -215,8 +251,12 @@ public:
         std::lock_guard<std::mutex> lk(buf_m_);
         buffer_link(bid) = 0xffffffffu;
         buffer_length(bid) = len;
+        --in_ring_;
     }
 
+    // A multishot accept on the listening socket `fd` (accepted sockets
+    // are non-blocking and close-on-exec).
+    bool accept_multishot(int fd, uring_completion* c) noexcept;
     // A multishot receive on `fd` into the provided buffers.
     bool recv_multishot(int fd, uring_completion* c) noexcept;
     // A send of [p, p + n) on `fd` (MSG_NOSIGNAL); the bytes stay valid

@@ -9,6 +9,7 @@
 #define BOOST_MILLIO_DETAIL_IMPL_IO_URING_BACKEND_IPP
 
 #include <boost/millio/detail/io_uring_backend.hpp>
+#include <boost/millio/detail/uring_hooks.hpp>
 #include <boost/millio/detail/except.hpp>
 
 #if defined(BOOST_MILLIO_HAS_IO_URING)
@@ -70,9 +71,82 @@ from_poll(unsigned e) noexcept
     return b;
 }
 
+unsigned
+io_uring_backend::
+probe_features() noexcept
+{
+    // A ring of its own (the loop's completion queue belongs to the
+    // thread in wait()): register a ring of one buffer, then arm a
+    // multishot receive on a socket pair and send it a byte. Kernels
+    // before 5.19 refuse the registration (EINVAL); before 6.0 the
+    // receive fails with EINVAL (an unknown flag) or ends at once.
+    static unsigned const probed = [] {
+        unsigned f = 0;
+        io_uring r;
+        if(::io_uring_queue_init(4, &r, 0) < 0)
+            return f;
+        long const page = ::sysconf(_SC_PAGESIZE);
+        std::size_t const len = page > 0 ? static_cast<std::size_t>(page) : 4096;
+        void* mem = ::mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
+        if(mem != MAP_FAILED)
+        {
+            auto* br = static_cast<io_uring_buf_ring*>(mem);
+            ::io_uring_buf_ring_init(br);
+            io_uring_buf_reg reg{};
+            reg.ring_addr = reinterpret_cast<std::uintptr_t>(mem);
+            reg.ring_entries = 1;
+            reg.bgid = 0;
+            if(::io_uring_register_buf_ring(&r, &reg, 0) == 0)
+            {
+                // Multishot accept came with the buffer rings (5.19).
+                f |= uring_feature_buf_ring | uring_feature_accept_multishot;
+                static_assert(sizeof(io_uring_buf) <= 64, "the buffer below fits the page");
+                unsigned char* buf = static_cast<unsigned char*>(mem) + len / 2;
+                ::io_uring_buf_ring_add(br, buf, 64, 0, ::io_uring_buf_ring_mask(1), 0);
+                ::io_uring_buf_ring_advance(br, 1);
+                int sv[2];
+                if(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) == 0)
+                {
+                    if(io_uring_sqe* sqe = ::io_uring_get_sqe(&r))
+                    {
+                        ::io_uring_prep_recv_multishot(sqe, sv[0], nullptr, 0, 0);
+                        sqe->flags |= IOSQE_BUFFER_SELECT;
+                        sqe->buf_group = 0;
+                        ::io_uring_sqe_set_data64(sqe, 1);
+                        if(::io_uring_submit(&r) == 1)
+                        {
+                            char const one = 1;
+                            ssize_t const w = ::write(sv[1], &one, 1);
+                            io_uring_cqe* cqe = nullptr;
+                            __kernel_timespec ts{1, 0};
+                            if(w == 1 && ::io_uring_wait_cqe_timeout(&r, &cqe, &ts) == 0 && cqe)
+                            {
+                                if(cqe->res == 1 && (cqe->flags & IORING_CQE_F_MORE) != 0)
+                                    f |= uring_feature_recv_multishot;
+                                ::io_uring_cqe_seen(&r, cqe);
+                            }
+                        }
+                    }
+                    // Closing the ring below cancels the receive.
+                    ::close(sv[0]);
+                    ::close(sv[1]);
+                }
+                ::io_uring_queue_exit(&r);
+                ::munmap(mem, len);
+                return f;
+            }
+            ::munmap(mem, len);
+        }
+        ::io_uring_queue_exit(&r);
+        return f;
+    }();
+    return probed;
+}
+
 io_uring_backend::
 io_uring_backend(std::size_t cap)
     : cap_(cap)
+    , features_(uring_features())
 {
     io_uring_params p{};
     // Completions that do not fit are kept by the kernel (IORING_FEAT_NODROP)
@@ -125,6 +199,16 @@ io_uring_backend::
     // read those of a send) until its last completion: cancel them and
     // wait for those completions before anything is freed.
     drain_inflight();
+    {
+        std::vector<ready_event> ignored;
+        for(uring_completion* c = take_starved(true); c;)
+        {
+            uring_completion* next = c->next_;
+            c->next_ = nullptr;
+            c->buffers_available(ignored);
+            c = next;
+        }
+    }
     if(buf_ring_)
     {
         ::io_uring_unregister_buf_ring(&ring_, 0);
@@ -237,6 +321,10 @@ setup_buffers() noexcept
     ::io_uring_buf_ring_advance(br, static_cast<int>(n));
     slab_ = slab;
     buf_count_ = n;
+    {
+        std::lock_guard<std::mutex> blk(buf_m_);
+        in_ring_ = n;
+    }
     buf_ring_ = br;
     return true;
 }
@@ -245,18 +333,98 @@ bool
 io_uring_backend::
 buffers_ready() noexcept
 {
+    unsigned const need = uring_feature_buf_ring | uring_feature_recv_multishot;
+    if((features_ & need) != need)
+        return false;
     std::lock_guard<std::mutex> lk(m_);
     return setup_buffers();
+}
+
+bool
+io_uring_backend::
+accept_ready() const noexcept
+{
+    return (features_ & uring_feature_accept_multishot) != 0;
 }
 
 void
 io_uring_backend::
 give_back(unsigned bid) noexcept
 {
+    bool wake_loop = false;
+    {
+        std::lock_guard<std::mutex> lk(buf_m_);
+        ::io_uring_buf_ring_add(buf_ring_, buffer(bid), static_cast<unsigned>(buf_size_),
+            static_cast<unsigned short>(bid), ::io_uring_buf_ring_mask(buf_count_), 0);
+        ::io_uring_buf_ring_advance(buf_ring_, 1);
+        ++in_ring_;
+        if(starved_ && !starved_woken_)
+        {
+            // The thread in wait() hands the buffers to those waiting;
+            // it may be blocked.
+            starved_woken_ = true;
+            wake_loop = true;
+        }
+    }
+    if(wake_loop)
+        wake();
+}
+
+void
+io_uring_backend::
+wait_for_buffers(uring_completion* c) noexcept
+{
+    // Oldest first: they are armed again in the order they ran dry.
     std::lock_guard<std::mutex> lk(buf_m_);
-    ::io_uring_buf_ring_add(buf_ring_, buffer(bid), static_cast<unsigned>(buf_size_),
-        static_cast<unsigned short>(bid), ::io_uring_buf_ring_mask(buf_count_), 0);
-    ::io_uring_buf_ring_advance(buf_ring_, 1);
+    c->next_ = nullptr;
+    c->prev_ = starved_tail_;
+    if(starved_tail_)
+        starved_tail_->next_ = c;
+    else
+        starved_ = c;
+    starved_tail_ = c;
+    c->starved_ = true;
+}
+
+bool
+io_uring_backend::
+forget_starved(uring_completion* c) noexcept
+{
+    std::lock_guard<std::mutex> lk(buf_m_);
+    if(!c->starved_)
+        return false;
+    if(c->prev_)
+        c->prev_->next_ = c->next_;
+    else
+        starved_ = c->next_;
+    if(c->next_)
+        c->next_->prev_ = c->prev_;
+    else
+        starved_tail_ = c->prev_;
+    c->prev_ = c->next_ = nullptr;
+    c->starved_ = false;
+    return true;
+}
+
+// The requests waiting for buffers, as a list through next_, if the ring
+// holds a buffer again (or `all`); they wait no longer.
+uring_completion*
+io_uring_backend::
+take_starved(bool all) noexcept
+{
+    std::lock_guard<std::mutex> lk(buf_m_);
+    starved_woken_ = false;
+    if(!starved_ || (!all && in_ring_ == 0))
+        return nullptr;
+    uring_completion* list = starved_;
+    starved_ = nullptr;
+    starved_tail_ = nullptr;
+    for(uring_completion* c = list; c; c = c->next_)
+    {
+        c->prev_ = nullptr;
+        c->starved_ = false;
+    }
+    return list;
 }
 
 // Called with m_ held: an entry for `c`, which is then in flight.
@@ -273,6 +441,20 @@ op_sqe(uring_completion* c) noexcept
         inflight_->prev_ = c;
     inflight_ = c;
     return sqe;
+}
+
+bool
+io_uring_backend::
+accept_multishot(int fd, uring_completion* c) noexcept
+{
+    std::lock_guard<std::mutex> lk(m_);
+    io_uring_sqe* sqe = op_sqe(c);
+    if(!sqe)
+        return false;
+    ::io_uring_prep_multishot_accept(sqe, fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    ::io_uring_sqe_set_data64(sqe, reinterpret_cast<std::uintptr_t>(c) | op_bit);
+    queued();
+    return true;
 }
 
 bool
@@ -584,13 +766,26 @@ void
 io_uring_backend::
 wait(std::vector<ready_event>& out, std::size_t cap, std::int64_t timeout_ns, error_code& ec)
 {
+    std::size_t const first = out.size();
+    // The requests that found the buffer ring empty, if it has buffers
+    // again: their owners submit them again (not before: they would fail
+    // at once, again and again).
+    bool woke = false;
+    for(uring_completion* c = take_starved(false); c;)
+    {
+        uring_completion* next = c->next_;
+        c->next_ = nullptr;
+        c->buffers_available(out);
+        woke = true;
+        c = next;
+    }
     unsigned to_submit;
     bool block;
     {
         std::lock_guard<std::mutex> lk(m_);
         to_submit = flush();
         // The completion queue's head moves on this thread only.
-        block = timeout_ns != 0 && ::io_uring_cq_ready(&ring_) == 0;
+        block = !woke && timeout_ns != 0 && ::io_uring_cq_ready(&ring_) == 0;
         in_wait_ = block;
         woken_ = false;
     }
@@ -618,7 +813,6 @@ wait(std::vector<ready_event>& out, std::size_t cap, std::int64_t timeout_ns, er
             return;
         }
     }
-    std::size_t const first = out.size();
     std::lock_guard<std::mutex> lk(m_);
     in_wait_ = false;
     unsigned head;

@@ -22,6 +22,7 @@
 #include <boost/millio/detail/impl/poll_backend.ipp>
 #endif
 #include <boost/millio/detail/impl/registration.ipp>
+#include <boost/millio/detail/impl/uring_hooks.ipp>
 #include <boost/millio/detail/impl/scheduler.ipp>
 #include <boost/millio/detail/impl/timer_queue.ipp>
 

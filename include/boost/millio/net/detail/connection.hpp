@@ -90,6 +90,11 @@ public:
         // refused above the mark, and a peer that also stops reading
         // while its queue to the client is full would wait for it.
         bool pause_reads = true;
+        // On the completion path (io_uring), write at once while nothing
+        // is queued or in flight, as the readiness path does, instead of
+        // through the ring (a client: a refused send then means a full
+        // socket, from which its write time-out counts).
+        bool eager_send = false;
     };
 
     BOOST_MILLIO_DECL
@@ -235,6 +240,7 @@ private:
     bool uring_read(error_code& ec);
     bool uring_flush(error_code& ec);  // m_ held
     void uring_start_send() noexcept;  // m_ held
+    int uring_send(unsigned char const* p, std::size_t n); // m_ held; an errno
     void uring_close() noexcept;
 
     std::shared_ptr<void> keep_;   // destroyed last

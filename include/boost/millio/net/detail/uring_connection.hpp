@@ -13,6 +13,7 @@
 #if defined(BOOST_MILLIO_HAS_IO_URING)
 
 #include <boost/millio/detail/io_uring_backend.hpp>
+#include <boost/millio/detail/uring_hooks.hpp>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -97,8 +98,8 @@ public:
         return be_.buffer_size();
     }
 
-    // Arm the multishot receive unless it is armed, or the stream ended.
-    // False if it could not be submitted.
+    // Arm the multishot receive unless it is armed, waits for buffers, or
+    // the stream ended. False if it could not be submitted.
     BOOST_MILLIO_DECL
     bool
     arm_recv() noexcept;
@@ -140,6 +141,7 @@ private:
         uring_io* self;
         bool recv;
         void complete(int res, unsigned flags, std::vector<millio::detail::ready_event>& out) noexcept override;
+        void buffers_available(std::vector<millio::detail::ready_event>& out) noexcept override;
     };
 
     // Send buffers up to this size come from the heap, larger ones are
@@ -151,6 +153,7 @@ private:
     void free_tx() noexcept;
     void on_recv(int res, unsigned flags, std::vector<millio::detail::ready_event>& out) noexcept;
     void on_send(int res, unsigned flags, std::vector<millio::detail::ready_event>& out) noexcept;
+    void on_buffers(std::vector<millio::detail::ready_event>& out) noexcept;
     void push(unsigned bid, int len) noexcept;   // lk_ held
     bool take(rx& e) noexcept;  // lk_ held
 
@@ -173,6 +176,10 @@ private:
     bool end_pending_ = false;
     bool recv_armed_ = false;
     bool recv_end_ = false;     // the end of the stream or an error came
+    // The receive found the buffer ring empty: it waits for a buffer to
+    // come back (the backend's wait_for_buffers) instead of being armed
+    // again at once, which would fail at once while none is returned.
+    bool starved_ = false;
     bool released_ = false;
     bool canceled_ = false;
     bool tx_done_ = false;
@@ -184,6 +191,74 @@ private:
     std::size_t tx_off_ = 0;
     std::size_t tx_len_ = 0;
     bool tx_busy_ = false;
+};
+
+/*  The multishot accept of a tcp_server's listener on the io_uring
+    backend: one request accepts every peer of the backlog as it comes,
+    without a readiness event and an accept4 call each. Its completions
+    queue the accepted sockets (or the error that ended the request) and
+    report an event of the listener's registration, whose handler takes
+    them (serialized as the readiness path's accepts were) and arms the
+    request again once it ended.
+
+    Lifetime as uring_io: the server holds one reference, the request in
+    flight one more; release() closes the sockets not taken.
+*/
+class uring_acceptor
+{
+public:
+    BOOST_MILLIO_DECL
+    uring_acceptor(millio::detail::io_uring_backend& be, int fd, std::uint64_t key, unsigned bits);
+
+    uring_acceptor(uring_acceptor const&) = delete;
+    uring_acceptor& operator=(uring_acceptor const&) = delete;
+
+    // Arm the request unless it is armed or cancelled. False if it could
+    // not be submitted.
+    BOOST_MILLIO_DECL
+    bool
+    arm() noexcept;
+
+    // The oldest accepted socket (fd >= 0), else the error that ended the
+    // request (err > 0, once); false if neither.
+    BOOST_MILLIO_DECL
+    bool
+    take(int& fd, int& err) noexcept;
+
+    // Cancel the request (the server stops); it is not armed again.
+    BOOST_MILLIO_DECL
+    void
+    cancel() noexcept;
+
+    // The server's reference: the sockets not taken are closed.
+    BOOST_MILLIO_DECL
+    void
+    release() noexcept;
+
+private:
+    struct op : millio::detail::uring_completion
+    {
+        uring_acceptor* self;
+        void complete(int res, unsigned flags, std::vector<millio::detail::ready_event>& out) noexcept override;
+    };
+
+    BOOST_MILLIO_DECL ~uring_acceptor();
+    void drop() noexcept;
+
+    millio::detail::io_uring_backend& be_;
+    int const fd_;
+    std::uint64_t const key_;
+    unsigned const bits_;
+    std::atomic<int> refs_{1};
+    op op_;
+
+    std::mutex lk_;
+    std::vector<int> fds_;      // accepted, not taken (oldest first)
+    std::size_t head_ = 0;
+    int err_ = 0;
+    bool armed_ = false;
+    bool canceled_ = false;
+    bool released_ = false;
 };
 
 } // detail

@@ -75,6 +75,7 @@ public:
         lim_.write_timeout = std::chrono::duration_cast<
             std::chrono::nanoseconds>(cfg.write_timeout).count();
         lim_.pause_reads = false;
+        lim_.eager_send = true;
     }
 
     ~client_impl()

@@ -11,6 +11,7 @@
 #include <boost/millio/net/tcp_server.hpp>
 #include <boost/millio/net/detail/connection.hpp>
 #include <boost/millio/net/detail/socket_ops.hpp>
+#include <boost/millio/net/detail/uring_connection.hpp>
 #include <boost/millio/detail/except.hpp>
 #include <algorithm>
 #include <condition_variable>
@@ -75,6 +76,12 @@ public:
     std::uint64_t trim_timer_ = 0;      // memory given back
     bool accept_stalled_ = false;       // handler only
     asio::ip::tcp::endpoint local_;
+#if defined(BOOST_MILLIO_HAS_IO_URING)
+    // The multishot accept of the listener on io_uring, if used; the
+    // listener is on readiness meanwhile while out of descriptors.
+    uring_acceptor* uacc_ = nullptr;
+    std::atomic<bool> uacc_paused_{false};
+#endif
 
     server_impl(tcp_server_config const& cfg, std::shared_ptr<network_handler> h)
         : cfg_(cfg)
@@ -92,6 +99,10 @@ public:
 
     ~server_impl()
     {
+#if defined(BOOST_MILLIO_HAS_IO_URING)
+        if(uacc_)
+            uacc_->release();
+#endif
         if(listen_fd_ >= 0)
             ::close(listen_fd_);
         if(reserve_fd_ >= 0)
@@ -190,8 +201,13 @@ public:
             std::unique_ptr<event_handler> h(new listener_handler(this));
             listen_fd_ = fd;
             reactor_ = &millio::detail::access::reactor(loop);
+            // On io_uring a multishot accept takes the peers; the
+            // listener's registration then only serializes its handler
+            // (a listening socket is never writable: watches nothing).
+            bool const multishot = uring_accept_usable();
             // The listener goes under the user's token.
-            listen_reg_ = reactor_->add(fd, t, true, interest::readable, std::move(h), ec);
+            listen_reg_ = reactor_->add(fd, t, true,
+                multishot ? interest::writable : interest::readable, std::move(h), ec);
             if(ec)
             {
                 listen_reg_ = nullptr;
@@ -203,6 +219,8 @@ public:
             reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
             started_ = true;
             accepting_.store(true);
+            if(multishot)
+                uring_accept_start();
             start_sweep();
             if(auto every = cfg_.memory_trim_interval())
             {
@@ -243,6 +261,109 @@ public:
             if(auto self = weak.lock())
                 self->sweep(idle);
         }, tec);
+    }
+
+    // The multishot accept (io_uring) is used where the kernel has it,
+    // unless the completion path is turned off.
+    bool uring_accept_usable() const noexcept
+    {
+#if defined(BOOST_MILLIO_HAS_IO_URING)
+        auto* be = reactor_->uring();
+        return be && uring_completions_enabled() && be->accept_ready();
+#else
+        return false;
+#endif
+    }
+
+    // Called with m_ held, registered.
+    void uring_accept_start() noexcept
+    {
+#if defined(BOOST_MILLIO_HAS_IO_URING)
+        try
+        {
+            uacc_ = new uring_acceptor(*reactor_->uring(), listen_fd_, listen_reg_->key(),
+                event::flag_readable);
+        }
+        catch(...)
+        {
+            // Readiness then.
+            error_code ig;
+            reactor_->modify(listen_reg_, interest::readable, ig);
+            return;
+        }
+        millio::detail::uring_stats().listeners.fetch_add(1, std::memory_order_relaxed);
+        // If it cannot be submitted now, the handler arms it.
+        if(!uacc_->arm())
+            reactor_->notify(listen_reg_, event::flag_readable);
+#endif
+    }
+
+    // Change what the listener's registration watches (from its handler).
+    void listen_interest(interest i) noexcept
+    {
+        std::lock_guard<std::mutex> lk(m_);
+        if(stopping_ || !listen_reg_)
+            return;
+        error_code ig;
+        reactor_->modify(listen_reg_, i, ig);
+    }
+
+    // The handler of the listener on the multishot accept: the accepted
+    // peers, then the error that ended the request if any (handled as
+    // the readiness path handles accept4's), then the request armed
+    // again unless the listener stalls (out of descriptors: the retry
+    // timer notifies the handler, which arms it).
+    void on_uring_accept() noexcept
+    {
+#if defined(BOOST_MILLIO_HAS_IO_URING)
+        for(;;)
+        {
+            if(!accepting_.load(std::memory_order_acquire))
+                return;
+            int fd, e;
+            if(!uacc_->take(fd, e))
+                break;
+            if(fd >= 0)
+            {
+                accept_stalled_ = false;
+                sockaddr_storage ss{};
+                socklen_t len = sizeof(ss);
+                asio::ip::tcp::endpoint peer;
+                if(::getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0)
+                    peer = to_endpoint(ss, len);
+                accept_one(fd, peer);
+                continue;
+            }
+            if(e == EINTR || e == ECONNABORTED || e == EPROTO || e == EAGAIN || e == EWOULDBLOCK)
+                continue;
+            if(e == EMFILE || e == ENFILE)
+            {
+                // Out of descriptors. An accept takes its descriptor
+                // before it looks at the backlog: armed again, the
+                // request would fail at once, again and again. The
+                // listener goes back to readiness (and its shedding and
+                // retries) until an accept succeeds.
+                uacc_paused_.store(true, std::memory_order_relaxed);
+                listen_interest(interest::readable);
+                on_accept_ready();
+                return;
+            }
+            // Another error: reported once, retried on the timer (armed
+            // again at once, a lasting error would repeat at once).
+            stall_accept(e);
+            return;
+        }
+        {
+            std::lock_guard<std::mutex> lk(m_);
+            if(stopping_ || accept_timer_ != 0)
+                return;
+        }
+        if(!uacc_->arm())
+        {
+            // No submission queue entry: try again on the timer.
+            stall_accept(EAGAIN);
+        }
+#endif
     }
 
     void set_options(int fd) noexcept
@@ -362,12 +483,21 @@ public:
         if(stopping_ || !listen_reg_)
             return;
         error_code ig;
+#if defined(BOOST_MILLIO_HAS_IO_URING)
+        // the multishot accept is armed again by the handler
+        if(!uacc_ || uacc_paused_.load(std::memory_order_relaxed))
+#endif
         reactor_->modify(listen_reg_, interest::readable, ig);
         reactor_->notify(listen_reg_, event::flag_readable);
     }
 
     void on_accept_ready() noexcept
     {
+#if defined(BOOST_MILLIO_HAS_IO_URING)
+        if(uacc_ && !uacc_paused_.load(std::memory_order_relaxed))
+            return on_uring_accept();
+        bool accepted = false;
+#endif
         for(;;)
         {
             if(!accepting_.load(std::memory_order_acquire))
@@ -385,6 +515,16 @@ public:
                 {
                     // The backlog is served.
                     accept_stalled_ = false;
+#if defined(BOOST_MILLIO_HAS_IO_URING)
+                    if(uacc_ && accepted)
+                    {
+                        // Descriptors are back: the multishot accept
+                        // takes the peers again.
+                        uacc_paused_.store(false, std::memory_order_relaxed);
+                        listen_interest(interest::writable);
+                        on_uring_accept();
+                    }
+#endif
                     return;
                 }
                 if(e == EMFILE || e == ENFILE)
@@ -402,6 +542,9 @@ public:
                 return;
             }
             accept_stalled_ = false;
+#if defined(BOOST_MILLIO_HAS_IO_URING)
+            accepted = true;
+#endif
             accept_one(fd, to_endpoint(ss, len));
         }
     }
@@ -542,6 +685,11 @@ public:
             reg = listen_reg_;
             listen_reg_ = nullptr;
         }
+#if defined(BOOST_MILLIO_HAS_IO_URING)
+        // The request ends (its sockets are closed by release()).
+        if(uacc_)
+            uacc_->cancel();
+#endif
         if(reg)
         {
             error_code ig;

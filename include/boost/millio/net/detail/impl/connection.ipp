@@ -219,8 +219,8 @@ send(asio::const_buffer b, error_code& ec)
             BOOST_MILLIO_FAIL(ec, error::send_queue_full);
             return;
         }
-        append(p, n);
-        uring_start_send();
+        if(int e = uring_send(p, n))
+            ec = socket_error(e);
         return;
     }
     if(!queue_.empty())
@@ -659,6 +659,13 @@ handle_events(unsigned bits) noexcept
                 return;
             }
             connecting_ = false;
+            // Established: the completion path from here on, if usable.
+            if(!uio_ && uring_open())
+            {
+                error_code ig;
+                reactor_.modify(reg_, interest_, ig);
+                uring_start(reg_->key());
+            }
         }
     }
     if(!notified_)

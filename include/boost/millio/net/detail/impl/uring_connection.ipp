@@ -20,6 +20,8 @@
 #include <new>
 
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace boost {
 namespace millio {
@@ -85,6 +87,7 @@ uring_start(std::uint64_t key) noexcept
         reactor_.modify(reg_, interest_, ig);
         return;
     }
+    millio::detail::uring_stats().connections.fetch_add(1, std::memory_order_relaxed);
     // If it cannot be submitted now, the handler arms it.
     uio_->arm_recv();
 #else
@@ -128,7 +131,7 @@ uring_read(error_code& ec)
             return false;
         }
         std::size_t const q = queued_.load(std::memory_order_relaxed);
-        if(!closing && q > 0 && q + lim_.buffer_size > lim_.high_water)
+        if(!closing && lim_.pause_reads && q > 0 && q + lim_.buffer_size > lim_.high_water)
         {
             // Back-pressure: stop receiving; what was received waits.
             paused_ = true;
@@ -205,6 +208,47 @@ uring_flush(error_code& ec)
     (void)ec;
 #endif
     return false;
+}
+
+int
+connection::
+uring_send(unsigned char const* p, std::size_t n)
+{
+#if defined(BOOST_MILLIO_HAS_IO_URING)
+    if(lim_.eager_send && queue_.empty() && !uio_->send_busy())
+    {
+        // As on readiness: what the socket takes now is written now.
+        for(;;)
+        {
+            ssize_t const w = ::send(fd_, p, n, MSG_NOSIGNAL);
+            if(w >= 0)
+            {
+                touch();
+                p += w;
+                n -= static_cast<std::size_t>(w);
+                if(n == 0)
+                    return 0;
+                break;
+            }
+            int const e = errno;
+            if(e == EINTR)
+                continue;
+            if(e == EAGAIN || e == EWOULDBLOCK)
+                break;
+            // Let the handler close the connection.
+            error_ = e;
+            if(reg_)
+                reactor_.notify(reg_, flag_wake);
+            return e;
+        }
+    }
+    append(p, n);
+    uring_start_send();
+#else
+    (void)p;
+    (void)n;
+#endif
+    return 0;
 }
 
 void
@@ -309,16 +353,27 @@ uring_io::
 cancel() noexcept
 {
     bool recv;
+    bool starved;
     {
         std::lock_guard<std::mutex> lk(lk_);
         if(canceled_)
             return;
         canceled_ = true;
         recv = recv_armed_;
+        starved = starved_;
     }
     // Not under lk_: the backend's lock comes first.
     if(recv)
         be_.cancel(&recv_op_);
+    if(starved && be_.forget_starved(&recv_op_))
+    {
+        // Its reference, which buffers_available() would have dropped.
+        {
+            std::lock_guard<std::mutex> lk(lk_);
+            starved_ = false;
+        }
+        drop();
+    }
     if(tx_busy_)
         be_.cancel(&send_op_);
 }
@@ -398,13 +453,16 @@ arm_recv() noexcept
 {
     {
         std::lock_guard<std::mutex> lk(lk_);
-        if(recv_armed_ || recv_end_ || canceled_)
+        if(recv_armed_ || recv_end_ || canceled_ || starved_)
             return true;
         recv_armed_ = true;
     }
     refs_.fetch_add(1, std::memory_order_relaxed);
     if(be_.recv_multishot(fd_, &recv_op_))
+    {
+        millio::detail::uring_stats().recv_arms.fetch_add(1, std::memory_order_relaxed);
         return true;
+    }
     {
         std::lock_guard<std::mutex> lk(lk_);
         recv_armed_ = false;
@@ -529,13 +587,17 @@ on_recv(int res, unsigned flags, std::vector<millio::detail::ready_event>& out) 
 {
     bool const last = (flags & IORING_CQE_F_MORE) == 0;
     bool notify;
+    bool starve = false;
     {
         std::lock_guard<std::mutex> lk(lk_);
         if(res > 0 && (flags & IORING_CQE_F_BUFFER) != 0)
         {
             unsigned const bid = flags >> IORING_CQE_BUFFER_SHIFT;
             if(released_)
+            {
+                be_.take_buffer(bid, static_cast<std::uint32_t>(res));
                 be_.give_back(bid);
+            }
             else
                 push(bid, res);
         }
@@ -550,15 +612,53 @@ on_recv(int res, unsigned flags, std::vector<millio::detail::ready_event>& out) 
             recv_end_ = true;
         }
         // -ENOBUFS: the ring was empty; -ECANCELED: paused or closing.
-        // Both end the receive, armed again by the handler.
+        // Both end the receive, armed again by the handler; after
+        // -ENOBUFS only once a buffer came back (on_buffers): armed at
+        // once, it would fail at once while none is returned.
         if(last)
+        {
             recv_armed_ = false;
+            if(res == -ENOBUFS && !released_ && !canceled_ && !recv_end_)
+            {
+                starved_ = true;
+                starve = true;
+                // Under lk_, so that cancel() finds it waiting. The
+                // request's reference goes to the wait.
+                be_.wait_for_buffers(&recv_op_);
+            }
+        }
         notify = !released_;
     }
+    if(starve)
+        millio::detail::uring_stats().recv_nobufs.fetch_add(1, std::memory_order_relaxed);
     if(notify)
         out.push_back({key_, bits_});
-    if(last)
+    if(last && !starve)
         drop();
+}
+
+void
+uring_io::
+op::
+buffers_available(std::vector<millio::detail::ready_event>& out) noexcept
+{
+    self->on_buffers(out);
+}
+
+void
+uring_io::
+on_buffers(std::vector<millio::detail::ready_event>& out) noexcept
+{
+    bool notify;
+    {
+        std::lock_guard<std::mutex> lk(lk_);
+        starved_ = false;
+        notify = !released_ && !canceled_;
+    }
+    // The handler arms the receive again (unless paused).
+    if(notify)
+        out.push_back({key_, bits_});
+    drop();
 }
 
 void
@@ -576,6 +676,153 @@ on_send(int res, unsigned flags, std::vector<millio::detail::ready_event>& out) 
     if(notify)
         out.push_back({key_, bits_});
     drop();
+}
+
+//------------------------------------------------------------------------------
+
+uring_acceptor::
+uring_acceptor(millio::detail::io_uring_backend& be, int fd, std::uint64_t key, unsigned bits)
+    : be_(be)
+    , fd_(fd)
+    , key_(key)
+    , bits_(bits)
+{
+    op_.self = this;
+}
+
+uring_acceptor::
+~uring_acceptor()
+{
+    for(std::size_t i = head_; i < fds_.size(); ++i)
+        ::close(fds_[i]);
+}
+
+void
+uring_acceptor::
+drop() noexcept
+{
+    if(refs_.fetch_sub(1, std::memory_order_acq_rel) == 1)
+        delete this;
+}
+
+bool
+uring_acceptor::
+arm() noexcept
+{
+    {
+        std::lock_guard<std::mutex> lk(lk_);
+        if(armed_ || canceled_)
+            return true;
+        armed_ = true;
+    }
+    refs_.fetch_add(1, std::memory_order_relaxed);
+    if(be_.accept_multishot(fd_, &op_))
+    {
+        millio::detail::uring_stats().accept_arms.fetch_add(1, std::memory_order_relaxed);
+        return true;
+    }
+    {
+        std::lock_guard<std::mutex> lk(lk_);
+        armed_ = false;
+    }
+    drop();
+    return false;
+}
+
+bool
+uring_acceptor::
+take(int& fd, int& err) noexcept
+{
+    std::lock_guard<std::mutex> lk(lk_);
+    fd = -1;
+    err = 0;
+    if(head_ < fds_.size())
+    {
+        fd = fds_[head_++];
+        if(head_ == fds_.size())
+        {
+            fds_.clear();
+            head_ = 0;
+        }
+        return true;
+    }
+    if(err_ != 0)
+    {
+        err = err_;
+        err_ = 0;
+        return true;
+    }
+    return false;
+}
+
+void
+uring_acceptor::
+cancel() noexcept
+{
+    bool armed;
+    {
+        std::lock_guard<std::mutex> lk(lk_);
+        if(canceled_)
+            return;
+        canceled_ = true;
+        armed = armed_;
+    }
+    if(armed)
+        be_.cancel(&op_);
+}
+
+void
+uring_acceptor::
+release() noexcept
+{
+    {
+        std::lock_guard<std::mutex> lk(lk_);
+        released_ = true;
+        for(std::size_t i = head_; i < fds_.size(); ++i)
+            ::close(fds_[i]);
+        fds_.clear();
+        head_ = 0;
+    }
+    drop();
+}
+
+void
+uring_acceptor::
+op::
+complete(int res, unsigned flags, std::vector<millio::detail::ready_event>& out) noexcept
+{
+    uring_acceptor& a = *self;
+    bool const last = (flags & IORING_CQE_F_MORE) == 0;
+    bool notify;
+    {
+        std::lock_guard<std::mutex> lk(a.lk_);
+        if(res >= 0)
+        {
+            bool kept = false;
+            if(!a.released_ && !a.canceled_)
+            {
+                try
+                {
+                    a.fds_.push_back(res);
+                    kept = true;
+                }
+                catch(...)
+                {
+                }
+            }
+            if(!kept)
+                ::close(res);
+        }
+        else if(res != -ECANCELED && !a.canceled_)
+            a.err_ = -res;
+        if(last)
+            a.armed_ = false;
+        notify = !a.released_ && !a.canceled_;
+    }
+    if(notify)
+        out.push_back({a.key_, a.bits_});
+    if(last)
+        a.drop();
 }
 
 #endif // BOOST_MILLIO_HAS_IO_URING

@@ -1,0 +1,93 @@
+#!/bin/bash
+#
+# Copyright (c) 2026 The Boost.MillIO authors
+#
+# Distributed under the Boost Software License, Version 1.0. (See accompanying
+# file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+#
+# Server CPU time per echoed message, with the reference load generator
+# as the client: each server of net_bench (`net_bench serve <kind>`) in
+# its own process, started once; the contenders take turns in each round
+# (the order reversed every other round); for each cell the server's
+# utime + stime (/proc/<pid>/stat) over the measured window of loadgen,
+# divided by the messages it echoed in that window.
+#
+#   bench/net_cpu.sh NET_BENCH LOADGEN [ROUNDS] [SECONDS] [KINDS...]
+#
+# NET_BENCH: the net_bench program; LOADGEN: built from loadgen.cpp of
+# the shared bench folder. KINDS default to millio-uring-direct
+# millio-direct asio asio-uring epoll (asio and asio-uring on one
+# thread). Prints one line per cell, then per scenario the median
+# (min - max) in microseconds per message and the ratio of the medians
+# to the first kind. Scenarios: (b) 100 connections x 64 B, (c) 8
+# connections x 16 in flight x 512 B (NET_CPU_SCENARIOS=bc).
+
+set -u
+bench=$1
+loadgen=$2
+rounds=${3:-3}
+secs=${4:-3}
+shift 4 2>/dev/null || shift $#
+kinds=("$@")
+[ ${#kinds[@]} -eq 0 ] && kinds=(millio-uring-direct millio-direct asio asio-uring epoll)
+warm=0.5
+hz=$(getconf CLK_TCK)
+
+declare -A pid port
+cleanup() { for k in "${kinds[@]}"; do [ -n "${pid[$k]:-}" ] && kill "${pid[$k]}" 2>/dev/null; done; }
+trap cleanup EXIT
+for k in "${kinds[@]}"; do
+    out=$(mktemp)
+    extra=()
+    case $k in asio|asio-uring|millio-pool|millio-uring-pool) extra=(--threads 1);; esac
+    "$bench" serve "$k" "${extra[@]}" > "$out" &
+    for _ in $(seq 50); do grep -q listening "$out" && break; sleep 0.1; done
+    line=$(head -1 "$out"); rm -f "$out"
+    port[$k]=$(sed -n 's/.*:\([0-9]*\) pid.*/\1/p' <<< "$line")
+    pid[$k]=$(sed -n 's/.* pid \([0-9]*\)/\1/p' <<< "$line")
+    [ -z "${port[$k]}" ] && { echo "server $k did not start" >&2; exit 1; }
+done
+
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+declare -A cells
+scen=${NET_CPU_SCENARIOS:-bc}
+echo "# $(uname -r), $(nproc) CPUs, load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+for r in $(seq "$rounds"); do
+    order=("${kinds[@]}")
+    if [ $((r % 2)) -eq 0 ]; then
+        order=(); for ((i=${#kinds[@]}-1; i>=0; i--)); do order+=("${kinds[$i]}"); done
+    fi
+    for s in $(grep -o . <<< "$scen"); do
+        case $s in
+            b) args=(--conns 100 --depth 1 --size 64);;
+            c) args=(--conns 8 --depth 16 --size 512);;
+        esac
+        for k in "${order[@]}"; do
+            p=${pid[$k]}
+            res=$(mktemp)
+            "$loadgen" --port "${port[$k]}" "${args[@]}" --seconds "$secs" --warmup "$warm" > "$res" 2>&1 &
+            lg=$!
+            sleep "$warm"
+            t0=$(ticks "$p")
+            wait $lg
+            t1=$(ticks "$p")
+            msgs=$(grep -o 'msgs=[0-9]*' "$res" | head -1 | cut -d= -f2)
+            rate=$(grep -o 'msgs_per_s=[0-9.]*' "$res" | cut -d= -f2)
+            errs=$(grep -o 'errors=[0-9]*' "$res" | tail -1 | cut -d= -f2)
+            rm -f "$res"
+            us=$(awk -v t=$((t1 - t0)) -v hz="$hz" -v m="${msgs:-0}" 'BEGIN{ if(m>0) printf "%.3f", t/hz*1e6/m; else print "nan" }')
+            echo "round $r ($s) $k: ${us} us/msg, ${rate} msg/s, errors ${errs:-?}, load $(cut -d' ' -f1 /proc/loadavg)"
+            cells[$s,$k]="${cells[$s,$k]:-} $us"
+        done
+    done
+done
+for s in $(grep -o . <<< "$scen"); do
+    echo "($s) median (min - max) us/msg, ratio to ${kinds[0]}:"
+    base=$(tr ' ' '\n' <<< "${cells[$s,${kinds[0]}]}" | grep . | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
+    for k in "${kinds[@]}"; do
+        tr ' ' '\n' <<< "${cells[$s,$k]}" | grep . | sort -g | awk -v k="$k" -v b="$base" \
+            '{a[NR]=$1} END{m=a[int((NR+1)/2)]; printf "  %-22s %7.3f (%.3f - %.3f)  %.2f\n", k, m, a[1], a[NR], m/b}'
+    done
+done
+echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
