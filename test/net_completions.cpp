@@ -404,7 +404,7 @@ BOOST_AUTO_TEST_CASE(empty_buffer_ring_waits_for_a_buffer, *boost::unit_test::ti
             for(std::size_t i = 0; i < conns; ++i)
             {
                 int const fd = cs[i]->fd;
-                ts.emplace_back([fd, i, bytes, &bad] {
+                ts.emplace_back([fd, i, &bad] {
                     std::vector<unsigned char> b(bytes);
                     test::fill_pattern(b.data(), b.size(), i, 0);
                     if(!test::write_all(fd, b.data(), b.size()))
@@ -440,7 +440,7 @@ BOOST_AUTO_TEST_CASE(empty_buffer_ring_waits_for_a_buffer, *boost::unit_test::ti
             for(std::size_t i = 0; i < conns; ++i)
             {
                 int const fd = cs[i]->fd;
-                ts.emplace_back([fd, i, bytes, &bad] {
+                ts.emplace_back([fd, i, &bad] {
                     std::vector<unsigned char> b(bytes), want(bytes);
                     test::fill_pattern(want.data(), want.size(), i, 0);
                     if(test::read_n(fd, b.data(), b.size(), 60s) != bytes || b != want)

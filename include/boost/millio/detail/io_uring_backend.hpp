@@ -185,8 +185,7 @@ class io_uring_backend final : public backend
     // it empty, waiting for a buffer to come back; whether the thread in
     // wait() was woken for them.
     unsigned in_ring_ = 0;
-    uring_completion* starved_ = nullptr;      // the oldest
-    uring_completion* starved_tail_ = nullptr; // the newest
+    uring_completion* starved_ = nullptr;
     bool starved_woken_ = false;
     // The completion features of the kernel (uring_feature bits), less
     // those hidden (uring_hide_features).

@@ -374,15 +374,16 @@ void
 io_uring_backend::
 wait_for_buffers(uring_completion* c) noexcept
 {
-    // Oldest first: they are armed again in the order they ran dry.
+    // Newest first: all are armed again in one submission, in this order,
+    // and the first take the buffers. The connection that ran dry first
+    // is usually the one that emptied the ring (a stream); those that
+    // ran dry after it (small messages) then go before it.
     std::lock_guard<std::mutex> lk(buf_m_);
-    c->next_ = nullptr;
-    c->prev_ = starved_tail_;
-    if(starved_tail_)
-        starved_tail_->next_ = c;
-    else
-        starved_ = c;
-    starved_tail_ = c;
+    c->prev_ = nullptr;
+    c->next_ = starved_;
+    if(starved_)
+        starved_->prev_ = c;
+    starved_ = c;
     c->starved_ = true;
 }
 
@@ -399,8 +400,6 @@ forget_starved(uring_completion* c) noexcept
         starved_ = c->next_;
     if(c->next_)
         c->next_->prev_ = c->prev_;
-    else
-        starved_tail_ = c->prev_;
     c->prev_ = c->next_ = nullptr;
     c->starved_ = false;
     return true;
@@ -418,7 +417,6 @@ take_starved(bool all) noexcept
         return nullptr;
     uring_completion* list = starved_;
     starved_ = nullptr;
-    starved_tail_ = nullptr;
     for(uring_completion* c = list; c; c = c->next_)
     {
         c->prev_ = nullptr;
