@@ -262,6 +262,18 @@ inline bool socket_pair(int sv[2])
 #endif
 }
 
+// True when the test runs under Wine (whose ntdll exports
+// wine_get_version), where some socket behaviour differs from Windows.
+inline bool under_wine()
+{
+#if defined(_WIN32)
+    HMODULE m = ::GetModuleHandleA("ntdll.dll");
+    return m && ::GetProcAddress(m, "wine_get_version") != nullptr;
+#else
+    return false;
+#endif
+}
+
 // Scale factor for heavy tests (MILLIO_TEST_SCALE, default 1.0).
 inline double scale()
 {

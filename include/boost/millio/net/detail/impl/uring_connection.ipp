@@ -19,7 +19,9 @@
 #include <cstring>
 #include <new>
 
+#if defined(BOOST_MILLIO_HAS_IO_URING)
 #include <sys/mman.h>
+#endif
 
 namespace boost {
 namespace millio {
