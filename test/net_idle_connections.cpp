@@ -37,8 +37,17 @@ using namespace std::chrono_literals;
 
 BOOST_AUTO_TEST_SUITE(net_idle_connections)
 
-MILLIO_TEST_NOT_ON_THIS_PLATFORM(ten_thousand,
-    "fork and RLIMIT_NOFILE (the clients live in a child process forked before the server starts)")
+// (Skipped by its precondition: a module whose only case is disabled
+// has an empty test tree, which Boost.Test reports as an error.)
+BOOST_AUTO_TEST_CASE(ten_thousand, *boost::unit_test::precondition(
+    [](boost::unit_test::test_unit_id) {
+        boost::test_tools::assertion_result r(false);
+        r.message() << "not on this platform: fork and RLIMIT_NOFILE "
+            "(the clients live in a child process forked before the server starts)";
+        return r;
+    }))
+{
+}
 
 BOOST_AUTO_TEST_SUITE_END()
 

@@ -38,6 +38,15 @@
         BOOST_TEST_MESSAGE(#name " does not apply on this platform: " reason); \
     }
 
+// A test that cannot run under Wine: skipped there (its precondition
+// fails, with the reason), run everywhere else, Windows included.
+#define MILLIO_TEST_NOT_UNDER_WINE(reason) \
+    boost::unit_test::precondition([](boost::unit_test::test_unit_id) { \
+        boost::test_tools::assertion_result r(!test::under_wine()); \
+        r.message() << "not under Wine: " << reason; \
+        return r; \
+    })
+
 namespace test {
 
 // A flag that one thread sets and others wait for.
