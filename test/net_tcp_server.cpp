@@ -1331,7 +1331,7 @@ BOOST_AUTO_TEST_CASE(stop_resets_a_peer_that_never_reads, *boost::unit_test::tim
 // write time-out; a peer that keeps reading is not, until it stops.
 BOOST_AUTO_TEST_CASE(write_timeout_resets_a_peer_that_stops_reading, *boost::unit_test::timeout(120)
     * MILLIO_TEST_NOT_UNDER_WINE("the connection of the peer that stops reading is not reset "
-        "within 20 s there (seen with Wine 8.0; not understood yet)"))
+        "within 20 s there in the direct mode (seen with Wine 8.0; not understood yet)"))
 {
     auto const write_to = 1s;
     for(auto const& cfg : test::all_configs())
