@@ -130,23 +130,18 @@ BOOST_AUTO_TEST_CASE(priority_through_any_executor, *boost::unit_test::timeout(3
 
 // The event loop's executor accepts the property (its queue is FIFO)
 // and reports what was required; work still runs.
-BOOST_AUTO_TEST_CASE(event_loop_accepts_priority, *boost::unit_test::timeout(60))
+BOOST_TEST_DECORATOR(*test::if_config_enabled() * boost::unit_test::timeout(60))
+BOOST_DATA_TEST_CASE(event_loop_accepts_priority, test::configs_dataset(), cfg)
 {
-    for(auto const& cfg : test::all_configs())
-    {
-        BOOST_TEST_CONTEXT(cfg.name())
-        {
-            millio::event_loop loop(cfg.options());
-            std::thread t([&]{ loop.run(); });
-            auto ex = asio::require(loop.get_executor(), millio::priority.critical);
-            BOOST_TEST((asio::query(ex, millio::priority) == millio::task_priority::critical));
-            std::promise<bool> ran;
-            asio::post(ex, [&]{ ran.set_value(loop.running_in_this_thread()); });
-            BOOST_TEST(ran.get_future().get());
-            loop.stop();
-            t.join();
-        }
-    }
+    millio::event_loop loop(cfg.options());
+    std::thread t([&]{ loop.run(); });
+    auto ex = asio::require(loop.get_executor(), millio::priority.critical);
+    BOOST_TEST((asio::query(ex, millio::priority) == millio::task_priority::critical));
+    std::promise<bool> ran;
+    asio::post(ex, [&]{ ran.set_value(loop.running_in_this_thread()); });
+    BOOST_TEST(ran.get_future().get());
+    loop.stop();
+    t.join();
 }
 
 BOOST_AUTO_TEST_SUITE_END()

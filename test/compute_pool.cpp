@@ -561,7 +561,9 @@ BOOST_AUTO_TEST_CASE(no_lost_wakeups, *boost::unit_test::timeout(120))
 
 // An idle pool sleeps: over an idle window the process uses almost no CPU.
 // (The sleep below is the idle period being measured, not synchronisation.)
-BOOST_AUTO_TEST_CASE(idle_workers_sleep, *boost::unit_test::timeout(30))
+// Labelled `serial`: ctest runs it alone (see CMakeLists.txt).
+BOOST_AUTO_TEST_CASE(idle_workers_sleep,
+    *boost::unit_test::timeout(30) * boost::unit_test::label("serial"))
 {
     millio::compute_pool pool(2);
     std::promise<void> p;

@@ -23,6 +23,10 @@
 #include <chrono>
 #include <csignal>
 
+// The test cases (data test cases are classes) capture the helpers of the
+// anonymous namespace: they are there too (-Wsubobject-linkage).
+namespace {
+
 BOOST_AUTO_TEST_SUITE(doc_faq)
 
 BOOST_AUTO_TEST_CASE(choose_backend, *boost::unit_test::timeout(30))
@@ -45,58 +49,50 @@ BOOST_AUTO_TEST_CASE(choose_backend, *boost::unit_test::timeout(30))
     BOOST_TEST((loop.options().backend == loop.backend()));
 }
 
-BOOST_AUTO_TEST_CASE(run_stop_run, *boost::unit_test::timeout(60))
+BOOST_TEST_DECORATOR(*test::if_config_enabled() * boost::unit_test::timeout(60))
+BOOST_DATA_TEST_CASE(run_stop_run, test::configs_dataset(), cfg)
 {
-    for(auto const& cfg : test::all_configs())
-    {
-        BOOST_TEST_CONTEXT(cfg.name())
-        {
-            boost::millio::event_loop loop(cfg.options());
-            std::atomic<int> stops{0};
-            //[doc_faq_run_again
-            using namespace std::chrono_literals;
-            loop.run_after(10ms, [&] { /*<-*/++stops; /*->*/loop.stop(); });
-            loop.run();                     // returns once stop() was called
-            loop.run_after(10ms, [&] { /*<-*/++stops; /*->*/loop.stop(); });
-            loop.run();                     // runs again: there is no restart()
-            //]
-            BOOST_TEST(stops.load() == 2);
-        }
-    }
+    boost::millio::event_loop loop(cfg.options());
+    std::atomic<int> stops{0};
+    //[doc_faq_run_again
+    using namespace std::chrono_literals;
+    loop.run_after(10ms, [&] { /*<-*/++stops; /*->*/loop.stop(); });
+    loop.run();                     // returns once stop() was called
+    loop.run_after(10ms, [&] { /*<-*/++stops; /*->*/loop.stop(); });
+    loop.run();                     // runs again: there is no restart()
+    //]
+    BOOST_TEST(stops.load() == 2);
 }
 
-BOOST_AUTO_TEST_CASE(both_signal_sets, *boost::unit_test::timeout(60))
+BOOST_TEST_DECORATOR(*test::if_config_enabled() * boost::unit_test::timeout(60))
+BOOST_DATA_TEST_CASE(both_signal_sets, test::configs_dataset(), cfg)
 {
-    for(auto const& cfg : test::all_configs())
-    {
-        BOOST_TEST_CONTEXT(cfg.name())
-        {
-            boost::millio::event_loop loop(cfg.options());
-            int asio_got = 0;
-            //[doc_faq_signal_sets
-            namespace asio = boost::asio;
-            namespace millio = boost::millio;
+    boost::millio::event_loop loop(cfg.options());
+    int asio_got = 0;
+    //[doc_faq_signal_sets
+    namespace asio = boost::asio;
+    namespace millio = boost::millio;
 
-            asio::io_context io;
-            asio::signal_set asio_signals(io, SIGINT);     // one async_wait, one signal
-            asio_signals.async_wait([&](boost::system::error_code, int signo) {
-                // Ctrl+C
-                //<-
-                asio_got = signo;
-                //->
-            });
+    asio::io_context io;
+    asio::signal_set asio_signals(io, SIGINT);     // one async_wait, one signal
+    asio_signals.async_wait([&](boost::system::error_code, int signo) {
+        // Ctrl+C
+        //<-
+        asio_got = signo;
+        //->
+    });
 
-            millio::signal_set loop_signals(loop, {SIGTERM}); // a function for every signal
-            loop_signals.stop_loop_on_signal();
-            //]
-            std::raise(SIGTERM);
-            loop.run();                     // returns: the loop's set stopped it
-            BOOST_TEST(loop_signals.count() == 1u);
-            std::raise(SIGINT);
-            io.run_for(std::chrono::seconds(20));
-            BOOST_TEST(asio_got == SIGINT);   // Asio's handler ran
-        }
-    }
+    millio::signal_set loop_signals(loop, {SIGTERM}); // a function for every signal
+    loop_signals.stop_loop_on_signal();
+    //]
+    std::raise(SIGTERM);
+    loop.run();                     // returns: the loop's set stopped it
+    BOOST_TEST(loop_signals.count() == 1u);
+    std::raise(SIGINT);
+    io.run_for(std::chrono::seconds(20));
+    BOOST_TEST(asio_got == SIGINT);   // Asio's handler ran
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // (anon)

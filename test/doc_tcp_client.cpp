@@ -166,111 +166,102 @@ struct one_reply : net::client_handler
 
 } // namespace
 
+// The test cases (data test cases are classes) capture the helpers of the
+// anonymous namespace: they are there too (-Wsubobject-linkage).
+namespace {
+
 BOOST_AUTO_TEST_SUITE(doc_tcp_client)
 
-BOOST_AUTO_TEST_CASE(connect_send_disconnect, *boost::unit_test::timeout(120))
+BOOST_TEST_DECORATOR(*test::if_config_enabled() * boost::unit_test::timeout(120))
+BOOST_DATA_TEST_CASE(connect_send_disconnect, test::configs_dataset(), cfg)
 {
-    for(auto const& cfg : test::all_configs())
-    {
-        BOOST_TEST_CONTEXT(cfg.name())
-        {
-            millio::event_loop loop(cfg.options());
-            net::tcp_server server(test::local_config(), std::make_shared<test::echo_handler>());
-            server.start(loop, millio::token(1));
-            auto const server_endpoint = test::loopback(server.local_endpoint());
-            test::loop_runner r(loop);
+    millio::event_loop loop(cfg.options());
+    net::tcp_server server(test::local_config(), std::make_shared<test::echo_handler>());
+    server.start(loop, millio::token(1));
+    auto const server_endpoint = test::loopback(server.local_endpoint());
+    test::loop_runner r(loop);
 
-            //[doc_tcp_client_connect
-            net::tcp_client_config conf;
-            conf.connect_timeout = std::chrono::seconds(5);    // from start() to on_connect
-            conf.close_timeout = std::chrono::seconds(5);      // from disconnect() to the peer's FIN
-            conf.write_timeout = std::chrono::seconds(30);     // a peer that stopped reading
-            net::tcp_client c(conf);
-            auto handler = std::make_shared<greeter>();
-            c.connect(server_endpoint, handler);
-            c.start(loop, millio::token(7));        // the connect time-out starts here
-            c.send(asio::buffer("hello", 5));       // queued until connected
-            //]
+    //[doc_tcp_client_connect
+    net::tcp_client_config conf;
+    conf.connect_timeout = std::chrono::seconds(5);    // from start() to on_connect
+    conf.close_timeout = std::chrono::seconds(5);      // from disconnect() to the peer's FIN
+    conf.write_timeout = std::chrono::seconds(30);     // a peer that stopped reading
+    net::tcp_client c(conf);
+    auto handler = std::make_shared<greeter>();
+    c.connect(server_endpoint, handler);
+    c.start(loop, millio::token(7));        // the connect time-out starts here
+    c.send(asio::buffer("hello", 5));       // queued until connected
+    //]
 
-            BOOST_TEST(handler->done.wait_for(std::chrono::seconds(20)));
-            BOOST_TEST(handler->connects.load() == 1);
-            BOOST_TEST(handler->errors.load() == 0);
-            BOOST_TEST(handler->received == "hello");
-            BOOST_TEST(!c.is_connected());
-        }
-    }
+    BOOST_TEST(handler->done.wait_for(std::chrono::seconds(20)));
+    BOOST_TEST(handler->connects.load() == 1);
+    BOOST_TEST(handler->errors.load() == 0);
+    BOOST_TEST(handler->received == "hello");
+    BOOST_TEST(!c.is_connected());
 }
 
-BOOST_AUTO_TEST_CASE(back_pressure, *boost::unit_test::timeout(120))
+BOOST_TEST_DECORATOR(*test::if_config_enabled() * boost::unit_test::timeout(120))
+BOOST_DATA_TEST_CASE(back_pressure, test::configs_dataset(), cfg)
 {
     // Not scaled down in slow builds: more than the kernel's buffers of
     // the connection may hold, so that the queue fills in the direct mode.
     std::size_t const total = 16 * 1024 * 1024;
-    for(auto const& cfg : test::all_configs())
+    millio::event_loop loop(cfg.options());
+    auto counter = std::make_shared<sink>();
+    net::tcp_server server(net::tcp_server_config::builder()
+        .address("127.0.0.1:0")
+        .receive_buffer_size(64 * 1024)     // no growth by the kernel
+        .build(), counter);
+    server.start(loop, millio::token(1));
+    test::loop_runner r(loop);
+
+    net::tcp_client_config conf;
+    conf.write_high_water_mark = 256 * 1024;
+    conf.write_low_water_mark = 64 * 1024;
+    net::tcp_client c(conf);
+    auto h = std::make_shared<uploader>(total);
+    c.connect(test::loopback(server.local_endpoint()), h);
+    c.start(loop, millio::token(7));
+
+    // every byte arrives, and the client's disconnect (after the
+    // flush) reaches the server
+    BOOST_TEST(test::eventually([&] { return counter->disconnects.load() == 1; },
+        std::chrono::seconds(60)));
+    BOOST_TEST(counter->bytes.load() == total);
+    BOOST_TEST(h->all_queued.load());
+    BOOST_TEST_MESSAGE(cfg.name() << ": send refused " << h->refused.load() << " times");
+    if(cfg.mode == millio::dispatch_mode::direct)
     {
-        BOOST_TEST_CONTEXT(cfg.name())
-        {
-            millio::event_loop loop(cfg.options());
-            auto counter = std::make_shared<sink>();
-            net::tcp_server server(net::tcp_server_config::builder()
-                .address("127.0.0.1:0")
-                .receive_buffer_size(64 * 1024)     // no growth by the kernel
-                .build(), counter);
-            server.start(loop, millio::token(1));
-            test::loop_runner r(loop);
-
-            net::tcp_client_config conf;
-            conf.write_high_water_mark = 256 * 1024;
-            conf.write_low_water_mark = 64 * 1024;
-            net::tcp_client c(conf);
-            auto h = std::make_shared<uploader>(total);
-            c.connect(test::loopback(server.local_endpoint()), h);
-            c.start(loop, millio::token(7));
-
-            // every byte arrives, and the client's disconnect (after the
-            // flush) reaches the server
-            BOOST_TEST(test::eventually([&] { return counter->disconnects.load() == 1; },
-                std::chrono::seconds(60)));
-            BOOST_TEST(counter->bytes.load() == total);
-            BOOST_TEST(h->all_queued.load());
-            BOOST_TEST_MESSAGE(cfg.name() << ": send refused " << h->refused.load() << " times");
-            if(cfg.mode == millio::dispatch_mode::direct)
-            {
-                // the thread that would read on the server's side is busy
-                // in pump(): the sockets fill up and the queue reaches the
-                // high-water mark
-                BOOST_TEST(h->refused.load() > 0);
-            }
-        }
+        // the thread that would read on the server's side is busy
+        // in pump(): the sockets fill up and the queue reaches the
+        // high-water mark
+        BOOST_TEST(h->refused.load() > 0);
     }
 }
 
-BOOST_AUTO_TEST_CASE(destroyed_from_own_callback, *boost::unit_test::timeout(120))
+BOOST_TEST_DECORATOR(*test::if_config_enabled() * boost::unit_test::timeout(120))
+BOOST_DATA_TEST_CASE(destroyed_from_own_callback, test::configs_dataset(), cfg)
 {
-    for(auto const& cfg : test::all_configs())
-    {
-        BOOST_TEST_CONTEXT(cfg.name())
-        {
-            millio::event_loop loop(cfg.options());
-            net::tcp_server server(test::local_config(), std::make_shared<test::echo_handler>());
-            server.start(loop, millio::token(1));
-            test::loop_runner r(loop);
+    millio::event_loop loop(cfg.options());
+    net::tcp_server server(test::local_config(), std::make_shared<test::echo_handler>());
+    server.start(loop, millio::token(1));
+    test::loop_runner r(loop);
 
-            auto client = std::make_unique<net::tcp_client>();
-            auto h = std::make_shared<one_reply>();
-            h->owner = &client;
-            client->connect(test::loopback(server.local_endpoint()), h);
-            client->start(loop, millio::token(7));
-            client->send(asio::buffer("ping", 4));
+    auto client = std::make_unique<net::tcp_client>();
+    auto h = std::make_shared<one_reply>();
+    h->owner = &client;
+    client->connect(test::loopback(server.local_endpoint()), h);
+    client->start(loop, millio::token(7));
+    client->send(asio::buffer("ping", 4));
 
-            BOOST_TEST(h->done.wait_for(std::chrono::seconds(20)));
-            BOOST_TEST(!client);
-            BOOST_TEST(h->disconnects.load() == 1);
-            // no callback after the destructor returned, even if the
-            // server echoes again
-            BOOST_TEST(h->data_calls.load() == 1);
-        }
-    }
+    BOOST_TEST(h->done.wait_for(std::chrono::seconds(20)));
+    BOOST_TEST(!client);
+    BOOST_TEST(h->disconnects.load() == 1);
+    // no callback after the destructor returned, even if the
+    // server echoes again
+    BOOST_TEST(h->data_calls.load() == 1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // (anon)

@@ -59,49 +59,44 @@ struct runner
 
 BOOST_AUTO_TEST_SUITE(event_loop_executor)
 
-BOOST_AUTO_TEST_CASE(post_dispatch_defer_run_on_the_loop, *boost::unit_test::timeout(60))
+BOOST_TEST_DECORATOR(*test::if_config_enabled() * boost::unit_test::timeout(60))
+BOOST_DATA_TEST_CASE(post_dispatch_defer_run_on_the_loop, test::configs_dataset(), cfg)
 {
-    for(auto const& cfg : test::all_configs())
-    {
-        BOOST_TEST_CONTEXT(cfg.name())
-        {
-            millio::event_loop loop(cfg.options(2));
-            runner r(loop);
-            auto ex = loop.get_executor();
-            BOOST_TEST((&asio::query(ex, asio::execution::context) == &loop));
-            std::atomic<int> on_loop{0};
-            test::latch done(3);
-            auto check = [&] {
-                if(loop.running_in_this_thread())
-                    ++on_loop;
-                done.count_down();
-            };
-            asio::post(ex, check);
-            asio::dispatch(ex, check);   // not on the loop: queued
-            asio::defer(ex, check);
-            BOOST_TEST(done.wait_for(5s));
-            BOOST_TEST(on_loop == 3);
-            BOOST_TEST(!loop.running_in_this_thread());
+    millio::event_loop loop(cfg.options(2));
+    runner r(loop);
+    auto ex = loop.get_executor();
+    BOOST_TEST((&asio::query(ex, asio::execution::context) == &loop));
+    std::atomic<int> on_loop{0};
+    test::latch done(3);
+    auto check = [&] {
+        if(loop.running_in_this_thread())
+            ++on_loop;
+        done.count_down();
+    };
+    asio::post(ex, check);
+    asio::dispatch(ex, check);   // not on the loop: queued
+    asio::defer(ex, check);
+    BOOST_TEST(done.wait_for(5s));
+    BOOST_TEST(on_loop == 3);
+    BOOST_TEST(!loop.running_in_this_thread());
 
-            // dispatch from a loop thread runs inline, post never does: the
-            // posted function must not run inside the posting function on
-            // the posting thread (another worker may run it meanwhile)
-            std::promise<bool> dispatched_inline, posted_inline;
-            asio::post(ex, [&] {
-                auto const me = std::this_thread::get_id();
-                auto inside = std::make_shared<std::atomic<bool>>(true);
-                asio::dispatch(ex, [&, inside, me] {
-                    dispatched_inline.set_value(*inside && std::this_thread::get_id() == me);
-                });
-                asio::post(ex, [&, inside, me] {
-                    posted_inline.set_value(*inside && std::this_thread::get_id() == me);
-                });
-                *inside = false;
-            });
-            BOOST_TEST(dispatched_inline.get_future().get());
-            BOOST_TEST(!posted_inline.get_future().get());
-        }
-    }
+    // dispatch from a loop thread runs inline, post never does: the
+    // posted function must not run inside the posting function on
+    // the posting thread (another worker may run it meanwhile)
+    std::promise<bool> dispatched_inline, posted_inline;
+    asio::post(ex, [&] {
+        auto const me = std::this_thread::get_id();
+        auto inside = std::make_shared<std::atomic<bool>>(true);
+        asio::dispatch(ex, [&, inside, me] {
+            dispatched_inline.set_value(*inside && std::this_thread::get_id() == me);
+        });
+        asio::post(ex, [&, inside, me] {
+            posted_inline.set_value(*inside && std::this_thread::get_id() == me);
+        });
+        *inside = false;
+    });
+    BOOST_TEST(dispatched_inline.get_future().get());
+    BOOST_TEST(!posted_inline.get_future().get());
 }
 
 BOOST_AUTO_TEST_CASE(strand_serialises_100000_posts, *boost::unit_test::timeout(300))
@@ -151,22 +146,17 @@ BOOST_AUTO_TEST_CASE(strand_serialises_100000_posts, *boost::unit_test::timeout(
     BOOST_TEST(fifo);
 }
 
-BOOST_AUTO_TEST_CASE(use_future_value_and_exception, *boost::unit_test::timeout(60))
+BOOST_TEST_DECORATOR(*test::if_config_enabled() * boost::unit_test::timeout(60))
+BOOST_DATA_TEST_CASE(use_future_value_and_exception, test::configs_dataset(), cfg)
 {
-    for(auto const& cfg : test::all_configs())
-    {
-        BOOST_TEST_CONTEXT(cfg.name())
-        {
-            millio::event_loop loop(cfg.options(2));
-            runner r(loop);
-            auto f = asio::post(loop.get_executor(),
-                asio::use_future([] { return 42; }));
-            BOOST_TEST(f.get() == 42);
-            auto g = asio::post(loop.get_executor(),
-                asio::use_future([]() -> int { throw std::runtime_error("no"); }));
-            BOOST_CHECK_THROW(g.get(), std::runtime_error);
-        }
-    }
+    millio::event_loop loop(cfg.options(2));
+    runner r(loop);
+    auto f = asio::post(loop.get_executor(),
+        asio::use_future([] { return 42; }));
+    BOOST_TEST(f.get() == 42);
+    auto g = asio::post(loop.get_executor(),
+        asio::use_future([]() -> int { throw std::runtime_error("no"); }));
+    BOOST_CHECK_THROW(g.get(), std::runtime_error);
 }
 
 BOOST_AUTO_TEST_CASE(bind_executor_and_any_io_executor, *boost::unit_test::timeout(60))
@@ -257,25 +247,20 @@ BOOST_AUTO_TEST_CASE(spawn_compute_and_metrics, *boost::unit_test::timeout(60))
     BOOST_CHECK_THROW(loop.spawn_compute([] {}, millio::task_priority::critical), millio::system_error);
 }
 
-BOOST_AUTO_TEST_CASE(compute_result_posted_back_to_the_loop, *boost::unit_test::timeout(60))
+BOOST_TEST_DECORATOR(*test::if_config_enabled() * boost::unit_test::timeout(60))
+BOOST_DATA_TEST_CASE(compute_result_posted_back_to_the_loop, test::configs_dataset(), cfg)
 {
-    for(auto const& cfg : test::all_configs())
-    {
-        BOOST_TEST_CONTEXT(cfg.name())
-        {
-            millio::event_loop loop(cfg.options(2));
-            runner r(loop);
-            std::promise<bool> back_on_loop;
-            loop.spawn_compute([&] {
-                long sum = 0;
-                for(int i = 0; i < 1000; ++i) sum += i;
-                asio::post(loop.get_executor(), [&, sum] {
-                    back_on_loop.set_value(sum == 499500 && loop.running_in_this_thread());
-                });
-            }, millio::task_priority::high);
-            BOOST_TEST(back_on_loop.get_future().get());
-        }
-    }
+    millio::event_loop loop(cfg.options(2));
+    runner r(loop);
+    std::promise<bool> back_on_loop;
+    loop.spawn_compute([&] {
+        long sum = 0;
+        for(int i = 0; i < 1000; ++i) sum += i;
+        asio::post(loop.get_executor(), [&, sum] {
+            back_on_loop.set_value(sum == 499500 && loop.running_in_this_thread());
+        });
+    }, millio::task_priority::high);
+    BOOST_TEST(back_on_loop.get_future().get());
 }
 
 BOOST_AUTO_TEST_CASE(posted_work_discarded_at_destruction, *boost::unit_test::timeout(60))
@@ -314,39 +299,34 @@ thread_count_of_process()
 
 // get_compute_metrics() is const and does not create the compute pool;
 // the view it returns reads 0 until the pool exists, then follows it.
-BOOST_AUTO_TEST_CASE(compute_metrics_view_does_not_start_the_pool, *boost::unit_test::timeout(60))
+BOOST_TEST_DECORATOR(*test::if_config_enabled() * boost::unit_test::timeout(60))
+BOOST_DATA_TEST_CASE(compute_metrics_view_does_not_start_the_pool, test::configs_dataset(), cfg)
 {
-    for(auto const& cfg : test::all_configs())
-    {
-        BOOST_TEST_CONTEXT(cfg.name())
-        {
-            auto opt = cfg.options();
-            opt.compute_threads = 3;
-            millio::event_loop loop(opt);
-            millio::event_loop const& cloop = loop;
+    auto opt = cfg.options();
+    opt.compute_threads = 3;
+    millio::event_loop loop(opt);
+    millio::event_loop const& cloop = loop;
 #if defined(__linux__)
-            std::size_t const before = thread_count_of_process();
+    std::size_t const before = thread_count_of_process();
 #endif
-            millio::compute_metrics m = cloop.get_compute_metrics();
-            BOOST_TEST(m.tasks_submitted() == 0u);
-            BOOST_TEST(m.queue_depth_normal() == 0u);
-            BOOST_TEST(m.total_execution_time_ns() == 0u);
+    millio::compute_metrics m = cloop.get_compute_metrics();
+    BOOST_TEST(m.tasks_submitted() == 0u);
+    BOOST_TEST(m.queue_depth_normal() == 0u);
+    BOOST_TEST(m.total_execution_time_ns() == 0u);
 #if defined(__linux__)
-            BOOST_TEST(thread_count_of_process() == before);
+    BOOST_TEST(thread_count_of_process() == before);
 #endif
-            std::promise<void> done;
-            loop.spawn_compute([&] { done.set_value(); });
-            done.get_future().get();
+    std::promise<void> done;
+    loop.spawn_compute([&] { done.set_value(); });
+    done.get_future().get();
 #if defined(__linux__)
-            BOOST_TEST(thread_count_of_process() == before + 3);
+    BOOST_TEST(thread_count_of_process() == before + 3);
 #endif
-            loop.compute().join();
-            // The view taken before the pool existed now reads it.
-            BOOST_TEST(m.tasks_submitted() == 1u);
-            BOOST_TEST(m.tasks_completed() == 1u);
-            BOOST_TEST(cloop.get_compute_metrics().tasks_completed() == 1u);
-        }
-    }
+    loop.compute().join();
+    // The view taken before the pool existed now reads it.
+    BOOST_TEST(m.tasks_submitted() == 1u);
+    BOOST_TEST(m.tasks_completed() == 1u);
+    BOOST_TEST(cloop.get_compute_metrics().tasks_completed() == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

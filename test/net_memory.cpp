@@ -124,50 +124,51 @@ burst(net::tcp_server& srv, bulk_sender& h, int n)
 
 } // (anon)
 
+// The test cases (data test cases are classes) capture the helpers of the
+// anonymous namespace: they are there too (-Wsubobject-linkage).
+namespace {
+
 BOOST_AUTO_TEST_SUITE(net_memory)
 
-BOOST_AUTO_TEST_CASE(burst_of_queued_data_is_given_back, *boost::unit_test::timeout(600))
+BOOST_TEST_DECORATOR(*test::if_config_enabled() * boost::unit_test::timeout(600))
+BOOST_DATA_TEST_CASE(burst_of_queued_data_is_given_back, test::configs_dataset(), cfg)
 {
-    for(auto const& cfg : test::all_configs())
-    {
-        BOOST_TEST_CONTEXT(cfg.name())
-        {
-            event_loop loop(cfg.options());
-            auto h = std::make_shared<bulk_sender>();
-            net::tcp_server srv(net::tcp_server_config::builder()
-                .address("127.0.0.1:0")
-                .write_high_water_mark(2 * message)
-                .write_low_water_mark(message / 2)
-                .send_buffer_size(16384) // the queue, not the kernel, holds the data
-                .memory_trim_interval(std::chrono::milliseconds(100))
-                .build(), h);
-            srv.start(loop, token(1));
-            test::loop_runner run(loop);
+    event_loop loop(cfg.options());
+    auto h = std::make_shared<bulk_sender>();
+    net::tcp_server srv(net::tcp_server_config::builder()
+        .address("127.0.0.1:0")
+        .write_high_water_mark(2 * message)
+        .write_low_water_mark(message / 2)
+        .send_buffer_size(16384) // the queue, not the kernel, holds the data
+        .memory_trim_interval(std::chrono::milliseconds(100))
+        .build(), h);
+    srv.start(loop, token(1));
+    test::loop_runner run(loop);
 
-            // Once through the whole cycle, so that what is made once
-            // (the loop's threads, the first blocks) is there before.
-            burst(srv, *h, 1);
-            std::size_t const pre = rss();
+    // Once through the whole cycle, so that what is made once
+    // (the loop's threads, the first blocks) is there before.
+    burst(srv, *h, 1);
+    std::size_t const pre = rss();
 
-            int const n = 200;
-            std::size_t const peak = burst(srv, *h, n);
-            BOOST_TEST(h->refused.load() == 0);
-            BOOST_TEST_MESSAGE(cfg.name() << ": RSS before " << (pre >> 10) << " KiB, with "
-                << n << " x 1 MiB queued " << (peak >> 10) << " KiB");
+    int const n = 200;
+    std::size_t const peak = burst(srv, *h, n);
+    BOOST_TEST(h->refused.load() == 0);
+    BOOST_TEST_MESSAGE(cfg.name() << ": RSS before " << (pre >> 10) << " KiB, with "
+        << n << " x 1 MiB queued " << (peak >> 10) << " KiB");
 #ifndef MILLIO_TEST_SANITIZED
-            // The data was queued in the process: at least half of it.
-            BOOST_TEST(peak >= pre + n * message / 2);
-            // Given back within a few trims.
-            std::size_t last = 0;
-            bool back = test::eventually([&] {
-                last = rss();
-                return last <= pre + pre / 10;
-            }, 20s);
-            BOOST_TEST(back, "RSS " << (last >> 10) << " KiB, before the burst "
-                << (pre >> 10) << " KiB");
+    // The data was queued in the process: at least half of it.
+    BOOST_TEST(peak >= pre + n * message / 2);
+    // Given back within a few trims.
+    std::size_t last = 0;
+    bool back = test::eventually([&] {
+        last = rss();
+        return last <= pre + pre / 10;
+    }, 20s);
+    BOOST_TEST(back, "RSS " << (last >> 10) << " KiB, before the burst "
+        << (pre >> 10) << " KiB");
 #endif
-        }
-    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // (anon)

@@ -332,12 +332,16 @@ inline void fill_pattern(unsigned char* p, std::size_t n, std::uint64_t k, std::
         p[i] = pattern(k, off + i);
 }
 
-// A blocking client socket connected to ep (-1 on failure).
-inline int connect_to(endpoint const& ep)
+// A blocking client socket connected to ep (-1 on failure). A non-zero
+// rcvbuf fixes the socket's receive buffer (set before connecting, so
+// that the window scale follows it; the kernel does not grow it then).
+inline int connect_to(endpoint const& ep, int rcvbuf = 0)
 {
     int fd = tcp_socket(ep.protocol().family());
     if(fd < 0)
         return -1;
+    if(rcvbuf > 0)
+        set_receive_buffer(fd, rcvbuf);
     if(connect_fd(fd, ep) != 0)
     {
         close_fd(fd);

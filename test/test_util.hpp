@@ -10,12 +10,16 @@
 #include <boost/millio/event_loop.hpp>
 #include <boost/millio/event_loop_options.hpp>
 #include <boost/test/unit_test.hpp>
+#include <boost/test/data/monomorphic.hpp>
+#include <boost/test/data/test_case.hpp>
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
 #include <mutex>
+#include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -136,37 +140,126 @@ struct loop_config
     }
 };
 
-inline std::vector<loop_config> all_configs()
+// Shown as the sample of a data test case ("cfg = epoll/pool").
+inline std::ostream& operator<<(std::ostream& os, loop_config const& c)
+{
+    return os << c.name();
+}
+
+// Every backend x dispatch-mode combination of this platform, in a fixed
+// order: the samples of the data test cases (configs_dataset), named _0,
+// _1, ... in this order. On Linux: epoll/pool, epoll/direct, poll/pool,
+// poll/direct, io_uring/pool, io_uring/direct. Whether io_uring is
+// usable is known only at run time (see config_enabled).
+inline std::vector<loop_config> const& platform_configs()
 {
     using namespace boost::millio;
-    std::vector<loop_config> v;
+    static std::vector<loop_config> const v = []{
+        std::vector<loop_config> w;
 #if defined(_WIN32)
-    v.push_back({backend_type::afd, dispatch_mode::pool});
-    v.push_back({backend_type::afd, dispatch_mode::direct});
+        w.push_back({backend_type::afd, dispatch_mode::pool});
+        w.push_back({backend_type::afd, dispatch_mode::direct});
 #else
 #if defined(__linux__)
-    v.push_back({backend_type::epoll, dispatch_mode::pool});
-    v.push_back({backend_type::epoll, dispatch_mode::direct});
+        w.push_back({backend_type::epoll, dispatch_mode::pool});
+        w.push_back({backend_type::epoll, dispatch_mode::direct});
 #endif
-    v.push_back({backend_type::poll, dispatch_mode::pool});
-    v.push_back({backend_type::poll, dispatch_mode::direct});
+        w.push_back({backend_type::poll, dispatch_mode::pool});
+        w.push_back({backend_type::poll, dispatch_mode::direct});
+#if defined(__linux__)
+        w.push_back({backend_type::io_uring, dispatch_mode::pool});
+        w.push_back({backend_type::io_uring, dispatch_mode::direct});
 #endif
-    if(io_uring_available())
-    {
-        v.push_back({backend_type::io_uring, dispatch_mode::pool});
-        v.push_back({backend_type::io_uring, dispatch_mode::direct});
-    }
-    // MILLIO_TEST_CONFIGS=io_uring/pool (a substring of the names) runs
-    // only the matching configurations.
-    if(char const* only = std::getenv("MILLIO_TEST_CONFIGS"))
-    {
-        std::vector<loop_config> w;
-        for(auto const& c : v)
-            if(c.name().find(only) != std::string::npos)
-                w.push_back(c);
-        v.swap(w);
-    }
+#endif
+        return w;
+    }();
     return v;
+}
+
+// True if MILLIO_TEST_CONFIGS (a substring of the names, such as
+// "io_uring/pool" or "direct") selects the configuration, or is not set.
+inline bool config_selected(loop_config const& c)
+{
+    char const* only = std::getenv("MILLIO_TEST_CONFIGS");
+    return !only || c.name().find(only) != std::string::npos;
+}
+
+// The configurations to test: selected, and usable here.
+inline std::vector<loop_config> all_configs()
+{
+    std::vector<loop_config> v;
+    for(auto const& c : platform_configs())
+        if(config_selected(c) &&
+            (c.backend != boost::millio::backend_type::io_uring || io_uring_available()))
+            v.push_back(c);
+    return v;
+}
+
+// The configurations of one dispatch mode (all of them if none is given).
+inline std::vector<loop_config> platform_configs(std::optional<boost::millio::dispatch_mode> mode)
+{
+    std::vector<loop_config> v;
+    for(auto const& c : platform_configs())
+        if(!mode || c.mode == *mode)
+            v.push_back(c);
+    return v;
+}
+
+// The data set of the test cases run once per configuration:
+//
+//     BOOST_TEST_DECORATOR(*test::if_config_enabled() * boost::unit_test::timeout(60))
+//     BOOST_DATA_TEST_CASE(name, test::configs_dataset(), cfg)
+//
+// Each configuration is its own test case (suite/name/_0, _1, ... in the
+// order of platform_configs), reported on its own and runnable alone:
+// `--run_test=suite/name/_3`. The list is the same on every run of a
+// platform; the ones that cannot run (io_uring refused by the kernel)
+// or that MILLIO_TEST_CONFIGS leaves out are reported as skipped, with
+// the reason, by the precondition if_config_enabled.
+//
+// With a mode, only the configurations of that mode (numbered among
+// themselves); the precondition must be given the same mode.
+inline auto configs_dataset(std::optional<boost::millio::dispatch_mode> mode = std::nullopt)
+{
+    return boost::unit_test::data::make(platform_configs(mode));
+}
+
+// The precondition of a data test case over configs_dataset(mode): finds
+// the configuration of the test case from its name (_<index>) and skips
+// it if it is not selected or not usable.
+struct config_enabled
+{
+    std::optional<boost::millio::dispatch_mode> mode;
+
+    boost::test_tools::assertion_result operator()(boost::unit_test::test_unit_id id) const
+    {
+        std::string const name =
+            boost::unit_test::framework::get(id, boost::unit_test::TUT_ANY).p_name;
+        auto const v = platform_configs(mode);
+        std::size_t const i = name.size() > 1 && name[0] == '_'
+            ? static_cast<std::size_t>(std::strtoul(name.c_str() + 1, nullptr, 10)) : v.size();
+        if(i >= v.size())
+            return true; // not a sample of configs_dataset
+        boost::test_tools::assertion_result r(true);
+        if(!config_selected(v[i]))
+        {
+            r = false;
+            r.message() << v[i].name() << " is not selected by MILLIO_TEST_CONFIGS";
+        }
+        else if(v[i].backend == boost::millio::backend_type::io_uring && !io_uring_available())
+        {
+            r = false;
+            r.message() << v[i].name() << ": io_uring backend unavailable (not built, "
+                "or refused by the kernel)";
+        }
+        return r;
+    }
+};
+
+inline boost::unit_test::decorator::precondition
+if_config_enabled(std::optional<boost::millio::dispatch_mode> mode = std::nullopt)
+{
+    return boost::unit_test::decorator::precondition(config_enabled{mode});
 }
 
 #if defined(_WIN32)

@@ -51,12 +51,7 @@ namespace millio {
         FIFO).
 
     @par Example
-    @code
-    compute_pool pool;
-    auto ex = boost::asio::require(pool.get_executor(), millio::priority.high);
-    task_priority p = boost::asio::query(ex, millio::priority); // high
-    boost::asio::post(ex, []{ crunch(); });
-    @endcode
+    @snippet doc_reference.cpp ref_basic_executor
 
     @par Thread Safety
     Distinct objects: safe. Shared objects: safe for the `const` member

@@ -38,11 +38,7 @@ class buffer_pool;
     threads. One handle is not safe to use from two threads at once.
 
     @par Example
-    @code
-    buffer_pool pool(8192);
-    pooled_buffer b = pool.acquire();
-    std::size_t n = socket.read_some(b.buffer());
-    @endcode
+    @snippet doc_reference_net.cpp ref_buffer_pool
 */
 class pooled_buffer
 {

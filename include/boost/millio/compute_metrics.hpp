@@ -38,10 +38,7 @@ struct access;
     must not be used after that pool is destroyed.
 
     @par Example
-    @code
-    compute_metrics m = pool.metrics();
-    std::cout << m.tasks_completed() << " done\n";
-    @endcode
+    @snippet doc_reference.cpp ref_compute_metrics
 
     @see compute_pool::metrics
 */

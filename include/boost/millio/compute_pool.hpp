@@ -81,11 +81,7 @@ namespace millio {
     destructor and `join()` must not be called from a worker of the pool.
 
     @par Example
-    @code
-    boost::millio::compute_pool pool(4);
-    pool.post([]{ crunch(); }, boost::millio::task_priority::high);
-    pool.join();
-    @endcode
+    @snippet doc_reference.cpp ref_compute_pool
 */
 class compute_pool
     : public boost::asio::execution_context

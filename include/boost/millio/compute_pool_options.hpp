@@ -20,11 +20,7 @@ namespace millio {
     change and keep the defaults of the others. Every value is valid.
 
     @par Example
-    @code
-    compute_pool_options opt;
-    opt.threads = 2;
-    compute_pool pool(opt);
-    @endcode
+    @snippet doc_reference.cpp ref_compute_pool_options
 */
 struct compute_pool_options
 {

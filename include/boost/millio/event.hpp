@@ -50,9 +50,7 @@ public:
 /** The readiness a registration is interested in.
 
     Values combine with `operator|`:
-    @code
-    loop.register_source(fd, token(1), interest::readable | interest::writable, h);
-    @endcode
+    @snippet doc_reference.cpp ref_interest
 */
 enum class interest : unsigned
 {
@@ -147,9 +145,9 @@ private:
 namespace std {
 /// Hash support for tokens.
 template<>
-struct hash< ::boost::millio::token >
+struct hash<boost::millio::token>
 {
-    std::size_t operator()(::boost::millio::token t) const noexcept
+    std::size_t operator()(boost::millio::token t) const noexcept
     {
         return std::hash<std::size_t>()(t.value());
     }

@@ -92,12 +92,7 @@ public:
     including from handlers. @ref stop is async-signal-safe.
 
     @par Example
-    @code
-    event_loop loop;
-    loop.register_source(fd, token(1), interest::readable,
-        [&](event const& ev) { if(ev.is_readable()) drain(fd); });
-    loop.run(); // until loop.stop()
-    @endcode
+    @snippet doc_reference.cpp ref_event_loop
 */
 class event_loop
     : public asio::execution_context
@@ -186,9 +181,7 @@ public:
 
         The options select `dispatch_mode::direct` (the seed's
         `EventLoop::new_low_latency`):
-        @code
-        event_loop loop(event_loop::low_latency_options());
-        @endcode
+        @snippet doc_reference.cpp ref_low_latency
     */
     BOOST_MILLIO_DECL
     static
@@ -276,6 +269,10 @@ public:
 
     /** Change the interest of a registration.
 
+        @param source The descriptor (or object) given to
+        @ref register_source.
+        @param t The token of the registration.
+        @param i The new readiness of interest.
         @param ec Set to `error::not_registered` if `t` is not
         registered for `source`.
     */
@@ -317,6 +314,9 @@ public:
         Constant on average, plus the wait for a running invocation
         described above.
 
+        @param source The descriptor (or object) given to
+        @ref register_source.
+        @param t The token of the registration.
         @param ec Set to `error::not_registered` if `t` is not
         registered for `source`.
     */
@@ -347,6 +347,9 @@ public:
         on the thread that ran it: release what the handler uses (close
         the source) in its destructor.
 
+        @param source The descriptor (or object) given to
+        @ref register_source.
+        @param t The token of the registration.
         @param ec Set to `error::not_registered` if `t` is not
         registered for `source`.
     */
@@ -520,6 +523,8 @@ public:
         @par Complexity
         Logarithmic in the number of pending timers.
 
+        @param period The time between two calls.
+        @param f A callable `void()`, move constructible.
         @param ec Set to `error::invalid_argument` if `period` is not
         positive or `f` is empty (see @ref run_after).
         @return The identifier of the timer.

@@ -70,12 +70,7 @@ enum class backend_type
 /** Options for constructing an @ref event_loop.
 
     @par Example
-    @code
-    event_loop_options opt;
-    opt.io_threads = 4;
-    opt.mode = dispatch_mode::direct;
-    event_loop loop(opt);
-    @endcode
+    @snippet doc_reference.cpp ref_event_loop_options
 */
 struct event_loop_options
 {

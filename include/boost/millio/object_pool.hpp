@@ -34,12 +34,7 @@ class object_pool_state;
 /** Options for constructing an @ref object_pool.
 
     @par Example
-    @code
-    object_pool_options<std::vector<char>> opt;
-    opt.max_idle = 64;
-    opt.reset = [](std::vector<char>& v) { v.clear(); v.resize(8192); };
-    object_pool<std::vector<char>> pool(16, []{ return std::vector<char>(8192); }, opt);
-    @endcode
+    @snippet doc_reference.cpp ref_object_pool_options
 
     @tparam T The pooled type.
 */
@@ -209,11 +204,10 @@ public:
         `*this` is not empty.
 
         @par Exception Safety
-        Strong guarantee: if moving `T` throws, the handle still owns
-        the (possibly moved-from) object.
+        Strong guarantee: if moving `T` throws, the exception propagates
+        and the handle still owns the (possibly moved-from) object.
 
         @return The object, by move.
-        @throws Whatever the move constructor of `T` throws.
     */
     T
     detach();
@@ -261,13 +255,7 @@ private:
     All member functions may be called concurrently.
 
     @par Example
-    @code
-    object_pool<std::string> pool(4, []{ return std::string(); });
-    {
-        pooled<std::string> s = pool.acquire();
-        s->append("hello");
-    } // back in the pool
-    @endcode
+    @snippet doc_reference.cpp ref_pooled
 
     @tparam T The pooled type. It must be destructible without throwing
     and no more aligned than `std::max_align_t`.
@@ -313,7 +301,6 @@ public:
         @param factory Makes a new object; called with no lock held.
 
         @throws system_error `error::invalid_argument` if `factory` is empty.
-        @throws Whatever `factory` throws (nothing leaks).
         @throws std::bad_alloc
     */
     object_pool(
@@ -322,13 +309,19 @@ public:
 
     /** Constructor.
 
+        @par Exception Safety
+        Strong guarantee: if `factory` throws, the objects made so far
+        are destroyed and the exception propagates.
+
+        @par Complexity
+        Linear in `initial_size`.
+
         @param initial_size The number of objects made up front.
         @param factory Makes a new object; called with no lock held.
         @param options The idle cap and the reset hook.
 
         @throws system_error `error::invalid_argument` if `factory` is
         empty or `initial_size > options.max_idle`.
-        @throws Whatever `factory` throws (nothing leaks).
         @throws std::bad_alloc
     */
     object_pool(
@@ -359,7 +352,6 @@ public:
         Constant, plus one call of the factory when no object is idle.
 
         @return A handle owning the object.
-        @throws Whatever the factory throws.
         @throws std::bad_alloc
     */
     pooled<T>

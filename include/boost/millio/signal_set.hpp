@@ -54,12 +54,7 @@ namespace millio {
 
     @par Example
     Stop a server on Ctrl+C or `kill`:
-    @code
-    event_loop loop;
-    signal_set signals(loop, {SIGINT, SIGTERM});
-    signals.stop_loop_on_signal();
-    loop.run();
-    @endcode
+    @snippet doc_reference.cpp ref_signal_set
 */
 class signal_set
 {

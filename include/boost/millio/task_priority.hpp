@@ -45,10 +45,7 @@ constexpr std::size_t task_priority_count = 4;
     Use it through the object `millio::priority`, as Asio's own properties
     (`execution::blocking` and its values `blocking.never`, ...) are used:
 
-    @code
-    auto ex = boost::asio::require(pool.get_executor(), millio::priority.high);
-    task_priority p = boost::asio::query(ex, millio::priority); // task_priority::high
-    @endcode
+    @snippet doc_reference.cpp ref_priority
 
     The static members `low`, `normal`, `high` and `critical` are the
     values given to `asio::require` and `asio::prefer`; a
@@ -138,7 +135,7 @@ inline constexpr priority_t const priority_t::critical{task_priority::critical};
 
     `millio::priority.high` (and `low`, `normal`, `critical`) are values
     for `asio::require` and `asio::prefer`; `asio::query(ex,
-    millio::priority)` returns the executor's @ref task_priority. Its type
+    millio::priority)` returns the executor's `task_priority`. Its type
     is @ref priority_t.
 */
 inline constexpr priority_t priority{};

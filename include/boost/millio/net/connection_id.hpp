@@ -63,9 +63,9 @@ public:
 namespace std {
 /// Hash support for connection identifiers.
 template<>
-struct hash< ::boost::millio::net::connection_id >
+struct hash<boost::millio::net::connection_id>
 {
-    std::size_t operator()(::boost::millio::net::connection_id id) const noexcept
+    std::size_t operator()(boost::millio::net::connection_id id) const noexcept
     {
         return std::hash<std::uint64_t>()(id.value());
     }

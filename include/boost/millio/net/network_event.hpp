@@ -19,7 +19,7 @@ namespace net {
 
 /** A notification about the life cycle of a server or its connections.
 
-    Delivered to `network_handler`::on_event.
+    Delivered to @ref network_handler::on_event.
 */
 struct network_event
 {

@@ -72,6 +72,7 @@ public:
 
     /** Called on an error.
 
+        @param ctx The server's context.
         @param id The connection concerned, or empty for errors of the
         listener (such as running out of descriptors, or a peer rejected
         because of the connection limit, `error::connection_limit`).

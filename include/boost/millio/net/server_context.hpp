@@ -51,7 +51,7 @@ public:
         is not empty and the bytes would lift it above the configured
         high-water mark, nothing of this call is queued, the call fails
         with `error::send_queue_full`, and
-        `network_handler`::on_writable fires once the queue has
+        @ref network_handler::on_writable fires once the queue has
         drained below the low-water mark.
 
         @param id The connection.
@@ -99,11 +99,12 @@ public:
         No more data of the connection is delivered. Queued bytes are
         flushed, then the write side is shut down and the connection is
         closed when the peer closes its side (or at once if it already
-        did); `network_handler`::on_disconnect follows. A connection
+        did); @ref network_handler::on_disconnect follows. A connection
         that has not closed within the close time-out
         (`tcp_server_config::close_timeout`) is reset and reported with
         `error::close_timeout`.
 
+        @param id The connection.
         @param ec Set to `error::unknown_connection` if there is no
         such connection.
         @throws system_error on failure (overload without `ec`).
@@ -121,6 +122,7 @@ public:
 
     /** Return the peer's address of a connection.
 
+        @param id The connection.
         @param ec Set to `error::unknown_connection` if there is no
         such connection.
         @throws system_error on failure (overload without `ec`).

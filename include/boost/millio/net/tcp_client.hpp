@@ -78,21 +78,14 @@ public:
     Sending and back-pressure behave as for @ref server_context::send_to.
 
     @par Example
-    @code
-    net::tcp_client_config cfg;
-    cfg.connect_timeout = std::chrono::seconds(5);
-    net::tcp_client c(cfg);
-    c.connect(asio::ip::tcp::endpoint(asio::ip::make_address("::1"), 8080), my_handler());
-    c.start(loop, token(7));
-    c.send(asio::buffer("hello", 5));
-    @endcode
+    @snippet doc_reference_net.cpp ref_tcp_client
 
     @par Thread Safety
     @ref send, @ref disconnect and the accessors may be called from any
     thread. The destructor may be called from any thread, including from
     the client's own callbacks and from callbacks of other clients of the
-    same loop (see @ref ~tcp_client for when it waits). The client must be
-    destroyed before its loop.
+    same loop (see the destructor, `~tcp_client`, for when it waits). The
+    client must be destroyed before its loop.
 */
 class tcp_client
 {
@@ -232,6 +225,7 @@ public:
         Linear in `bytes.size()`: what the socket does not take at once is
         copied into the send queue.
 
+        @param bytes The bytes to send; copied if they must be queued.
         @param ec Set to `error::not_connected` if the client is not
         started or closing, `error::send_queue_full` above the
         high-water mark (nothing is queued), or the socket's error.

@@ -21,12 +21,7 @@ namespace net {
 
     An aggregate: set the members to change, keep the defaults of the
     others. The @ref tcp_client constructor validates it.
-    @code
-    net::tcp_client_config cfg;
-    cfg.buffer_size = 16384;
-    cfg.connect_timeout = std::chrono::seconds(5);
-    net::tcp_client c(cfg);
-    @endcode
+    @snippet doc_reference_net.cpp ref_tcp_client_config
 */
 struct tcp_client_config
 {

@@ -35,27 +35,14 @@ namespace net {
     connections are registered internally and never use user tokens.
 
     @par Example
-    @code
-    struct echo : net::network_handler
-    {
-        void on_data(net::server_context& ctx, net::connection_id id,
-            asio::const_buffer b) override
-        {
-            ctx.send_to(id, b);
-        }
-    };
-    event_loop loop;
-    net::tcp_server server(net::tcp_server_config::builder()
-        .address("127.0.0.1:8080").build(), echo());
-    server.start(loop, token(1));
-    loop.run();
-    @endcode
+    @snippet doc_reference_net.cpp ref_tcp_server_handler
+    @snippet doc_reference_net.cpp ref_tcp_server
 
     @par Thread Safety
     All member functions may be called from any thread. The destructor
     may be called from any thread, including from the server's own
-    callbacks (see @ref ~tcp_server for when it waits); the server must
-    be destroyed before its event loop.
+    callbacks (see the destructor, `~tcp_server`, for when it waits); the
+    server must be destroyed before its event loop.
 */
 class tcp_server
 {
@@ -141,8 +128,8 @@ public:
     /** Stop the server.
 
         Stops accepting (the listening socket is closed) and closes every
-        connection gracefully as with @ref server_context::close_connection:
-        queued bytes are flushed first. Does not wait; @ref connection_count
+        connection gracefully, as @ref server_context::close_connection
+        does: queued bytes are flushed first. Does not wait; @ref connection_count
         drops to 0 as the connections close, within the configured
         @ref tcp_server_config::close_timeout (give or take a quarter of
         the shortest time-out): a connection still closing then is reset

@@ -24,13 +24,7 @@ namespace net {
 
     Made with @ref tcp_server_config::builder, which validates the
     values:
-    @code
-    auto cfg = tcp_server_config::builder()
-        .address("127.0.0.1:0")
-        .buffer_size(16384)
-        .max_connections(1000)
-        .build();
-    @endcode
+    @snippet doc_reference_net.cpp ref_tcp_server_config
 
     A default-constructed configuration listens on `0.0.0.0:8080` with
     the defaults listed at each accessor.
@@ -164,9 +158,7 @@ public:
     /** Construct a builder holding the defaults.
 
         Written `tcp_server_config::builder()` at the start of a chain:
-        @code
-        auto cfg = tcp_server_config::builder().address("[::1]:0").build();
-        @endcode
+        @snippet doc_reference_net.cpp ref_tcp_server_config_builder
     */
     BOOST_MILLIO_DECL
     builder();

@@ -53,6 +53,30 @@ struct current_guard
 
 } // (anon)
 
+// A loop about to block gives back, a bounded step at a time, the task
+// nodes of a past burst of posted work (as the compute pool's idle
+// workers do): one step, then a poll that does not block while steps
+// remain; a wait of at most a second while the trim waits for the burst
+// to be over. Returns the timeout to use (nanoseconds, negative: none).
+inline
+std::int64_t
+trim_before_wait(std::int64_t timeout) noexcept
+{
+    if(timeout == 0)
+        return 0;
+    std::int64_t const second = 1000000000;
+    switch(trim_task_nodes_when_idle())
+    {
+    case trim_result::again:
+        return 0;
+    case trim_result::later:
+        return (timeout < 0 || timeout > second) ? second : timeout;
+    case trim_result::none:
+        break;
+    }
+    return timeout;
+}
+
 scheduler::
 scheduler(
     scheduler_task& task,
@@ -315,6 +339,7 @@ run_marker() noexcept
     if(queued_.load(std::memory_order_seq_cst) != 0 ||
         stop_requested_.load(std::memory_order_seq_cst))
         timeout = 0;
+    timeout = trim_before_wait(timeout);
     if(timeout != 0)
     {
         // Before blocking, make sure run() is still in progress: a
@@ -414,6 +439,8 @@ run_direct_once(std::int64_t timeout, bool stop_aware, error_code& ec)
     {
         if(queued != 0)
             timeout = 0;
+        else if(stop_aware)
+            timeout = trim_before_wait(timeout);
         task_.run_task(timeout, batch_, ec);
         last_poll_ = clock::now();
     }
