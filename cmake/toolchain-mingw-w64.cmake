@@ -59,7 +59,9 @@ set(Boost_INCLUDE_DIR "${MILLIO_MINGW_BOOST}" CACHE PATH "")
 
 # ctest runs the Windows programs under Wine, headless, in a prefix
 # under /tmp (created by the first test, which takes some seconds).
-find_program(MILLIO_WINE NAMES wine64 wine)
+# (Debian's wine64 package alone installs it as /usr/lib/wine/wine64;
+# the wine package adds /usr/bin/wine.)
+find_program(MILLIO_WINE NAMES wine64 wine PATHS /usr/lib/wine)
 set(_millio_user "$ENV{USER}")
 if(NOT _millio_user)
     set(_millio_user "user")

@@ -31,9 +31,14 @@
 #include <thread>
 #include <vector>
 
+#if defined(_WIN32)
+#include <windows.h>
+#include <psapi.h>
+#else
 #include <dirent.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#endif
 
 namespace millio = boost::millio;
 namespace net = boost::millio::net;
@@ -63,9 +68,15 @@ std::size_t scaled(std::size_t n, std::size_t min = 1)
     return v < min ? min : v;
 }
 
-// Open descriptors of this process.
+// Open descriptors of this process (on Windows: handles, which count
+// its sockets too).
 std::size_t count_fds()
 {
+#if defined(_WIN32)
+    DWORD n = 0;
+    ::GetProcessHandleCount(::GetCurrentProcess(), &n);
+    return n;
+#else
     DIR* d = ::opendir("/proc/self/fd");
     if(!d)
         return 0;
@@ -75,11 +86,19 @@ std::size_t count_fds()
             ++n;
     ::closedir(d);
     return n - 1; // the directory's own descriptor
+#endif
 }
 
 // Resident set size in bytes.
 std::size_t rss_bytes()
 {
+#if defined(_WIN32)
+    PROCESS_MEMORY_COUNTERS pmc{};
+    pmc.cb = sizeof(pmc);
+    if(!::GetProcessMemoryInfo(::GetCurrentProcess(), &pmc, sizeof(pmc)))
+        return 0;
+    return pmc.WorkingSetSize;
+#else
     unsigned long size = 0, res = 0;
     if(std::FILE* f = std::fopen("/proc/self/statm", "r"))
     {
@@ -88,6 +107,7 @@ std::size_t rss_bytes()
         std::fclose(f);
     }
     return res * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+#endif
 }
 
 //------------------------------------------------------------------------------
@@ -234,31 +254,29 @@ struct client_stats
 
 int open_conn(test::endpoint const& ep, client_stats& st, int rcvbuf = 0)
 {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fd = test::tcp_socket(AF_INET);
     if(fd < 0)
     {
-        st.fail("socket: " + std::string(std::strerror(errno)));
+        st.fail("socket: " + std::string(test::socket_strerror(test::socket_errno())));
         return -1;
     }
     if(rcvbuf > 0)
-        ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-    if(::connect(fd, ep.data(), static_cast<socklen_t>(ep.size())) != 0)
+        test::set_receive_buffer(fd, rcvbuf);
+    if(test::connect_fd(fd, ep) != 0)
     {
-        st.fail("connect: " + std::string(std::strerror(errno)));
-        ::close(fd);
+        st.fail("connect: " + std::string(test::socket_strerror(test::socket_errno())));
+        test::close_fd(fd);
         return -1;
     }
-    int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    test::set_no_delay(fd);
     ++st.cycled;
     return fd;
 }
 
 void reset_close(int fd)
 {
-    linger lg{1, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-    ::close(fd);
+    test::set_reset_on_close(fd);
+    test::close_fd(fd);
 }
 
 enum class outcome { done, refused, failed };
@@ -281,7 +299,7 @@ struct client
     ~client()
     {
         for(int fd : idle)
-            ::close(fd);
+            test::close_fd(fd);
     }
 
     // Log-uniform in [1, n]: small sizes are as common as large ones.
@@ -321,33 +339,33 @@ struct client
         {
             if(half_close && sent == total && !shut)
             {
-                ::shutdown(fd, SHUT_WR);
+                test::shutdown_write(fd);
                 shut = true;
             }
             if(!half_close && recvd == total)
                 break;
             if(std::chrono::steady_clock::now() > end)
                 return failed("timeout");
-            pollfd p{fd, static_cast<short>(POLLIN | (sent < total ? POLLOUT : 0)), 0};
-            if(::poll(&p, 1, 100) <= 0)
+            pollfd p = test::make_pollfd(fd, static_cast<short>(POLLIN | (sent < total ? POLLOUT : 0)));
+            if(test::poll_fds(&p, 1, 100) <= 0)
                 continue;
             if((p.revents & POLLOUT) && sent < total)
             {
                 std::size_t len = std::min(chunk(rng), total - sent);
                 test::fill_pattern(wbuf.data(), len, k, sent);
-                ssize_t n = ::send(fd, wbuf.data(), len, MSG_NOSIGNAL);
+                ssize_t n = test::send_fd(fd, wbuf.data(), len);
                 if(n > 0)
                     sent += static_cast<std::size_t>(n);
-                else if(n < 0 && errno != EAGAIN && errno != EINTR)
+                else if(n < 0 && test::socket_errno() != EAGAIN && test::socket_errno() != EINTR)
                 {
-                    if(gone(errno))
+                    if(gone(test::socket_errno()))
                         return outcome::refused;
-                    return failed("send: " + std::string(std::strerror(errno)));
+                    return failed("send: " + std::string(test::socket_strerror(test::socket_errno())));
                 }
             }
             if(p.revents & (POLLIN | POLLHUP | POLLERR))
             {
-                ssize_t n = ::recv(fd, rbuf.data(), slow ? 4096 : rbuf.size(), 0);
+                ssize_t n = test::recv_fd(fd, rbuf.data(), slow ? 4096 : rbuf.size());
                 if(n > 0)
                 {
                     for(std::size_t i = 0; i < static_cast<std::size_t>(n); ++i)
@@ -370,11 +388,11 @@ struct client
                         return outcome::refused;
                     return failed("early EOF");
                 }
-                else if(errno != EAGAIN && errno != EINTR)
+                else if(test::socket_errno() != EAGAIN && test::socket_errno() != EINTR)
                 {
-                    if(gone(errno))
+                    if(gone(test::socket_errno()))
                         return outcome::refused;
-                    return failed("recv: " + std::string(std::strerror(errno)));
+                    return failed("recv: " + std::string(test::socket_strerror(test::socket_errno())));
                 }
             }
         }
@@ -395,14 +413,14 @@ struct client
         if(fd < 0)
             return;
         count(exchange(fd, total, half_close, slow));
-        ::close(fd);
+        test::close_fd(fd);
     }
 
     void connect_disconnect()
     {
         int fd = open_conn(ep, st);
         if(fd >= 0)
-            ::close(fd);
+            test::close_fd(fd);
     }
 
     // Sends some bytes, then resets without reading the echo.
@@ -413,7 +431,7 @@ struct client
             return;
         std::size_t n = size_upto(wbuf.size());
         test::set_nonblocking(fd);
-        (void)::send(fd, wbuf.data(), n, MSG_NOSIGNAL);
+        (void)test::send_fd(fd, wbuf.data(), n);
         reset_close(fd);
     }
 
@@ -423,8 +441,8 @@ struct client
         int fd = open_conn(ep, st);
         if(fd < 0)
             return;
-        (void)::send(fd, "hello", 5, MSG_NOSIGNAL);
-        ::close(fd);
+        (void)test::send_fd(fd, "hello", 5);
+        test::close_fd(fd);
     }
 
     void half_close()
@@ -463,7 +481,7 @@ struct client
             int fd = idle.front();
             idle.erase(idle.begin());
             count(exchange(fd, 16, false, false));
-            ::close(fd);
+            test::close_fd(fd);
         }
     }
 
@@ -482,7 +500,7 @@ struct client
         for(int fd : fds)
         {
             count(exchange(fd, 64, false, false));
-            ::close(fd);
+            test::close_fd(fd);
         }
     }
 

@@ -97,12 +97,12 @@ struct pusher : net::network_handler
 int
 slow_reader(test::endpoint const& ep)
 {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fd = test::tcp_socket(AF_INET);
     int sz = 4096;
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-    if(::connect(fd, ep.data(), static_cast<socklen_t>(ep.size())) != 0)
+    test::set_receive_buffer(fd, sz);
+    if(test::connect_fd(fd, ep) != 0)
     {
-        ::close(fd);
+        test::close_fd(fd);
         return -1;
     }
     return fd;
@@ -120,8 +120,8 @@ ends_within(int fd, std::chrono::milliseconds d)
     {
         if(!test::wait_readable(fd, 100ms))
             continue;
-        ssize_t r = ::recv(fd, buf.data(), buf.size(), 0);
-        if(r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
+        ssize_t r = test::recv_fd(fd, buf.data(), buf.size());
+        if(r == 0 || (r < 0 && test::socket_errno() != EAGAIN && test::socket_errno() != EINTR))
             return true;
     }
     return false;
@@ -230,7 +230,7 @@ BOOST_AUTO_TEST_CASE(closed_with_sends_and_receives_in_flight, *boost::unit_test
                 while(h->disconnects.load() < n && std::chrono::steady_clock::now() < until)
                 {
                     for(auto& c : cs)
-                        (void)::send(c->fd, chunk.data(), chunk.size(), MSG_NOSIGNAL);
+                        (void)test::send_fd(c->fd, chunk.data(), chunk.size());
                     std::this_thread::sleep_for(5ms); // pacing the writes, not synchronisation
                 }
                 BOOST_TEST(h->disconnects.load() == n);
@@ -330,7 +330,7 @@ BOOST_AUTO_TEST_CASE(closed_from_on_data_while_receiving, *boost::unit_test::tim
                 ws.emplace_back([fd = c->fd] {
                     std::vector<unsigned char> b(1 << 20, 0x77);
                     test::write_all(fd, b.data(), b.size());
-                    ::shutdown(fd, SHUT_WR);
+                    test::shutdown_write(fd);
                 });
             for(auto& t : ws)
                 t.join();

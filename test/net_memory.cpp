@@ -21,8 +21,13 @@
 #include <memory>
 #include <vector>
 
+#if defined(_WIN32)
+#include <windows.h>
+#include <psapi.h>
+#else
 #include <sys/socket.h>
 #include <unistd.h>
+#endif
 
 namespace millio = boost::millio;
 namespace net = boost::millio::net;
@@ -48,10 +53,19 @@ constexpr std::size_t message = std::size_t(1) << 20;
 std::size_t
 rss()
 {
+#if defined(_WIN32)
+    // the working set
+    PROCESS_MEMORY_COUNTERS pmc{};
+    pmc.cb = sizeof(pmc);
+    if(!::GetProcessMemoryInfo(::GetCurrentProcess(), &pmc, sizeof(pmc)))
+        return 0;
+    return pmc.WorkingSetSize;
+#else
     std::ifstream f("/proc/self/statm");
     std::size_t pages = 0, resident = 0;
     f >> pages >> resident;
     return resident * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+#endif
 }
 
 // Sends 1 MiB to every new connection, which does not read it.
@@ -77,12 +91,12 @@ struct bulk_sender : net::network_handler
 int
 tiny_window_client(test::endpoint const& ep)
 {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fd = test::tcp_socket(AF_INET);
     int sz = 4096;
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-    if(::connect(fd, ep.data(), static_cast<socklen_t>(ep.size())) != 0)
+    test::set_receive_buffer(fd, sz);
+    if(test::connect_fd(fd, ep) != 0)
     {
-        ::close(fd);
+        test::close_fd(fd);
         return -1;
     }
     return fd;

@@ -13,11 +13,11 @@
 
 #include <boost/millio/net/tcp_server.hpp>
 
+#include "net_test_util.hpp"
+
 #include <chrono>
 #include <thread>
 
-#include <sys/socket.h>
-#include <unistd.h>
 
 namespace millio = boost::millio;
 namespace net = boost::millio::net;
@@ -95,15 +95,15 @@ BOOST_AUTO_TEST_CASE(copy_outlives_server, *boost::unit_test::timeout(30))
         net::tcp_server srv(net::tcp_server_config::builder().address("127.0.0.1:0").build(), h);
         srv.start(loop, millio::token(1));
         std::thread t([&]{ loop.run(); });
-        int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        int fd = test::tcp_socket(AF_INET);
         auto ep = srv.local_endpoint();
-        BOOST_REQUIRE(::connect(fd, ep.data(), static_cast<socklen_t>(ep.size())) == 0);
+        BOOST_REQUIRE(test::connect_fd(fd, ep) == 0);
         for(int i = 0; i < 20000 && srv.connection_count() == 0; ++i)
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
         BOOST_TEST(srv.connection_count() == 1u);
         loop.stop();
         t.join();
-        ::close(fd);
+        test::close_fd(fd);
     }
     // The copy made in a callback keeps the state alive.
     BOOST_REQUIRE(h->kept);

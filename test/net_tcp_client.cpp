@@ -66,14 +66,12 @@ struct collect : net::client_handler
 
 bool have_ipv6()
 {
-    int fd = ::socket(AF_INET6, SOCK_STREAM, 0);
+    int fd = test::tcp_socket(AF_INET6);
     if(fd < 0)
         return false;
-    sockaddr_in6 a{};
-    a.sin6_family = AF_INET6;
-    a.sin6_addr = in6addr_loopback;
-    bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
-    ::close(fd);
+    test::endpoint ep;
+    bool ok = test::bind_loopback(fd, ep, true);
+    test::close_fd(fd);
     return ok;
 }
 
@@ -124,24 +122,18 @@ struct raw_listener
     test::endpoint ep;
 
     raw_listener()
-        : fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0))
+        : fd(test::tcp_socket(AF_INET))
     {
         int sz = 16384;
-        ::setsockopt(fd.fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        BOOST_REQUIRE(::bind(fd.fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0);
-        BOOST_REQUIRE(::listen(fd.fd, 4) == 0);
-        socklen_t len = sizeof(a);
-        ::getsockname(fd.fd, reinterpret_cast<sockaddr*>(&a), &len);
-        ep = test::endpoint(asio::ip::address_v4::loopback(), ntohs(a.sin_port));
+        test::set_receive_buffer(fd.fd, sz);
+        BOOST_REQUIRE(test::bind_loopback(fd.fd, ep));
+        BOOST_REQUIRE(test::listen_fd(fd.fd, 4));
     }
 
     int accept_one()
     {
         test::wait_readable(fd.fd, 10s);
-        return ::accept4(fd.fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        return test::accept_fd(fd.fd);
     }
 };
 
@@ -188,7 +180,11 @@ struct writer : net::client_handler
 
     void on_disconnect(net::tcp_client&) override { disconnected.count_down(); }
 
-    void on_error(net::tcp_client&, error_code) override { ++errors; }
+    void on_error(net::tcp_client&, error_code ec) override
+    {
+        BOOST_TEST_MESSAGE("on_error: " << ec.message());
+        ++errors;
+    }
 };
 
 void back_pressure(test::loop_config const& cfg)
@@ -251,13 +247,16 @@ void back_pressure(test::loop_config const& cfg)
         }
         if(!test::wait_readable(peer.fd, 100ms))
             continue;
-        ssize_t r = ::recv(peer.fd, buf, sizeof(buf), 0);
+        ssize_t r = test::recv_fd(peer.fd, buf, sizeof(buf));
         if(r > 0)
             got.append(buf, static_cast<std::size_t>(r));
         else if(r == 0)
             eof = true;
-        else if(errno != EAGAIN && errno != EINTR)
+        else if(test::socket_errno() != EAGAIN && test::socket_errno() != EINTR)
+        {
+            BOOST_TEST_MESSAGE("the peer's recv: " << test::socket_strerror(test::socket_errno()));
             break;
+        }
     }
     BOOST_TEST(eof);
     bool const wrote = h->writable.try_wait();
@@ -281,7 +280,7 @@ void back_pressure(test::loop_config const& cfg)
         }
     BOOST_TEST(mismatch == got.size(), "first wrong byte at " << mismatch << " of " << total);
     // The peer closes its side too: the client's close completes.
-    ::close(peer.fd);
+    test::close_fd(peer.fd);
     peer.fd = -1;
     BOOST_TEST(h->disconnected.wait_for(10s));
     BOOST_TEST(h->errors.load() == 0);
@@ -298,28 +297,22 @@ struct black_hole
     std::vector<int> fillers;
 
     black_hole()
-        : fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0))
+        : fd(test::tcp_socket(AF_INET))
     {
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        BOOST_REQUIRE(::bind(fd.fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0);
-        BOOST_REQUIRE(::listen(fd.fd, 0) == 0);
-        socklen_t len = sizeof(a);
-        ::getsockname(fd.fd, reinterpret_cast<sockaddr*>(&a), &len);
-        ep = test::endpoint(asio::ip::address_v4::loopback(), ntohs(a.sin_port));
+        BOOST_REQUIRE(test::bind_loopback(fd.fd, ep));
+        BOOST_REQUIRE(test::listen_fd(fd.fd, 0));
         // Connect until one connect does not complete: the queue is full.
         bool full = false;
         for(int i = 0; i < 16 && !full; ++i)
         {
-            int s = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+            int s = test::tcp_socket(AF_INET, true);
             BOOST_REQUIRE(s >= 0);
             fillers.push_back(s);
-            if(::connect(s, ep.data(), static_cast<socklen_t>(ep.size())) == 0)
+            if(test::connect_fd(s, ep) == 0)
                 continue;
-            BOOST_REQUIRE(errno == EINPROGRESS);
-            pollfd p{s, POLLOUT, 0};
-            full = ::poll(&p, 1, 200) == 0;
+            BOOST_REQUIRE(test::socket_errno() == EINPROGRESS);
+            pollfd p = test::make_pollfd(s, POLLOUT);
+            full = test::poll_fds(&p, 1, 200) == 0;
         }
         BOOST_REQUIRE_MESSAGE(full, "could not fill the accept queue of a loopback listener");
     }
@@ -327,7 +320,7 @@ struct black_hole
     ~black_hole()
     {
         for(int s : fillers)
-            ::close(s);
+            test::close_fd(s);
     }
 
     // Accept and close connections until `stop` or the deadline; returns
@@ -340,11 +333,11 @@ struct black_hole
         {
             if(!test::wait_readable(fd.fd, 20ms))
                 continue;
-            int s = ::accept4(fd.fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+            int s = test::accept_fd(fd.fd);
             if(s >= 0)
             {
                 ++n;
-                ::close(s);
+                test::close_fd(s);
             }
         }
         return n;
@@ -660,14 +653,8 @@ void destroy_in_callback(test::loop_config const& cfg, die_in where)
     if(where == die_in::on_error)
     {
         // A port with no listener.
-        test::fd_guard s(::socket(AF_INET, SOCK_STREAM, 0));
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        BOOST_REQUIRE(::bind(s.fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0);
-        socklen_t len = sizeof(a);
-        ::getsockname(s.fd, reinterpret_cast<sockaddr*>(&a), &len);
-        ep = test::endpoint(asio::ip::address_v4::loopback(), ntohs(a.sin_port));
+        test::fd_guard s(test::tcp_socket(AF_INET));
+        BOOST_REQUIRE(test::bind_loopback(s.fd, ep));
     }
     (*holder)->connect(ep, h);
     (*holder)->start(loop, token(2));
@@ -994,7 +981,7 @@ void close_timeout_case(test::loop_config const& cfg)
             BOOST_TEST(eof);
             if(peer_closes)
             {
-                ::close(peer.fd);
+                test::close_fd(peer.fd);
                 peer.fd = -1;
             }
             BOOST_REQUIRE(h->disconnected.wait_for(10s));
@@ -1022,8 +1009,8 @@ void close_timeout_case(test::loop_config const& cfg)
                 char b = 'x';
                 int err = 0;
                 BOOST_TEST(test::eventually([&]{
-                    if(::send(peer.fd, &b, 1, MSG_NOSIGNAL) < 0)
-                        err = errno;
+                    if(test::send_fd(peer.fd, &b, 1) < 0)
+                        err = test::socket_errno();
                     return err != 0;
                 }, 10s));
                 BOOST_TEST((err == ECONNRESET || err == EPIPE), std::strerror(err));
@@ -1111,15 +1098,10 @@ BOOST_AUTO_TEST_CASE(echo_ipv6, *boost::unit_test::timeout(60))
 BOOST_AUTO_TEST_CASE(connect_refused, *boost::unit_test::timeout(30))
 {
     // A port with no listener: bind one, and close it.
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0);
-    socklen_t len = sizeof(a);
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    test::endpoint ep(asio::ip::address_v4::loopback(), ntohs(a.sin_port));
+    int fd = test::tcp_socket(AF_INET);
+    test::endpoint ep;
+    BOOST_REQUIRE(test::bind_loopback(fd, ep));
+    test::close_fd(fd);
     for(auto const& cfg : test::all_configs())
     {
         BOOST_TEST_CONTEXT(cfg.name())
@@ -1155,7 +1137,7 @@ BOOST_AUTO_TEST_CASE(misuse, *boost::unit_test::timeout(30))
     {
         // token collision with a user registration
         int p[2];
-        BOOST_REQUIRE(::pipe(p) == 0);
+        BOOST_REQUIRE(test::make_pipe(p));
         loop.register_source(p[0], token(5), millio::interest::readable, [](millio::event const&){});
         net::tcp_client c;
         c.connect(test::endpoint(asio::ip::address_v4::loopback(), 9), std::make_shared<collect>());
@@ -1166,8 +1148,8 @@ BOOST_AUTO_TEST_CASE(misuse, *boost::unit_test::timeout(30))
         c.start(loop, token(7), ec);
         BOOST_TEST(ec == make_error_code(millio::error::already_started));
         loop.deregister_source(p[0], token(5));
-        ::close(p[0]);
-        ::close(p[1]);
+        test::close_fd(p[0]);
+        test::close_fd(p[1]);
     }
 }
 

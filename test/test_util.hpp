@@ -42,6 +42,15 @@
         BOOST_TEST_MESSAGE(#name " does not apply on this platform: " reason); \
     }
 
+// A test that cannot run under Wine: skipped there (its precondition
+// fails, with the reason), run everywhere else, Windows included.
+#define MILLIO_TEST_NOT_UNDER_WINE(reason) \
+    boost::unit_test::precondition([](boost::unit_test::test_unit_id) { \
+        boost::test_tools::assertion_result r(!test::under_wine()); \
+        r.message() << "not under Wine: " << reason; \
+        return r; \
+    })
+
 namespace test {
 
 // A flag that one thread sets and others wait for.
@@ -352,6 +361,18 @@ inline bool socket_pair(int sv[2])
     return true;
 #else
     return ::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0;
+#endif
+}
+
+// True when the test runs under Wine (whose ntdll exports
+// wine_get_version), where some socket behaviour differs from Windows.
+inline bool under_wine()
+{
+#if defined(_WIN32)
+    HMODULE m = ::GetModuleHandleA("ntdll.dll");
+    return m && ::GetProcAddress(m, "wine_get_version") != nullptr;
+#else
+    return false;
 #endif
 }
 

@@ -28,12 +28,10 @@
 #include <boost/millio/impl/buffer_pool.ipp>
 #include <boost/millio/impl/event_loop.ipp>
 #include <boost/millio/impl/signal_set.ipp>
-#if !defined(_WIN32) // the network layer is not ported to Winsock yet
 #include <boost/millio/net/detail/impl/connection.ipp>
 #include <boost/millio/net/impl/tcp_client.ipp>
 #include <boost/millio/net/impl/tcp_client_config.ipp>
 #include <boost/millio/net/impl/tcp_server.ipp>
 #include <boost/millio/net/impl/tcp_server_config.ipp>
-#endif
 
 #endif

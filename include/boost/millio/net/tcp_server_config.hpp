@@ -197,10 +197,15 @@ public:
     /// Set the listen backlog; must be positive.
     BOOST_MILLIO_DECL builder& backlog(int n);
 
-    /// Enable or disable `SO_REUSEADDR` on the listener.
+    /** Enable or disable `SO_REUSEADDR` on the listener.
+
+        On Windows the option is not set: a listener there binds an
+        address whose connections are in TIME_WAIT without it, and with
+        it another socket could take the address of a listening one.
+    */
     BOOST_MILLIO_DECL builder& reuse_address(bool b);
 
-    /// Enable or disable `SO_REUSEPORT` on the listener.
+    /// Enable or disable `SO_REUSEPORT` on the listener (where the system has it: not on Windows).
     BOOST_MILLIO_DECL builder& reuse_port(bool b);
 
     /// Set the high-water mark of each connection's send queue in bytes; must not be 0.

@@ -17,12 +17,6 @@
 #include <condition_variable>
 #include <mutex>
 
-#include <cerrno>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 namespace boost {
 namespace millio {
 namespace net {
@@ -81,7 +75,7 @@ public:
     ~client_impl()
     {
         if(fd_ >= 0)
-            ::close(fd_);
+            close_socket(fd_);
     }
 
     std::shared_ptr<connection> get() const
@@ -274,7 +268,7 @@ public:
         cancel_deadline_timer();
         if(timed_out_.exchange(false, std::memory_order_acq_rel))
         {
-            report_error(socket_error(ETIMEDOUT));
+            report_error(socket_error(error_timed_out));
             return;
         }
         if(!saw_connect())
@@ -353,7 +347,7 @@ tcp_client::
         c = std::move(i.conn_);
         if(i.fd_ >= 0)
         {
-            ::close(i.fd_);
+            detail::close_socket(i.fd_);
             i.fd_ = -1;
         }
     }
@@ -382,20 +376,18 @@ connect(endpoint_type const& ep, std::shared_ptr<client_handler> handler, error_
         BOOST_MILLIO_FAIL(ec, error::already_started);
         return;
     }
-    int fd = ::socket(ep.protocol().family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int fd = detail::open_socket(ep.protocol().family());
     if(fd < 0)
     {
-        ec = detail::socket_error(errno);
+        ec = detail::socket_error(detail::last_error());
         return;
     }
-    int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    detail::set_option(fd, IPPROTO_TCP, TCP_NODELAY, 1);
     detail::set_user_timeout(fd, impl_->write_timeout_);
-    if(::connect(fd, ep.data(), static_cast<socklen_t>(ep.size())) != 0 &&
-        errno != EINPROGRESS)
+    if(int const e = detail::start_connect(fd, ep))
     {
-        ec = detail::socket_error(errno);
-        ::close(fd);
+        ec = detail::socket_error(e);
+        detail::close_socket(fd);
         return;
     }
     impl_->fd_ = fd;
@@ -511,7 +503,7 @@ disconnect() noexcept
         c = impl_->conn_;
         if(!c && impl_->fd_ >= 0)
         {
-            ::close(impl_->fd_);
+            detail::close_socket(impl_->fd_);
             impl_->fd_ = -1;
         }
     }

@@ -19,13 +19,6 @@
 #include <unordered_map>
 #include <vector>
 
-#include <cerrno>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 namespace boost {
 namespace millio {
 namespace net {
@@ -104,9 +97,9 @@ public:
             uacc_->release();
 #endif
         if(listen_fd_ >= 0)
-            ::close(listen_fd_);
+            close_socket(listen_fd_);
         if(reserve_fd_ >= 0)
-            ::close(reserve_fd_);
+            close_reserve(reserve_fd_);
     }
 
     static std::int64_t to_ns(tcp_server_config::duration_type d) noexcept
@@ -174,29 +167,32 @@ public:
                 return;
             }
             auto const& ep = cfg_.address();
-            int fd = ::socket(ep.protocol().family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+            int fd = open_socket(ep.protocol().family());
             if(fd < 0)
             {
-                ec = socket_error(errno);
+                ec = socket_error(last_error());
                 return;
             }
-            int one = 1;
+#if !defined(_WIN32)
+            // (Windows binds over connections in TIME_WAIT without it;
+            // there SO_REUSEADDR would let another socket take the
+            // address from a listening one.)
             if(cfg_.reuse_address())
-                ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+                set_option(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+#endif
 #ifdef SO_REUSEPORT
             if(cfg_.reuse_port())
-                ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+                set_option(fd, SOL_SOCKET, SO_REUSEPORT, 1);
 #endif
-            if(::bind(fd, ep.data(), static_cast<socklen_t>(ep.size())) != 0 ||
-                ::listen(fd, cfg_.backlog()) != 0)
+            if(int const e = bind_and_listen(fd, ep, cfg_.backlog()))
             {
-                ec = socket_error(errno);
-                ::close(fd);
+                ec = socket_error(e);
+                close_socket(fd);
                 return;
             }
             sockaddr_storage ss{};
-            socklen_t len = sizeof(ss);
-            ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
+            socket_len len = sizeof(ss);
+            local_address(fd, ss, len);
             local_ = to_endpoint(ss, len);
             std::unique_ptr<event_handler> h(new listener_handler(this));
             listen_fd_ = fd;
@@ -212,11 +208,11 @@ public:
             {
                 listen_reg_ = nullptr;
                 listen_fd_ = -1;
-                ::close(fd);
+                close_socket(fd);
                 return;
             }
             // Kept for the EMFILE case: see shed_one().
-            reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+            reserve_fd_ = open_reserve();
             started_ = true;
             accepting_.store(true);
             if(multishot)
@@ -368,27 +364,22 @@ public:
 
     void set_options(int fd) noexcept
     {
-        int one = 1;
         if(cfg_.no_delay())
-            ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+            set_option(fd, IPPROTO_TCP, TCP_NODELAY, 1);
         if(auto n = cfg_.send_buffer_size())
-        {
-            int v = static_cast<int>(*n);
-            ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
-        }
+            set_option(fd, SOL_SOCKET, SO_SNDBUF, static_cast<int>(*n));
         if(auto n = cfg_.receive_buffer_size())
-        {
-            int v = static_cast<int>(*n);
-            ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
-        }
+            set_option(fd, SOL_SOCKET, SO_RCVBUF, static_cast<int>(*n));
         if(auto ka = cfg_.keep_alive())
         {
-            ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+            set_option(fd, SOL_SOCKET, SO_KEEPALIVE, 1);
 #ifdef TCP_KEEPIDLE
             int secs = static_cast<int>(ka->count() / 1000);
             if(secs < 1)
                 secs = 1;
-            ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &secs, sizeof(secs));
+            set_option(fd, IPPROTO_TCP, TCP_KEEPIDLE, secs);
+#else
+            (void)ka;
 #endif
         }
         set_user_timeout(fd, cfg_.write_timeout());
@@ -412,24 +403,23 @@ public:
         {
             // Lost at an earlier shortage: a descriptor is free again if
             // it can be taken back, and the next accept may succeed.
-            reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+            reserve_fd_ = open_reserve();
             return reserve_fd_ >= 0 ? shed_result::shed : shed_result::stuck;
         }
-        ::close(reserve_fd_);
+        close_reserve(reserve_fd_);
         reserve_fd_ = -1;
         sockaddr_storage ss{};
-        socklen_t len = sizeof(ss);
-        int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&ss), &len,
-            SOCK_NONBLOCK | SOCK_CLOEXEC);
-        int const ae = fd < 0 ? errno : 0;
+        socket_len len = sizeof(ss);
+        int fd = accept_socket(listen_fd_, ss, len);
+        int const ae = fd < 0 ? last_error() : 0;
         if(fd >= 0)
-            ::close(fd);
-        reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+            close_socket(fd);
+        reserve_fd_ = open_reserve();
         if(fd < 0)
         {
-            if(ae == EAGAIN || ae == EWOULDBLOCK)
+            if(is_would_block(ae))
                 return shed_result::drained;
-            if(ae == EINTR || ae == ECONNABORTED || ae == EPROTO)
+            if(is_accept_retry(ae))
                 return shed_result::shed;
             // The freed slot was taken by another thread.
             return shed_result::stuck;
@@ -503,15 +493,14 @@ public:
             if(!accepting_.load(std::memory_order_acquire))
                 return;
             sockaddr_storage ss{};
-            socklen_t len = sizeof(ss);
-            int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&ss), &len,
-                SOCK_NONBLOCK | SOCK_CLOEXEC);
+            socket_len len = sizeof(ss);
+            int fd = accept_socket(listen_fd_, ss, len);
             if(fd < 0)
             {
-                int e = errno;
-                if(e == EINTR || e == ECONNABORTED || e == EPROTO)
+                int e = last_error();
+                if(is_accept_retry(e))
                     continue;
-                if(e == EAGAIN || e == EWOULDBLOCK)
+                if(is_would_block(e))
                 {
                     // The backlog is served.
                     accept_stalled_ = false;
@@ -527,7 +516,7 @@ public:
 #endif
                     return;
                 }
-                if(e == EMFILE || e == ENFILE)
+                if(is_out_of_descriptors(e))
                 {
                     auto const r = shed_one(e);
                     if(r == shed_result::shed)
@@ -556,14 +545,14 @@ public:
             std::unique_lock<std::mutex> lk(m_);
             if(stopping_)
             {
-                ::close(fd);
+                close_socket(fd);
                 return;
             }
             auto maxc = cfg_.max_connections();
             if(maxc && count_.load(std::memory_order_relaxed) >= *maxc)
             {
                 lk.unlock();
-                ::close(fd);
+                close_socket(fd);
                 error_code ec;
                 BOOST_MILLIO_FAIL(ec, error::connection_limit);
                 reject(peer, ec);
@@ -580,7 +569,7 @@ public:
             {
                 lk.unlock();
                 if(!c)
-                    ::close(fd);
+                    close_socket(fd);
                 report(std::nullopt, make_error_code(system::errc::not_enough_memory));
                 return;
             }
@@ -694,7 +683,7 @@ public:
         {
             error_code ig;
             reactor_->remove(reg, ig); // waits for a running accept
-            ::close(listen_fd_);
+            close_socket(listen_fd_);
             listen_fd_ = -1;
         }
         for(auto& c : snapshot())

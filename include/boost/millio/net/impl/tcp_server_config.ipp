@@ -14,8 +14,12 @@
 #include <boost/millio/detail/except.hpp>
 #include <cstdlib>
 
+#if defined(_WIN32)
+#include <boost/millio/detail/win32.hpp>
+#else
 #include <netdb.h>
 #include <sys/socket.h>
+#endif
 
 namespace boost {
 namespace millio {
@@ -158,6 +162,14 @@ parse_endpoint(std::string const& s, error_code& ec)
     if(!aec)
         return asio::ip::tcp::endpoint(addr, static_cast<unsigned short>(p));
     // A name: resolve it (blocking, at configuration time).
+#if defined(_WIN32)
+    // getaddrinfo needs Winsock started.
+    if(millio::detail::winsock_init::instance().result() != 0)
+    {
+        BOOST_MILLIO_FAIL(ec, error::invalid_argument);
+        return {};
+    }
+#endif
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;

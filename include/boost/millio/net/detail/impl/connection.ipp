@@ -14,12 +14,7 @@
 #include <boost/millio/detail/except.hpp>
 #include <boost/millio/event_handler.hpp>
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
-
-#include <sys/socket.h>
-#include <sys/uio.h>
-#include <unistd.h>
 
 namespace boost {
 namespace millio {
@@ -108,7 +103,7 @@ connection::
     if(reg_)
         reg_->release();
     if(fd_ >= 0)
-        ::close(fd_);
+        close_socket(fd_);
 }
 
 void
@@ -238,7 +233,7 @@ send(asio::const_buffer b, error_code& ec)
     {
         for(;;)
         {
-            ssize_t w = ::send(fd_, p, n, MSG_NOSIGNAL);
+            long w = send_some(fd_, p, n);
             if(w >= 0)
             {
                 touch();
@@ -248,10 +243,10 @@ send(asio::const_buffer b, error_code& ec)
                     return;
                 break;
             }
-            int e = errno;
-            if(e == EINTR)
+            int e = last_error();
+            if(is_interrupted(e))
                 continue;
-            if(e == EAGAIN || e == EWOULDBLOCK)
+            if(is_would_block(e))
                 break;
             // Let the handler close the connection.
             error_ = e;
@@ -409,7 +404,7 @@ finish_removed(error_code ec) noexcept
     uring_close();
     if(fd_ >= 0)
     {
-        ::close(fd_);
+        close_socket(fd_);
         fd_ = -1;
     }
     if(ec)
@@ -463,7 +458,7 @@ do_read(unsigned bits, error_code& ec)
             buf.reset();
             buf = (bulk_ && bulk) ? bulk->acquire() : pool_.acquire();
         }
-        ssize_t n = ::recv(fd_, buf.data(), buf.size(), 0);
+        long n = recv_some(fd_, buf.data(), buf.size());
         if(n > 0)
         {
             std::size_t const got = static_cast<std::size_t>(n);
@@ -511,10 +506,10 @@ do_read(unsigned bits, error_code& ec)
             read_eof_ = true;
             return true;
         }
-        int e = errno;
-        if(e == EINTR)
+        int e = last_error();
+        if(is_interrupted(e))
             continue;
-        if(e == EAGAIN || e == EWOULDBLOCK)
+        if(is_would_block(e))
             return true;
         ec = socket_error(e);
         return false;
@@ -532,17 +527,11 @@ flush(error_code& ec)
         return uring_flush(ec);
     while(!queue_.empty())
     {
-        iovec iov[64];
+        io_slice iov[64];
         int cnt = 0;
         for(auto it = queue_.begin(); it != queue_.end() && cnt < 64; ++it, ++cnt)
-        {
-            iov[cnt].iov_base = it->buf.data() + it->begin;
-            iov[cnt].iov_len = it->end - it->begin;
-        }
-        msghdr mh{};
-        mh.msg_iov = iov;
-        mh.msg_iovlen = static_cast<decltype(mh.msg_iovlen)>(cnt);
-        ssize_t n = ::sendmsg(fd_, &mh, MSG_NOSIGNAL);
+            set_slice(iov[cnt], it->buf.data() + it->begin, it->end - it->begin);
+        long n = send_slices(fd_, iov, cnt);
         if(n > 0)
         {
             touch();
@@ -550,10 +539,10 @@ flush(error_code& ec)
         }
         if(n < 0)
         {
-            int e = errno;
-            if(e == EINTR)
+            int e = last_error();
+            if(is_interrupted(e))
                 continue;
-            if(e == EAGAIN || e == EWOULDBLOCK)
+            if(is_would_block(e))
             {
                 // the poll backend watches writability again
                 reactor_.would_block(reg_, interest::writable);
@@ -626,8 +615,7 @@ handle_events(unsigned bits) noexcept
             {
                 // Reset: the kernel drops what it holds for the peer
                 // instead of keeping it after close().
-                ::linger lg{1, 0};
-                ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+                set_reset_on_close(fd_);
             }
             error_code ec;
             BOOST_MILLIO_FAIL(ec, e);
@@ -646,12 +634,9 @@ handle_events(unsigned bits) noexcept
             if((bits & (event::flag_writable | event::flag_error |
                 event::flag_write_closed | event::flag_read_closed)) == 0)
                 return;
-            int err = 0;
-            socklen_t len = sizeof(err);
-            if(::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
-                err = errno;
+            int err = pending_error(fd_);
             if(err == 0 && (bits & event::flag_writable) == 0)
-                err = ECONNREFUSED;
+                err = error_connection_refused;
             if(err != 0)
             {
                 lk.unlock();
@@ -741,7 +726,7 @@ handle_events(unsigned bits) noexcept
             // what it still sends (closing with unread bytes would
             // reset the connection and could lose the flushed data).
             shut_wr_ = true;
-            ::shutdown(fd_, SHUT_WR);
+            shutdown_send(fd_);
         }
     }
     want_read_ = !paused_ && !read_eof_;

@@ -19,9 +19,11 @@
 #include <cstring>
 #include <new>
 
+#if defined(BOOST_MILLIO_HAS_IO_URING)
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#endif
 
 namespace boost {
 namespace millio {
