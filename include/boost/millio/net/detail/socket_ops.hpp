@@ -93,6 +93,23 @@ set_nonblocking(int fd) noexcept
     return ::ioctlsocket(as_socket(fd), FIONBIO, &on) == 0;
 }
 
+// The library's descriptor of a new socket, made non-blocking; -1 (the
+// socket closed, the error kept) if that fails.
+inline
+int
+adopt_socket(SOCKET s) noexcept
+{
+    int const fd = millio::detail::from_socket(s);
+    if(!set_nonblocking(fd))
+    {
+        int const e = last_error();
+        ::closesocket(s);
+        ::WSASetLastError(e);
+        return -1;
+    }
+    return fd;
+}
+
 // A non-blocking stream socket, not inherited by child processes.
 inline
 int
@@ -107,15 +124,7 @@ open_socket(int family) noexcept
         WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
     if(s == INVALID_SOCKET)
         return -1;
-    int const fd = millio::detail::from_socket(s);
-    if(!set_nonblocking(fd))
-    {
-        int const e = last_error();
-        ::closesocket(s);
-        ::WSASetLastError(e);
-        return -1;
-    }
-    return fd;
+    return adopt_socket(s);
 }
 
 inline
@@ -133,15 +142,7 @@ accept_socket(int listen_fd, sockaddr_storage& ss, socket_len& len) noexcept
     SOCKET s = ::accept(as_socket(listen_fd), reinterpret_cast<sockaddr*>(&ss), &len);
     if(s == INVALID_SOCKET)
         return -1;
-    int const fd = millio::detail::from_socket(s);
-    if(!set_nonblocking(fd))
-    {
-        int const e = last_error();
-        ::closesocket(s);
-        ::WSASetLastError(e);
-        return -1;
-    }
-    return fd;
+    return adopt_socket(s);
 }
 
 // Bytes written or read, or -1.
