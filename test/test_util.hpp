@@ -16,6 +16,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <mutex>
 #include <optional>
@@ -26,6 +27,8 @@
 #if defined(_WIN32)
 # include <winsock2.h>
 # include <ws2tcpip.h>
+# include <windows.h>
+# include <psapi.h>
 #else
 # include <fcntl.h>
 # include <sys/socket.h>
@@ -361,6 +364,28 @@ inline bool socket_pair(int sv[2])
     return true;
 #else
     return ::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0;
+#endif
+}
+
+// The resident set of this process in bytes (the working set on Windows);
+// 0 if it cannot be read.
+inline std::size_t rss_bytes()
+{
+#if defined(_WIN32)
+    PROCESS_MEMORY_COUNTERS pmc{};
+    pmc.cb = sizeof(pmc);
+    if(!::GetProcessMemoryInfo(::GetCurrentProcess(), &pmc, sizeof(pmc)))
+        return 0;
+    return pmc.WorkingSetSize;
+#else
+    unsigned long size = 0, res = 0;
+    if(std::FILE* f = std::fopen("/proc/self/statm", "r"))
+    {
+        if(std::fscanf(f, "%lu %lu", &size, &res) != 2)
+            res = 0;
+        std::fclose(f);
+    }
+    return res * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
 #endif
 }
 

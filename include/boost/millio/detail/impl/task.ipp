@@ -22,12 +22,51 @@
 #if defined(__MINGW32__)
 # include <boost/millio/detail/win32.hpp>
 #endif
+#if defined(__unix__) || defined(__APPLE__)
+# include <sys/mman.h>
+# define BOOST_MILLIO_TASK_BLOCKS_MAPPED
+#endif
 
 namespace boost {
 namespace millio {
 namespace detail {
 
 namespace {
+
+// A block of nodes, aligned to its size. Where the system maps memory,
+// blocks are mapped and unmapped directly, so that the memory of a burst
+// goes back to the system when its blocks are freed (from the heap it
+// would stay with the allocator, behind longer-lived allocations).
+void*
+allocate_block(std::size_t bytes)
+{
+#if defined(BOOST_MILLIO_TASK_BLOCKS_MAPPED)
+    // Map twice the size and cut an aligned block out of it.
+    void* const m = ::mmap(nullptr, 2 * bytes, PROT_READ | PROT_WRITE,
+        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if(m == MAP_FAILED)
+        throw std::bad_alloc();
+    auto const base = reinterpret_cast<std::uintptr_t>(m);
+    auto const first = (base + bytes - 1) & ~static_cast<std::uintptr_t>(bytes - 1);
+    if(first != base)
+        ::munmap(m, first - base);
+    if(first + bytes != base + 2 * bytes)
+        ::munmap(reinterpret_cast<void*>(first + bytes), base + bytes - first);
+    return reinterpret_cast<void*>(first);
+#else
+    return ::operator new(bytes, std::align_val_t(bytes));
+#endif
+}
+
+void
+free_block(void* p, std::size_t bytes) noexcept
+{
+#if defined(BOOST_MILLIO_TASK_BLOCKS_MAPPED)
+    ::munmap(p, bytes);
+#else
+    ::operator delete(p, std::align_val_t(bytes));
+#endif
+}
 
 // The process-wide node store: blocks of `block_nodes` nodes and a stack of
 // full batches of free nodes, behind one spin lock. Threads keep free nodes
@@ -232,7 +271,7 @@ private:
     task_node*
     grow()
     {
-        void* p = ::operator new(block_bytes, std::align_val_t(block_bytes));
+        void* p = allocate_block(block_bytes);
         blocks_.fetch_add(1, std::memory_order_relaxed);
         std::lock_guard<spin_mutex> lock(mutex_);
         if(fresh_left_ != 0)
@@ -352,8 +391,7 @@ private:
                 ++j;
             if(j - i == block_nodes)
             {
-                ::operator delete(reinterpret_cast<void*>(blk),
-                    std::align_val_t(block_bytes));
+                free_block(reinterpret_cast<void*>(blk), block_bytes);
                 blocks_.fetch_sub(1, std::memory_order_relaxed);
                 freed = true;
             }
