@@ -19,10 +19,10 @@
 #include <new>
 #include <vector>
 
-#if defined(__MINGW32__)
+#if defined(_WIN32)
 # include <boost/millio/detail/win32.hpp>
-#endif
-#if defined(__unix__) || defined(__APPLE__)
+# define BOOST_MILLIO_TASK_BLOCKS_VIRTUAL
+#elif defined(__unix__) || defined(__APPLE__)
 # include <sys/mman.h>
 # define BOOST_MILLIO_TASK_BLOCKS_MAPPED
 #endif
@@ -53,6 +53,18 @@ allocate_block(std::size_t bytes)
     if(first + bytes != base + 2 * bytes)
         ::munmap(reinterpret_cast<void*>(first + bytes), base + bytes - first);
     return reinterpret_cast<void*>(first);
+#elif defined(BOOST_MILLIO_TASK_BLOCKS_VIRTUAL)
+    // Reservations start on the allocation granularity (64 KiB on every
+    // Windows), which aligns blocks of up to that size.
+    void* const p = ::VirtualAlloc(nullptr, bytes, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+    if(! p)
+        throw std::bad_alloc();
+    if(reinterpret_cast<std::uintptr_t>(p) % bytes != 0)
+    {
+        ::VirtualFree(p, 0, MEM_RELEASE);
+        throw std::bad_alloc();
+    }
+    return p;
 #else
     return ::operator new(bytes, std::align_val_t(bytes));
 #endif
@@ -63,6 +75,9 @@ free_block(void* p, std::size_t bytes) noexcept
 {
 #if defined(BOOST_MILLIO_TASK_BLOCKS_MAPPED)
     ::munmap(p, bytes);
+#elif defined(BOOST_MILLIO_TASK_BLOCKS_VIRTUAL)
+    (void)bytes;
+    ::VirtualFree(p, 0, MEM_RELEASE);
 #else
     ::operator delete(p, std::align_val_t(bytes));
 #endif
@@ -93,6 +108,7 @@ public:
     static constexpr std::size_t batch = 64;
     static constexpr std::size_t block_nodes = 4 * batch;
     static constexpr std::size_t block_bytes = block_nodes * sizeof(task_node);
+    static_assert(block_bytes <= 65536, "blocks are aligned to their size by VirtualAlloc's granularity on Windows");
     // Free batches kept by trimming (4,096 nodes, 512 KiB).
     static constexpr std::size_t keep_batches = 64;
     // Batches looked at by one trim step (16,384 nodes: about a
