@@ -23,7 +23,9 @@
 # connections x 16 in flight x 512 B (NET_CPU_SCENARIOS=bc).
 # NET_CPU_SYSCALLS=1 also counts the server's system calls in the window
 # (perf stat -e raw_syscalls:sys_enter, all its threads) and prints them
-# per message.
+# per message. NET_CPU_LOADGEN_ARGS adds arguments to every loadgen run
+# (e.g. "--threads 2": client and server then share both CPUs, and the
+# msg/s column is the throughput to compare).
 
 set -u
 bench=$1
@@ -69,7 +71,7 @@ for r in $(seq "$rounds"); do
         for k in "${order[@]}"; do
             p=${pid[$k]}
             res=$(mktemp)
-            "$loadgen" --port "${port[$k]}" "${args[@]}" --seconds "$secs" --warmup "$warm" > "$res" 2>&1 &
+            "$loadgen" --port "${port[$k]}" "${args[@]}" ${NET_CPU_LOADGEN_ARGS:-} --seconds "$secs" --warmup "$warm" > "$res" 2>&1 &
             lg=$!
             sleep "$warm"
             t0=$(ticks "$p")
@@ -99,10 +101,17 @@ for r in $(seq "$rounds"); do
             fi
             echo "round $r ($s) $k: ${us} us/msg${sc_text}, ${rate} msg/s, errors ${errs:-?}, load $(cut -d' ' -f1 /proc/loadavg)"
             cells[$s,$k]="${cells[$s,$k]:-} $us"
+            cells[rate,$s,$k]="${cells[rate,$s,$k]:-} ${rate:-0}"
         done
     done
 done
 for s in $(grep -o . <<< "$scen"); do
+    echo "($s) msg/s, median (min - max), ratio to ${kinds[0]}:"
+    rbase=$(tr ' ' '\n' <<< "${cells[rate,$s,${kinds[0]}]:-}" | grep . | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
+    for k in "${kinds[@]}"; do
+        tr ' ' '\n' <<< "${cells[rate,$s,$k]:-}" | grep . | sort -g | awk -v k="$k" -v b="$rbase" \
+            '{a[NR]=$1} END{m=a[int((NR+1)/2)]; printf "  %-22s %9.0f (%.0f - %.0f)  %.2f\n", k, m, a[1], a[NR], m/b}'
+    done
     echo "($s) median (min - max) us/msg, ratio to ${kinds[0]}:"
     base=$(tr ' ' '\n' <<< "${cells[$s,${kinds[0]}]}" | grep . | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
     for k in "${kinds[@]}"; do
