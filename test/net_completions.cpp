@@ -24,9 +24,12 @@
 #include <set>
 #include <thread>
 
-#include <sys/resource.h>
 #include <string>
 #include <vector>
+
+#if !defined(_WIN32)
+#include <sys/resource.h>
+#endif
 
 namespace millio = boost::millio;
 namespace net = boost::millio::net;
@@ -336,13 +339,24 @@ BOOST_DATA_TEST_CASE(closed_from_on_data_while_receiving, test::configs_dataset(
 
 namespace {
 
+// CPU time of the process (user + kernel).
 std::chrono::microseconds
 process_cpu_time()
 {
+#if defined(_WIN32)
+    FILETIME c, e, k, u;
+    ::GetProcessTimes(::GetCurrentProcess(), &c, &e, &k, &u);
+    auto us = [](FILETIME const& f) {
+        return static_cast<long long>(((static_cast<unsigned long long>(f.dwHighDateTime) << 32) |
+            f.dwLowDateTime) / 10);
+    };
+    return std::chrono::microseconds(us(k) + us(u));
+#else
     ::rusage ru{};
     ::getrusage(RUSAGE_SELF, &ru);
     return std::chrono::seconds(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
         std::chrono::microseconds(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+#endif
 }
 
 } // (anon)
