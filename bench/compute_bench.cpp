@@ -7,7 +7,8 @@
 
 // Compute pool benchmark.
 //
-// Contenders, run interleaved (A B C D A B C D ...) for several rounds:
+// Contenders, run interleaved for several rounds, the order rotated each
+// round (A B C D, B C D A, ...):
 //   A  boost::millio::compute_pool
 //   B  boost::asio::thread_pool           (no priorities)
 //   C  mutex + std::priority_queue pool   (the seed's design, heap_pool.hpp)
@@ -26,10 +27,14 @@
 //     p50, p99 over all samples)
 //   wake latency: start latency of one task submitted to an idle pool
 //
-// Every round starts by timing a cache-line round trip between CPU 0 and
-// CPU 1: the two virtual CPUs of a small machine may sit on one core or on
-// two, which changes every figure; a round whose placement differs from the
-// others should be repeated.
+// Each scenario of each round is framed by two timings of a cache-line
+// round trip between CPU 0 and CPU 1: the two virtual CPUs of a small
+// machine may sit near each other (one core, or a shared cache) or far,
+// and move between the two for minutes, which changes every figure 3-5x.
+// A scenario whose placement changed between its two probes is run again
+// (up to three attempts, the repetitions reported). The ratios printed
+// are per round (contenders measured in the same placement), with their
+// median and range.
 //
 // Usage: compute_bench [--rounds N] [--tasks N] [--samples N]
 //                      [--critical N] [--only a,b,...]
@@ -43,6 +48,8 @@
 #include "sketch_pool.hpp"
 
 #include <algorithm>
+#include <array>
+#include <map>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -492,17 +499,31 @@ struct result
     std::vector<double> values; // per round, or per sample for latency
 };
 
+// The ratio of contender `a` to contender `b` in each round (measured in
+// the same placement): its median and range.
+std::string
+round_ratio(result const& a, result const& b)
+{
+    std::vector<double> q;
+    for(std::size_t i = 0; i < a.values.size() && i < b.values.size(); ++i)
+        q.push_back(a.values[i] / b.values[i]);
+    if(q.empty())
+        return "-";
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%.2fx (%.2f-%.2f)", median(q),
+        *std::min_element(q.begin(), q.end()), *std::max_element(q.begin(), q.end()));
+    return buf;
+}
+
 void
 print_throughput(
     char const* title,
     result const (&r)[4])
 {
-    std::printf("\n%s (tasks/s, higher is better; median of %zu rounds)\n",
-        title, r[0].values.size());
-    std::printf("  %-22s %12s %25s %12s %12s\n", "contender", "median",
-        "spread (min-max)", "vs asio", "vs heap");
-    double const asio_m = median(r[1].values);
-    double const heap_m = median(r[2].values);
+    std::printf("\n%s (tasks/s, higher is better; median of %zu rounds; ratios: "
+        "median and range of the per-round ratios)\n", title, r[0].values.size());
+    std::printf("  %-22s %9s %15s %22s %22s\n", "contender", "median",
+        "spread", "vs asio", "vs heap");
     for(auto const& x : r)
     {
         double const m = median(x.values);
@@ -510,8 +531,9 @@ print_throughput(
         std::snprintf(spread, sizeof(spread), "%.2fM-%.2fM",
             *std::min_element(x.values.begin(), x.values.end()) / 1e6,
             *std::max_element(x.values.begin(), x.values.end()) / 1e6);
-        std::printf("  %-22s %11.2fM %25s %11.2fx %11.2fx\n",
-            x.name.c_str(), m / 1e6, spread, m / asio_m, m / heap_m);
+        std::printf("  %-22s %8.2fM %15s %22s %22s\n",
+            x.name.c_str(), m / 1e6, spread, round_ratio(x, r[1]).c_str(),
+            round_ratio(x, r[2]).c_str());
     }
 }
 
@@ -607,63 +629,114 @@ main(int argc, char** argv)
     result prio[4] = BOOST_MILLIO_BENCH_RESULTS;
     result wake[4] = BOOST_MILLIO_BENCH_RESULTS;
     std::vector<double> probes;
+    // Round trips below this: the two CPUs are "near" (two hyperthreads
+    // of one core, or cores sharing a cache); above: "far".
+    double const near_ns = 350;
+    std::size_t near_blocks = 0;
+    std::size_t all_blocks = 0;
+    std::map<std::string, std::array<int, 3>> repeats;
+
+    // One scenario of one round: the four contenders, in an order rotated
+    // each round (so that none always runs first or last), between two
+    // placement probes. If the placement of the two CPUs changed meanwhile
+    // (near on one side of the threshold, far on the other), the figures
+    // of the four are not comparable: the block is run again (at most
+    // twice) and the repetition reported.
+    auto const block = [&](char const* name, int r, result (&res)[4], auto&& run_one)
+    {
+        for(int attempt = 0; ; ++attempt)
+        {
+            std::size_t sizes[4];
+            for(int c = 0; c < 4; ++c)
+                sizes[c] = res[c].values.size();
+            double const before = placement_probe();
+            for(int k = 0; k < 4; ++k)
+                run_one((k + r) % 4, res[(k + r) % 4].values);
+            double const after = placement_probe();
+            probes.push_back(before);
+            probes.push_back(after);
+            bool const changed = (before < near_ns) != (after < near_ns);
+            std::fprintf(stderr, "round %d %s: CPU 0 <-> 1 round trip %.0f ns before, "
+                "%.0f ns after%s\n", r + 1, name, before, after,
+                changed ? (attempt < 2 ? ": placement changed, repeated" :
+                    ": placement changed, kept (third attempt)") : "");
+            if(! changed || attempt == 2)
+            {
+                near_blocks += before < near_ns;
+                ++all_blocks;
+                ++repeats[name][attempt];
+                return;
+            }
+            for(int c = 0; c < 4; ++c)
+                res[c].values.resize(sizes[c]);
+        }
+    };
+    auto const throughput = [&](std::size_t submitters, bool with_hog)
+    {
+        return [=](int c, std::vector<double>& out)
+        {
+            switch(c)
+            {
+            case 0: out.push_back(run_throughput<millio_pool>(tasks, submitters, with_hog)); break;
+            case 1: out.push_back(run_throughput<asio_pool>(tasks, submitters, with_hog)); break;
+            case 2: out.push_back(run_throughput<heap_pool>(tasks, submitters, with_hog)); break;
+            default: out.push_back(run_throughput<sketch_pool>(tasks, submitters, with_hog)); break;
+            }
+        };
+    };
 
     for(int r = 0; r < rounds; ++r)
     {
-        double const probe_before = placement_probe();
         if(want("tp1"))
-        {
-            tp1[0].values.push_back(run_throughput<millio_pool>(tasks, 1));
-            tp1[1].values.push_back(run_throughput<asio_pool>(tasks, 1));
-            tp1[2].values.push_back(run_throughput<heap_pool>(tasks, 1));
-            tp1[3].values.push_back(run_throughput<sketch_pool>(tasks, 1));
-        }
+            block("tp1", r, tp1, throughput(1, false));
         if(want("tp2"))
-        {
-            tp2[0].values.push_back(run_throughput<millio_pool>(tasks, 2));
-            tp2[1].values.push_back(run_throughput<asio_pool>(tasks, 2));
-            tp2[2].values.push_back(run_throughput<heap_pool>(tasks, 2));
-            tp2[3].values.push_back(run_throughput<sketch_pool>(tasks, 2));
-        }
+            block("tp2", r, tp2, throughput(2, false));
         if(want("hog"))
-        {
-            hog[0].values.push_back(run_throughput<millio_pool>(tasks, 2, true));
-            hog[1].values.push_back(run_throughput<asio_pool>(tasks, 2, true));
-            hog[2].values.push_back(run_throughput<heap_pool>(tasks, 2, true));
-            hog[3].values.push_back(run_throughput<sketch_pool>(tasks, 2, true));
-        }
+            block("hog", r, hog, throughput(2, true));
         if(want("paced"))
-        {
-            run_paced_latency<millio_pool>(100000, critical, paced[0].values);
-            run_paced_latency<asio_pool>(100000, critical, paced[1].values);
-            run_paced_latency<heap_pool>(100000, critical, paced[2].values);
-            run_paced_latency<sketch_pool>(100000, critical, paced[3].values);
-        }
+            block("paced", r, paced, [&](int c, std::vector<double>& out)
+            {
+                switch(c)
+                {
+                case 0: run_paced_latency<millio_pool>(100000, critical, out); break;
+                case 1: run_paced_latency<asio_pool>(100000, critical, out); break;
+                case 2: run_paced_latency<heap_pool>(100000, critical, out); break;
+                default: run_paced_latency<sketch_pool>(100000, critical, out); break;
+                }
+            });
         if(want("prio"))
-        {
-            run_priority_latency<millio_pool>(100000, samples, prio[0].values);
-            run_priority_latency<asio_pool>(100000, samples, prio[1].values);
-            run_priority_latency<heap_pool>(100000, samples, prio[2].values);
-            run_priority_latency<sketch_pool>(100000, samples, prio[3].values);
-        }
+            block("prio", r, prio, [&](int c, std::vector<double>& out)
+            {
+                switch(c)
+                {
+                case 0: run_priority_latency<millio_pool>(100000, samples, out); break;
+                case 1: run_priority_latency<asio_pool>(100000, samples, out); break;
+                case 2: run_priority_latency<heap_pool>(100000, samples, out); break;
+                default: run_priority_latency<sketch_pool>(100000, samples, out); break;
+                }
+            });
         if(want("wake"))
-        {
-            run_wake_latency<millio_pool>(samples * 10, wake[0].values);
-            run_wake_latency<asio_pool>(samples * 10, wake[1].values);
-            run_wake_latency<heap_pool>(samples * 10, wake[2].values);
-            run_wake_latency<sketch_pool>(samples * 10, wake[3].values);
-        }
-        double const probe_after = placement_probe();
-        probes.push_back(probe_before);
-        probes.push_back(probe_after);
-        std::fprintf(stderr, "round %d done (CPU 0 <-> 1 round trip: "
-            "%.0f ns before, %.0f ns after)\n", r + 1, probe_before, probe_after);
+            block("wake", r, wake, [&](int c, std::vector<double>& out)
+            {
+                switch(c)
+                {
+                case 0: run_wake_latency<millio_pool>(samples * 10, out); break;
+                case 1: run_wake_latency<asio_pool>(samples * 10, out); break;
+                case 2: run_wake_latency<heap_pool>(samples * 10, out); break;
+                default: run_wake_latency<sketch_pool>(samples * 10, out); break;
+                }
+            });
     }
 
-    std::printf("CPU 0 <-> CPU 1 cache-line round trips (ns), before and after each round:");
+    std::printf("CPU 0 <-> CPU 1 cache-line round trips (ns), before and after each "
+        "scenario of each round:");
     for(double p : probes)
         std::printf(" %.0f", p);
-    std::printf("\n");
+    std::printf("\n%zu of %zu scenario runs with the CPUs near (round trip < %.0f ns); "
+        "runs repeated because the placement changed:", near_blocks, all_blocks, near_ns);
+    for(auto const& x : repeats)
+        std::printf(" %s %d/%d/%d", x.first.c_str(), x.second[0], x.second[1], x.second[2]);
+    std::printf(" (first/second/third attempt kept)\n");
     if(want("tp1"))
         print_throughput("Throughput, 1 submitting thread", tp1);
     if(want("tp2"))

@@ -21,6 +21,9 @@
 # (min - max) in microseconds per message and the ratio of the medians
 # to the first kind. Scenarios: (b) 100 connections x 64 B, (c) 8
 # connections x 16 in flight x 512 B (NET_CPU_SCENARIOS=bc).
+# NET_CPU_SYSCALLS=1 also counts the server's system calls in the window
+# (perf stat -e raw_syscalls:sys_enter, all its threads) and prints them
+# per message.
 
 set -u
 bench=$1
@@ -70,6 +73,13 @@ for r in $(seq "$rounds"); do
             lg=$!
             sleep "$warm"
             t0=$(ticks "$p")
+            sc_file=
+            if [ "${NET_CPU_SYSCALLS:-0}" = 1 ]; then
+                sc_file=$(mktemp)
+                sc_window=$(awk -v s="$secs" 'BEGIN{ printf "%.2f", s - 0.3 }')
+                perf stat -x, -e raw_syscalls:sys_enter -p "$p" -o "$sc_file" -- sleep "$sc_window" &
+                sc_pid=$!
+            fi
             wait $lg
             t1=$(ticks "$p")
             msgs=$(grep -o 'msgs=[0-9]*' "$res" | head -1 | cut -d= -f2)
@@ -77,7 +87,17 @@ for r in $(seq "$rounds"); do
             errs=$(grep -o 'errors=[0-9]*' "$res" | tail -1 | cut -d= -f2)
             rm -f "$res"
             us=$(awk -v t=$((t1 - t0)) -v hz="$hz" -v m="${msgs:-0}" 'BEGIN{ if(m>0) printf "%.3f", t/hz*1e6/m; else print "nan" }')
-            echo "round $r ($s) $k: ${us} us/msg, ${rate} msg/s, errors ${errs:-?}, load $(cut -d' ' -f1 /proc/loadavg)"
+            sc_text=
+            if [ -n "$sc_file" ]; then
+                wait $sc_pid
+                sc=$(grep -o '^[0-9]*,' "$sc_file" | head -1 | tr -d ,)
+                rm -f "$sc_file"
+                # the messages of the window: the rate times its length
+                per=$(awk -v c="${sc:-0}" -v r="${rate:-0}" -v w="$sc_window" 'BEGIN{ if(r>0) printf "%.3f", c/(r*w); else print "nan" }')
+                sc_text=", ${per} syscalls/msg"
+                cells[sc,$s,$k]="${cells[sc,$s,$k]:-} $per"
+            fi
+            echo "round $r ($s) $k: ${us} us/msg${sc_text}, ${rate} msg/s, errors ${errs:-?}, load $(cut -d' ' -f1 /proc/loadavg)"
             cells[$s,$k]="${cells[$s,$k]:-} $us"
         done
     done
@@ -89,5 +109,12 @@ for s in $(grep -o . <<< "$scen"); do
         tr ' ' '\n' <<< "${cells[$s,$k]}" | grep . | sort -g | awk -v k="$k" -v b="$base" \
             '{a[NR]=$1} END{m=a[int((NR+1)/2)]; printf "  %-22s %7.3f (%.3f - %.3f)  %.2f\n", k, m, a[1], a[NR], m/b}'
     done
+    if [ "${NET_CPU_SYSCALLS:-0}" = 1 ]; then
+        echo "($s) system calls per message, median (min - max):"
+        for k in "${kinds[@]}"; do
+            tr ' ' '\n' <<< "${cells[sc,$s,$k]:-}" | grep . | sort -g | awk -v k="$k" \
+                '{a[NR]=$1} END{ if(NR) printf "  %-22s %7.3f (%.3f - %.3f)\n", k, a[int((NR+1)/2)], a[1], a[NR] }'
+        done
+    fi
 done
 echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -100,8 +100,9 @@ BOOST_AUTO_TEST_CASE(fixed_size_and_reuse)
     BOOST_TEST(pool.created_count() == 1u);
 }
 
-// Every buffer of every size is aligned to alignof(std::max_align_t), as
-// documented; buffers do not overlap and keep the size asked for. Twenty
+// Every buffer of every size is aligned to alignof(std::max_align_t), and
+// those whose size is a multiple of 64 to a cache line, as documented;
+// buffers do not overlap and keep the size asked for. Twenty
 // buffers per size span more than one Boost.Pool block (the first holds 8).
 BOOST_AUTO_TEST_CASE(alignment_of_every_buffer, *boost::unit_test::timeout(120))
 {
@@ -114,6 +115,7 @@ BOOST_AUTO_TEST_CASE(alignment_of_every_buffer, *boost::unit_test::timeout(120))
         sizes.push_back(n);
 
     std::size_t misaligned = 0;
+    std::size_t off_line = 0;
     std::size_t overlapping = 0;
     std::size_t wrong_size = 0;
     for(std::size_t n : sizes)
@@ -141,6 +143,13 @@ BOOST_AUTO_TEST_CASE(alignment_of_every_buffer, *boost::unit_test::timeout(120))
                             << static_cast<void*>(b.data()) << " is misaligned");
                     ++misaligned;
                 }
+                if(n % 64 == 0 && reinterpret_cast<std::uintptr_t>(b.data()) % 64 != 0)
+                {
+                    if(off_line == 0)
+                        BOOST_TEST_MESSAGE("size " << n << ": buffer at "
+                            << static_cast<void*>(b.data()) << " is not on a cache line");
+                    ++off_line;
+                }
                 addr.push_back(b.data());
             }
             std::sort(addr.begin(), addr.end());
@@ -157,6 +166,7 @@ BOOST_AUTO_TEST_CASE(alignment_of_every_buffer, *boost::unit_test::timeout(120))
         }
     }
     BOOST_TEST(misaligned == 0u);
+    BOOST_TEST(off_line == 0u);
     BOOST_TEST(overlapping == 0u);
     BOOST_TEST(wrong_size == 0u);
 }

@@ -417,6 +417,34 @@ BOOST_AUTO_TEST_CASE(detach_after_pool_gone)
     BOOST_TEST(counted::live() == 1);
 }
 
+// Objects whose size is a multiple of a cache line start on one, as
+// documented: two of them never share a line (the first objects of a pool
+// are neighbours in one block, and are handed to different threads).
+BOOST_AUTO_TEST_CASE(line_sized_objects_start_on_a_cache_line)
+{
+    struct line { unsigned char bytes[64]; };
+    struct lines { unsigned char bytes[192]; };
+    millio::object_pool<line> a(4, []{ return line(); });
+    millio::object_pool<lines> b(0, []{ return lines(); });
+    std::vector<millio::pooled<line>> va;
+    std::vector<millio::pooled<lines>> vb;
+    // more than the first block of each, and reused ones too
+    for(int round = 0; round < 2; ++round)
+    {
+        for(int i = 0; i < 40; ++i)
+        {
+            va.push_back(a.acquire());
+            vb.push_back(b.acquire());
+        }
+        for(auto const& h : va)
+            BOOST_TEST(reinterpret_cast<std::uintptr_t>(h.get()) % 64 == 0u);
+        for(auto const& h : vb)
+            BOOST_TEST(reinterpret_cast<std::uintptr_t>(h.get()) % 64 == 0u);
+        va.clear();
+        vb.clear();
+    }
+}
+
 namespace {
 
 void

@@ -28,6 +28,7 @@
 #if defined(_WIN32)
 # include <winsock2.h>
 # include <ws2tcpip.h>
+# include <windows.h>
 # include <psapi.h>
 #else
 # include <fcntl.h>
@@ -382,20 +383,8 @@ inline bool socket_pair(int sv[2])
 #endif
 }
 
-// True when the test runs under Wine (whose ntdll exports
-// wine_get_version), where some socket behaviour differs from Windows.
-inline bool under_wine()
-{
-#if defined(_WIN32)
-    HMODULE m = ::GetModuleHandleA("ntdll.dll");
-    return m && ::GetProcAddress(m, "wine_get_version") != nullptr;
-#else
-    return false;
-#endif
-}
-
-// Resident set size of this process in bytes: on Windows its working
-// set, elsewhere from /proc/self/statm (0 where there is none).
+// The resident set of this process in bytes (the working set on Windows);
+// 0 if it cannot be read.
 inline std::size_t rss_bytes()
 {
 #if defined(_WIN32)
@@ -413,6 +402,18 @@ inline std::size_t rss_bytes()
         std::fclose(f);
     }
     return res * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+#endif
+}
+
+// True when the test runs under Wine (whose ntdll exports
+// wine_get_version), where some socket behaviour differs from Windows.
+inline bool under_wine()
+{
+#if defined(_WIN32)
+    HMODULE m = ::GetModuleHandleA("ntdll.dll");
+    return m && ::GetProcAddress(m, "wine_get_version") != nullptr;
+#else
+    return false;
 #endif
 }
 

@@ -213,7 +213,9 @@ private:
     Every buffer is aligned at least to `alignof(std::max_align_t)`: each
     one takes its size rounded up to a multiple of that alignment from
     Boost.Pool, though @ref buffer_size and `pooled_buffer::size` report
-    the size asked for.
+    the size asked for. Buffers whose size is a multiple of 64 bytes start
+    on a 64-byte boundary, so that two of them, used by two threads, never
+    share a cache line.
 
     @par Thread Safety
     All member functions may be called concurrently.

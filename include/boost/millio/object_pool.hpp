@@ -245,6 +245,10 @@ private:
     they go back to the pool when the thread exits, are reached by
     @ref trim and @ref shrink_to_fit, and are destroyed with the pool.
 
+    Objects whose size is a multiple of 64 bytes start on a 64-byte
+    boundary, so that two of them, used by two threads, never share a
+    cache line.
+
     Memory held by Boost.Pool for objects destroyed past the cap is kept
     for reuse by later objects; @ref trim and @ref shrink_to_fit give the
     blocks that hold no object back to the system, and the rest goes

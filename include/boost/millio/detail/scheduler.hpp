@@ -12,7 +12,7 @@
 #include <boost/millio/detail/operation.hpp>
 #include <boost/millio/detail/task.hpp>
 #include <boost/millio/error.hpp>
-#include <boost/lockfree/queue.hpp>
+#include <boost/millio/detail/spill_queue.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -162,7 +162,9 @@ private:
     std::size_t const threads_;
     std::int64_t const timeout_ns_;
 
-    boost::lockfree::queue<operation*> queue_{1024};
+    // 1,024 operations without allocating; a burst beyond spills, and that
+    // memory goes back as it drains.
+    spill_queue<operation*> queue_{1024};
     std::atomic<std::size_t> queued_{0};        // queued operations, not counting the marker
     std::atomic<std::size_t> inflight_posts_{0};
     std::vector<operation*> batch_;             // used by the holder of the polling role

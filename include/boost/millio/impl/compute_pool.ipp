@@ -12,11 +12,12 @@
 #include <boost/millio/detail/access.hpp>
 #include <boost/millio/detail/compute_stats.hpp>
 #include <boost/millio/detail/except.hpp>
-#include <boost/lockfree/queue.hpp>
+#include <boost/millio/detail/spill_queue.hpp>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <new>
 #include <thread>
 #include <vector>
 
@@ -49,14 +50,36 @@ struct compute_pool::impl
     // the thread that would give it work gets to run.
     static constexpr unsigned yield_every = 32;
 
+    // Most lanes (below).
+    static constexpr std::size_t max_lanes = 8;
+
+    // Tasks a queue holds without allocating (256 x 64 bytes); a burst
+    // beyond spills, and that memory goes back as it drains.
+    static constexpr std::size_t queue_room = 256;
+
     struct alignas(BOOST_MILLIO_CACHELINE) queue_slot
     {
-        boost::lockfree::queue<detail::task_node*> q{256};
+        detail::spill_queue<detail::task_node*> q{queue_room};
     };
 
+    // The queues: per priority, one lane per worker (at most max_lanes).
+    // A submitting thread always pushes to the same lane (threads take
+    // lanes in turn), and worker w pops from lane w % lanes first, then
+    // from the others: two threads submitting at once, and two workers
+    // popping, mostly touch different queues, instead of all four taking
+    // turns at the ends of one. Nothing of the order is lost: the tasks of
+    // one thread stay in one queue, in order, and every worker looks at
+    // every lane of a priority before a lower one.
     compute_pool* self;
     detail::compute_stats stats;
-    queue_slot queues[task_priority_count];
+    std::size_t const lane_count;
+    std::unique_ptr<queue_slot[]> queues; // [priority * lane_count + lane]
+
+    detail::spill_queue<detail::task_node*>&
+    queue(std::size_t priority, std::size_t lane) noexcept
+    {
+        return queues[priority * lane_count + lane].q;
+    }
 
     alignas(BOOST_MILLIO_CACHELINE) std::atomic<std::uint32_t> sleepers{0};
     alignas(BOOST_MILLIO_CACHELINE) std::atomic<bool> stopped{false};
@@ -80,6 +103,8 @@ struct compute_pool::impl
     explicit
     impl(compute_pool* p, std::size_t n)
         : self(p)
+        , lane_count((std::min)(n, max_lanes))
+        , queues(new queue_slot[task_priority_count * lane_count])
     {
         stats.workers.reset(new detail::worker_counters[n]);
         stats.worker_count = n;
@@ -162,14 +187,34 @@ struct compute_pool::impl
         wc.busy.store(0, std::memory_order_release);
     }
 
-    // Pop from the highest non-empty queue.
+    // The lane of a submitting thread.
+    std::size_t
+    submit_lane() const noexcept
+    {
+        static std::atomic<unsigned> next{0};
+        thread_local unsigned const mine =
+            next.fetch_add(1, std::memory_order_relaxed);
+        return mine % lane_count;
+    }
+
+    // Pop from the highest priority with a task, worker `w`'s own lane of
+    // it first.
     detail::task_node*
-    take(detail::worker_counters& wc) noexcept
+    take(std::size_t w, detail::worker_counters& wc) noexcept
     {
         detail::task_node* n = nullptr;
+        std::size_t const own = w % lane_count;
         for(std::size_t i = task_priority_count; i-- > 0;)
         {
-            if(queues[i].q.pop(n))
+            bool found = false;
+            for(std::size_t k = 0; k < lane_count && ! found; ++k)
+            {
+                std::size_t l = own + k;
+                if(l >= lane_count)
+                    l -= lane_count;
+                found = queue(i, l).pop(n);
+            }
+            if(found)
             {
                 auto& t = wc.taken[i];
                 t.store(t.load(std::memory_order_relaxed) + 1,
@@ -189,7 +234,7 @@ struct compute_pool::impl
         bool woke = false;
         for(;;)
         {
-            if(detail::task_node* n = take(wc))
+            if(detail::task_node* n = take(index, wc))
             {
                 if(woke)
                 {
@@ -228,7 +273,7 @@ struct compute_pool::impl
             // submitter is preempted in the middle of a push.
             sleepers.fetch_add(1, std::memory_order_seq_cst);
             std::atomic_thread_fence(std::memory_order_seq_cst);
-            if(detail::task_node* n = take(wc))
+            if(detail::task_node* n = take(index, wc))
             {
                 sleepers.fetch_sub(1, std::memory_order_relaxed);
                 lock.unlock();
@@ -332,15 +377,11 @@ submit(
         BOOST_MILLIO_FAIL(ec, error::shut_down);
         return;
     }
-    try
-    {
-        s.queues[i].q.push(n);
-    }
-    catch(...)
+    if(! s.queue(i, s.submit_lane()).push(n))
     {
         pc.submitted.fetch_sub(1, std::memory_order_seq_cst);
         n->destroy();
-        throw;
+        throw std::bad_alloc();
     }
     // See run_worker: the fence orders the push before the read of
     // `sleepers`.

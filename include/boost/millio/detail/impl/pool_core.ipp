@@ -48,9 +48,15 @@ namespace {
 // Blocks of at least this size are mapped from the system.
 constexpr std::size_t map_threshold = std::size_t(64) << 10;
 
-// In front of every block: its size and how it was made, padded so
-// that the block keeps the fundamental alignment.
-struct alignas(std::max_align_t) block_header
+// The size of a cache line (as a constant: std::hardware_destructive_
+// interference_size varies with compiler options).
+constexpr std::size_t cache_line = 64;
+
+// In front of every block: its size and how it was made, padded to a
+// cache line. Blocks start on a cache line, so that chunks whose size is
+// a multiple of it (64 bytes, 8 KiB buffers...) never share a line with
+// their neighbours, which other threads may be writing.
+struct alignas(cache_line) block_header
 {
     std::size_t bytes; // including the header
     bool mapped;
@@ -274,7 +280,7 @@ malloc(size_type bytes)
 #endif
     if(! mapped)
     {
-        p = ::operator new(total, std::nothrow);
+        p = ::operator new(total, std::align_val_t(cache_line), std::nothrow);
         if(! p)
             return nullptr;
     }
@@ -294,7 +300,7 @@ free(char* block)
         return;
     }
 #endif
-    ::operator delete(h);
+    ::operator delete(h, std::align_val_t(cache_line));
 }
 
 pool_core::

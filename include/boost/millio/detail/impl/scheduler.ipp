@@ -177,7 +177,7 @@ scheduler::
 push(operation* op) noexcept
 {
     queued_.fetch_add(1, std::memory_order_relaxed);
-    // push allocates a node only when the queue's free list is empty;
+    // push allocates only when a burst spills beyond the queue's room;
     // running out of memory here cannot be reported to anyone.
     while(!queue_.push(op))
         std::this_thread::yield();

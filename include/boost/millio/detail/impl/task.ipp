@@ -19,8 +19,12 @@
 #include <new>
 #include <vector>
 
-#if defined(__MINGW32__)
+#if defined(_WIN32)
 # include <boost/millio/detail/win32.hpp>
+# define BOOST_MILLIO_TASK_BLOCKS_VIRTUAL
+#elif defined(__unix__) || defined(__APPLE__)
+# include <sys/mman.h>
+# define BOOST_MILLIO_TASK_BLOCKS_MAPPED
 #endif
 
 namespace boost {
@@ -28,6 +32,56 @@ namespace millio {
 namespace detail {
 
 namespace {
+
+// A block of nodes, aligned to its size. Where the system maps memory,
+// blocks are mapped and unmapped directly, so that the memory of a burst
+// goes back to the system when its blocks are freed (from the heap it
+// would stay with the allocator, behind longer-lived allocations).
+void*
+allocate_block(std::size_t bytes)
+{
+#if defined(BOOST_MILLIO_TASK_BLOCKS_MAPPED)
+    // Map twice the size and cut an aligned block out of it.
+    void* const m = ::mmap(nullptr, 2 * bytes, PROT_READ | PROT_WRITE,
+        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if(m == MAP_FAILED)
+        throw std::bad_alloc();
+    auto const base = reinterpret_cast<std::uintptr_t>(m);
+    auto const first = (base + bytes - 1) & ~static_cast<std::uintptr_t>(bytes - 1);
+    if(first != base)
+        ::munmap(m, first - base);
+    if(first + bytes != base + 2 * bytes)
+        ::munmap(reinterpret_cast<void*>(first + bytes), base + bytes - first);
+    return reinterpret_cast<void*>(first);
+#elif defined(BOOST_MILLIO_TASK_BLOCKS_VIRTUAL)
+    // Reservations start on the allocation granularity (64 KiB on every
+    // Windows), which aligns blocks of up to that size.
+    void* const p = ::VirtualAlloc(nullptr, bytes, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+    if(! p)
+        throw std::bad_alloc();
+    if(reinterpret_cast<std::uintptr_t>(p) % bytes != 0)
+    {
+        ::VirtualFree(p, 0, MEM_RELEASE);
+        throw std::bad_alloc();
+    }
+    return p;
+#else
+    return ::operator new(bytes, std::align_val_t(bytes));
+#endif
+}
+
+void
+free_block(void* p, std::size_t bytes) noexcept
+{
+#if defined(BOOST_MILLIO_TASK_BLOCKS_MAPPED)
+    ::munmap(p, bytes);
+#elif defined(BOOST_MILLIO_TASK_BLOCKS_VIRTUAL)
+    (void)bytes;
+    ::VirtualFree(p, 0, MEM_RELEASE);
+#else
+    ::operator delete(p, std::align_val_t(bytes));
+#endif
+}
 
 // The process-wide node store: blocks of `block_nodes` nodes and a stack of
 // full batches of free nodes, behind one spin lock. Threads keep free nodes
@@ -54,6 +108,7 @@ public:
     static constexpr std::size_t batch = 64;
     static constexpr std::size_t block_nodes = 4 * batch;
     static constexpr std::size_t block_bytes = block_nodes * sizeof(task_node);
+    static_assert(block_bytes <= 65536, "blocks are aligned to their size by VirtualAlloc's granularity on Windows");
     // Free batches kept by trimming (4,096 nodes, 512 KiB).
     static constexpr std::size_t keep_batches = 64;
     // Batches looked at by one trim step (16,384 nodes: about a
@@ -232,7 +287,7 @@ private:
     task_node*
     grow()
     {
-        void* p = ::operator new(block_bytes, std::align_val_t(block_bytes));
+        void* p = allocate_block(block_bytes);
         blocks_.fetch_add(1, std::memory_order_relaxed);
         std::lock_guard<spin_mutex> lock(mutex_);
         if(fresh_left_ != 0)
@@ -352,8 +407,7 @@ private:
                 ++j;
             if(j - i == block_nodes)
             {
-                ::operator delete(reinterpret_cast<void*>(blk),
-                    std::align_val_t(block_bytes));
+                free_block(reinterpret_cast<void*>(blk), block_bytes);
                 blocks_.fetch_sub(1, std::memory_order_relaxed);
                 freed = true;
             }
