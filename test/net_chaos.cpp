@@ -33,7 +33,6 @@
 
 #if defined(_WIN32)
 #include <windows.h>
-#include <psapi.h>
 #else
 #include <dirent.h>
 #include <sys/socket.h>
@@ -86,27 +85,6 @@ std::size_t count_fds()
             ++n;
     ::closedir(d);
     return n - 1; // the directory's own descriptor
-#endif
-}
-
-// Resident set size in bytes.
-std::size_t rss_bytes()
-{
-#if defined(_WIN32)
-    PROCESS_MEMORY_COUNTERS pmc{};
-    pmc.cb = sizeof(pmc);
-    if(!::GetProcessMemoryInfo(::GetCurrentProcess(), &pmc, sizeof(pmc)))
-        return 0;
-    return pmc.WorkingSetSize;
-#else
-    unsigned long size = 0, res = 0;
-    if(std::FILE* f = std::fopen("/proc/self/statm", "r"))
-    {
-        if(std::fscanf(f, "%lu %lu", &size, &res) != 2)
-            res = 0;
-        std::fclose(f);
-    }
-    return res * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
 #endif
 }
 
@@ -589,16 +567,28 @@ void report(char const* what, test::loop_config const& cfg, chaos_handler& h, cl
         << " echoes to reset peers failed");
 }
 
-// The edge-triggered backends (epoll, and io_uring where available).
-std::vector<test::loop_config> epoll_configs()
+// The configurations of the edge-triggered backends of this platform
+// (epoll and io_uring), or all of them where it has neither.
+std::vector<test::loop_config> edge_configs()
 {
     std::vector<test::loop_config> v;
-    for(auto const& c : test::all_configs())
+    for(auto const& c : test::platform_configs())
         if(c.backend == millio::backend_type::epoll || c.backend == millio::backend_type::io_uring)
             v.push_back(c);
     if(v.empty()) // not Linux
-        v = test::all_configs();
+        v = test::platform_configs();
     return v;
+}
+
+// How many of them run: selected and usable here.
+std::size_t edge_configs_enabled()
+{
+    std::size_t n = 0;
+    for(auto const& c : test::all_configs())
+        for(auto const& e : edge_configs())
+            if(c.backend == e.backend && c.mode == e.mode)
+                ++n;
+    return n;
 }
 
 double soak_seconds()
@@ -614,92 +604,88 @@ double soak_seconds()
 
 } // (anon)
 
+// The test cases (data test cases are classes) capture the helpers of the
+// anonymous namespace: they are there too (-Wsubobject-linkage).
+namespace {
+
 BOOST_AUTO_TEST_SUITE(net_chaos)
 
-// The mix, once per dispatch mode.
-BOOST_AUTO_TEST_CASE(mix, *boost::unit_test::timeout(300))
+// The mix, once per configuration of the edge-triggered backends.
+BOOST_TEST_DECORATOR(*test::if_config_enabled(edge_configs()) * boost::unit_test::timeout(150))
+BOOST_DATA_TEST_CASE(mix, test::configs_dataset(edge_configs()), cfg)
 {
     std::size_t const actions = scaled(40, 8);
-    for(auto const& cfg : epoll_configs())
+    auto h = std::make_shared<chaos_handler>();
+    client_stats st;
     {
-        BOOST_TEST_CONTEXT(cfg.name())
-        {
-            auto h = std::make_shared<chaos_handler>();
-            client_stats st;
-            {
-                event_loop loop(cfg.options());
-                net::tcp_server srv(chaos_config(), h);
-                srv.start(loop, token(1));
-                test::loop_runner run(loop);
-                run_cycle(test::loopback(srv.local_endpoint()), st, actions, 1);
-                BOOST_TEST(test::eventually([&]{ return srv.connection_count() == 0; }));
-                BOOST_TEST(test::eventually([&]{ return h->disconnects.load() == h->connects.load(); }));
-            }
-            check_handler(*h, st);
-            BOOST_TEST(st.exchanges.load() > 0u);
-            report("mix", cfg, *h, st);
-        }
+        event_loop loop(cfg.options());
+        net::tcp_server srv(chaos_config(), h);
+        srv.start(loop, token(1));
+        test::loop_runner run(loop);
+        run_cycle(test::loopback(srv.local_endpoint()), st, actions, 1);
+        BOOST_TEST(test::eventually([&]{ return srv.connection_count() == 0; }));
+        BOOST_TEST(test::eventually([&]{ return h->disconnects.load() == h->connects.load(); }));
     }
+    check_handler(*h, st);
+    BOOST_TEST(st.exchanges.load() > 0u);
+    report("mix", cfg, *h, st);
 }
 
-// The mix, repeated for MILLIO_SOAK_SECONDS split over the dispatch modes.
-// Labelled `serial`: its RSS growth bound assumes no memory pressure from
-// other processes (ctest runs it alone, see CMakeLists.txt).
-BOOST_AUTO_TEST_CASE(soak, *boost::unit_test::timeout(3600) * boost::unit_test::label("serial"))
+// The mix, repeated for MILLIO_SOAK_SECONDS split over the configurations
+// that run. Labelled `serial`: its RSS growth bound assumes no memory
+// pressure from other processes (ctest runs it alone, see CMakeLists.txt).
+BOOST_TEST_DECORATOR(*test::if_config_enabled(edge_configs()) * boost::unit_test::timeout(3600)
+    * boost::unit_test::label("serial"))
+BOOST_DATA_TEST_CASE(soak, test::configs_dataset(edge_configs()), cfg)
 {
-    auto const cfgs = epoll_configs();
-    double const seconds = soak_seconds() / static_cast<double>(cfgs.size());
+    double const seconds = soak_seconds() / static_cast<double>(edge_configs_enabled());
     std::size_t const actions = scaled(20, 4);
-    for(auto const& cfg : cfgs)
+    auto h = std::make_shared<chaos_handler>();
+    client_stats st;
+    std::size_t const fds_before = count_fds();
+    std::size_t rss_warm = 0;
+    std::size_t rss_end = 0;
+    std::size_t cycles = 0;
     {
-        BOOST_TEST_CONTEXT(cfg.name())
+        event_loop loop(cfg.options());
+        net::tcp_server srv(chaos_config(), h);
+        srv.start(loop, token(1));
+        test::loop_runner run(loop);
+        auto const ep = test::loopback(srv.local_endpoint());
+        auto const start = std::chrono::steady_clock::now();
+        auto const end = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+            std::chrono::duration<double>(seconds));
+        do
         {
-            auto h = std::make_shared<chaos_handler>();
-            client_stats st;
-            std::size_t const fds_before = count_fds();
-            std::size_t rss_warm = 0;
-            std::size_t rss_end = 0;
-            std::size_t cycles = 0;
-            {
-                event_loop loop(cfg.options());
-                net::tcp_server srv(chaos_config(), h);
-                srv.start(loop, token(1));
-                test::loop_runner run(loop);
-                auto const ep = test::loopback(srv.local_endpoint());
-                auto const start = std::chrono::steady_clock::now();
-                auto const end = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                    std::chrono::duration<double>(seconds));
-                do
-                {
-                    run_cycle(ep, st, actions, ++cycles);
-                    BOOST_TEST(test::eventually([&]{ return srv.connection_count() == 0; }));
-                    if(cycles == 1)
-                        rss_warm = rss_bytes(); // after the first, warm-up cycle
-                }
-                while(std::chrono::steady_clock::now() < end && st.first_error().empty());
-                rss_end = rss_bytes();
-                BOOST_TEST(test::eventually([&]{ return h->disconnects.load() == h->connects.load(); }));
-                BOOST_TEST(srv.connection_count() == 0u);
-            }
-            std::size_t const fds_after = count_fds();
-            check_handler(*h, st);
-            BOOST_TEST(fds_after == fds_before);
-            double const growth = rss_warm
-                ? (static_cast<double>(rss_end) - static_cast<double>(rss_warm)) /
-                    static_cast<double>(rss_warm)
-                : 0;
-            report("soak", cfg, *h, st);
-            BOOST_TEST_MESSAGE("soak " << cfg.name() << ": " << cycles << " cycles in "
-                << seconds << " s; fds " << fds_before << " before, " << fds_after
-                << " after; RSS " << rss_warm / 1024 << " KiB after warm-up, "
-                << rss_end / 1024 << " KiB at the end (" << 100 * growth << "%)");
-            if(BOOST_MILLIO_TEST_SANITIZED)
-                BOOST_TEST_MESSAGE("RSS growth not checked under a sanitizer "
-                    "(its quarantine and shadow memory grow by design)");
-            else if(cycles > 1)
-                BOOST_TEST(growth < 0.10);
+            run_cycle(ep, st, actions, ++cycles);
+            BOOST_TEST(test::eventually([&]{ return srv.connection_count() == 0; }));
+            if(cycles == 1)
+                rss_warm = test::rss_bytes(); // after the first, warm-up cycle
         }
+        while(std::chrono::steady_clock::now() < end && st.first_error().empty());
+        rss_end = test::rss_bytes();
+        BOOST_TEST(test::eventually([&]{ return h->disconnects.load() == h->connects.load(); }));
+        BOOST_TEST(srv.connection_count() == 0u);
     }
+    std::size_t const fds_after = count_fds();
+    check_handler(*h, st);
+    BOOST_TEST(fds_after == fds_before);
+    double const growth = rss_warm
+        ? (static_cast<double>(rss_end) - static_cast<double>(rss_warm)) /
+            static_cast<double>(rss_warm)
+        : 0;
+    report("soak", cfg, *h, st);
+    BOOST_TEST_MESSAGE("soak " << cfg.name() << ": " << cycles << " cycles in "
+        << seconds << " s; fds " << fds_before << " before, " << fds_after
+        << " after; RSS " << rss_warm / 1024 << " KiB after warm-up, "
+        << rss_end / 1024 << " KiB at the end (" << 100 * growth << "%)");
+    if(BOOST_MILLIO_TEST_SANITIZED)
+        BOOST_TEST_MESSAGE("RSS growth not checked under a sanitizer "
+            "(its quarantine and shadow memory grow by design)");
+    else if(cycles > 1)
+        BOOST_TEST(growth < 0.10);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // (anon)

@@ -24,9 +24,12 @@
 #include <set>
 #include <thread>
 
-#include <sys/resource.h>
 #include <string>
 #include <vector>
+
+#if !defined(_WIN32)
+#include <sys/resource.h>
+#endif
 
 namespace millio = boost::millio;
 namespace net = boost::millio::net;
@@ -129,36 +132,35 @@ ends_within(int fd, std::chrono::milliseconds d)
 
 } // (anon)
 
+// The test cases (data test cases are classes) capture the helpers of the
+// anonymous namespace: they are there too (-Wsubobject-linkage).
+namespace {
+
 BOOST_AUTO_TEST_SUITE(net_completions)
 
 // A loop with a small batch has few receive buffers (on io_uring: 16 for
 // a batch of 16): 48 connections echoing at once exhaust them again and
 // again; every byte comes back, in order, and no connection stalls.
-BOOST_AUTO_TEST_CASE(more_connections_than_receive_buffers, *boost::unit_test::timeout(240))
+BOOST_TEST_DECORATOR(*test::if_config_enabled() * boost::unit_test::timeout(240))
+BOOST_DATA_TEST_CASE(more_connections_than_receive_buffers, test::configs_dataset(), cfg)
 {
     std::size_t const conns = 48;
     std::size_t const bytes = 256 * 1024;
-    for(auto const& cfg : test::all_configs())
-    {
-        BOOST_TEST_CONTEXT(cfg.name())
-        {
-            auto opt = cfg.options();
-            opt.events_capacity = 16;
-            event_loop loop(opt);
-            auto h = std::make_shared<test::echo_handler>();
-            h->check_overlap = true;
-            net::tcp_server srv(test::local_config(), h);
-            srv.start(loop, token(1));
-            test::loop_runner run(loop);
-            auto err = test::echo_clients(test::loopback(srv.local_endpoint()),
-                conns, bytes, 16384, 200s, 11);
-            BOOST_TEST(err == "");
-            BOOST_TEST(h->send_failures.load() == 0);
-            BOOST_TEST(h->bytes.load() == conns * bytes);
-            BOOST_TEST(h->overlaps.load() == 0);
-            BOOST_TEST(test::eventually([&]{ return h->disconnects.load() == h->connects.load(); }));
-        }
-    }
+    auto opt = cfg.options();
+    opt.events_capacity = 16;
+    event_loop loop(opt);
+    auto h = std::make_shared<test::echo_handler>();
+    h->check_overlap = true;
+    net::tcp_server srv(test::local_config(), h);
+    srv.start(loop, token(1));
+    test::loop_runner run(loop);
+    auto err = test::echo_clients(test::loopback(srv.local_endpoint()),
+        conns, bytes, 16384, 200s, 11);
+    BOOST_TEST(err == "");
+    BOOST_TEST(h->send_failures.load() == 0);
+    BOOST_TEST(h->bytes.load() == conns * bytes);
+    BOOST_TEST(h->overlaps.load() == 0);
+    BOOST_TEST(test::eventually([&]{ return h->disconnects.load() == h->connects.load(); }));
 }
 
 // Connections whose sends cannot progress (the peers read nothing) while
@@ -166,104 +168,99 @@ BOOST_AUTO_TEST_CASE(more_connections_than_receive_buffers, *boost::unit_test::t
 // reset), by the write timeout, and by the destruction of the server.
 // The requests in flight end first: nothing is freed early (ASan), the
 // peers see their connections end, nothing is reported twice.
-BOOST_AUTO_TEST_CASE(closed_with_sends_and_receives_in_flight, *boost::unit_test::timeout(240))
+BOOST_TEST_DECORATOR(*test::if_config_enabled() * boost::unit_test::timeout(120))
+BOOST_DATA_TEST_CASE(closed_with_sends_and_receives_in_flight, test::configs_dataset(), cfg)
 {
     std::size_t const message = 4 << 20;
     int const n = 8;
-    for(auto const& cfg : test::all_configs())
+    event_loop loop(cfg.options());
+    test::loop_runner run(loop);
+    // 1. close_connection: the flush cannot finish, the close
+    //    timeout resets the connections.
     {
-        BOOST_TEST_CONTEXT(cfg.name())
+        auto h = std::make_shared<pusher>(message);
+        net::tcp_server srv(net::tcp_server_config::builder()
+            .address("127.0.0.1:0")
+            .send_buffer_size(16384)
+            .write_high_water_mark(2 * message)
+            .close_timeout(std::chrono::milliseconds(200))
+            .build(), h);
+        srv.start(loop, token(1));
+        std::vector<std::unique_ptr<test::fd_guard>> cs;
+        for(int i = 0; i < n; ++i)
         {
-            event_loop loop(cfg.options());
-            test::loop_runner run(loop);
-            // 1. close_connection: the flush cannot finish, the close
-            //    timeout resets the connections.
-            {
-                auto h = std::make_shared<pusher>(message);
-                net::tcp_server srv(net::tcp_server_config::builder()
-                    .address("127.0.0.1:0")
-                    .send_buffer_size(16384)
-                    .write_high_water_mark(2 * message)
-                    .close_timeout(std::chrono::milliseconds(200))
-                    .build(), h);
-                srv.start(loop, token(1));
-                std::vector<std::unique_ptr<test::fd_guard>> cs;
-                for(int i = 0; i < n; ++i)
-                {
-                    cs.emplace_back(new test::fd_guard(slow_reader(test::loopback(srv.local_endpoint()))));
-                    BOOST_REQUIRE(cs.back()->fd >= 0);
-                }
-                BOOST_REQUIRE(test::eventually([&]{ return h->connects.load() == n; }));
-                std::vector<unsigned char> chunk(8192, 0x5a);
-                for(auto& c : cs)
-                    BOOST_TEST(test::write_all(c->fd, chunk.data(), chunk.size()));
-                BOOST_REQUIRE(test::eventually([&]{ return h->received.load() == n * chunk.size(); }));
-                auto ctx = srv.context();
-                for(std::uint64_t id = 1; id <= static_cast<std::uint64_t>(n); ++id)
-                    ctx.close_connection(net::connection_id(id));
-                BOOST_TEST(test::eventually([&]{ return h->disconnects.load() == n; }));
-                BOOST_TEST(h->count(millio::error::close_timeout) == n);
-                for(auto& c : cs)
-                    BOOST_TEST(ends_within(c->fd, 20s));
-                BOOST_TEST(h->send_failures.load() == 0);
-            }
-            // 2. The write timeout, while the peers keep sending.
-            {
-                auto h = std::make_shared<pusher>(message);
-                net::tcp_server srv(net::tcp_server_config::builder()
-                    .address("127.0.0.1:0")
-                    .send_buffer_size(16384)
-                    .write_high_water_mark(2 * message)
-                    .write_timeout(std::chrono::milliseconds(300))
-                    .build(), h);
-                srv.start(loop, token(2));
-                std::vector<std::unique_ptr<test::fd_guard>> cs;
-                for(int i = 0; i < n; ++i)
-                {
-                    cs.emplace_back(new test::fd_guard(slow_reader(test::loopback(srv.local_endpoint()))));
-                    BOOST_REQUIRE(cs.back()->fd >= 0);
-                    test::set_nonblocking(cs.back()->fd);
-                }
-                BOOST_REQUIRE(test::eventually([&]{ return h->connects.load() == n; }));
-                std::vector<unsigned char> chunk(4096, 0x33);
-                auto const until = std::chrono::steady_clock::now() + 20s;
-                while(h->disconnects.load() < n && std::chrono::steady_clock::now() < until)
-                {
-                    for(auto& c : cs)
-                        (void)test::send_fd(c->fd, chunk.data(), chunk.size());
-                    std::this_thread::sleep_for(5ms); // pacing the writes, not synchronisation
-                }
-                BOOST_TEST(h->disconnects.load() == n);
-                BOOST_TEST(h->count(millio::error::write_timeout) == n);
-                for(auto& c : cs)
-                    BOOST_TEST(ends_within(c->fd, 20s));
-            }
-            // 3. The server is destroyed with every request in flight.
-            {
-                auto h = std::make_shared<pusher>(message);
-                std::vector<std::unique_ptr<test::fd_guard>> cs;
-                {
-                    net::tcp_server srv(net::tcp_server_config::builder()
-                        .address("127.0.0.1:0")
-                        .send_buffer_size(16384)
-                        .write_high_water_mark(2 * message)
-                        .build(), h);
-                    srv.start(loop, token(3));
-                    for(int i = 0; i < n; ++i)
-                    {
-                        cs.emplace_back(new test::fd_guard(slow_reader(test::loopback(srv.local_endpoint()))));
-                        BOOST_REQUIRE(cs.back()->fd >= 0);
-                    }
-                    BOOST_REQUIRE(test::eventually([&]{ return h->connects.load() == n; }));
-                    std::vector<unsigned char> chunk(8192, 0x11);
-                    for(auto& c : cs)
-                        BOOST_TEST(test::write_all(c->fd, chunk.data(), chunk.size()));
-                    BOOST_REQUIRE(test::eventually([&]{ return h->received.load() == n * chunk.size(); }));
-                }
-                for(auto& c : cs)
-                    BOOST_TEST(ends_within(c->fd, 20s));
-            }
+            cs.emplace_back(new test::fd_guard(slow_reader(test::loopback(srv.local_endpoint()))));
+            BOOST_REQUIRE(cs.back()->fd >= 0);
         }
+        BOOST_REQUIRE(test::eventually([&]{ return h->connects.load() == n; }));
+        std::vector<unsigned char> chunk(8192, 0x5a);
+        for(auto& c : cs)
+            BOOST_TEST(test::write_all(c->fd, chunk.data(), chunk.size()));
+        BOOST_REQUIRE(test::eventually([&]{ return h->received.load() == n * chunk.size(); }));
+        auto ctx = srv.context();
+        for(std::uint64_t id = 1; id <= static_cast<std::uint64_t>(n); ++id)
+            ctx.close_connection(net::connection_id(id));
+        BOOST_TEST(test::eventually([&]{ return h->disconnects.load() == n; }));
+        BOOST_TEST(h->count(millio::error::close_timeout) == n);
+        for(auto& c : cs)
+            BOOST_TEST(ends_within(c->fd, 20s));
+        BOOST_TEST(h->send_failures.load() == 0);
+    }
+    // 2. The write timeout, while the peers keep sending.
+    {
+        auto h = std::make_shared<pusher>(message);
+        net::tcp_server srv(net::tcp_server_config::builder()
+            .address("127.0.0.1:0")
+            .send_buffer_size(16384)
+            .write_high_water_mark(2 * message)
+            .write_timeout(std::chrono::milliseconds(300))
+            .build(), h);
+        srv.start(loop, token(2));
+        std::vector<std::unique_ptr<test::fd_guard>> cs;
+        for(int i = 0; i < n; ++i)
+        {
+            cs.emplace_back(new test::fd_guard(slow_reader(test::loopback(srv.local_endpoint()))));
+            BOOST_REQUIRE(cs.back()->fd >= 0);
+            test::set_nonblocking(cs.back()->fd);
+        }
+        BOOST_REQUIRE(test::eventually([&]{ return h->connects.load() == n; }));
+        std::vector<unsigned char> chunk(4096, 0x33);
+        auto const until = std::chrono::steady_clock::now() + 20s;
+        while(h->disconnects.load() < n && std::chrono::steady_clock::now() < until)
+        {
+            for(auto& c : cs)
+                (void)test::send_fd(c->fd, chunk.data(), chunk.size());
+            std::this_thread::sleep_for(5ms); // pacing the writes, not synchronisation
+        }
+        BOOST_TEST(h->disconnects.load() == n);
+        BOOST_TEST(h->count(millio::error::write_timeout) == n);
+        for(auto& c : cs)
+            BOOST_TEST(ends_within(c->fd, 20s));
+    }
+    // 3. The server is destroyed with every request in flight.
+    {
+        auto h = std::make_shared<pusher>(message);
+        std::vector<std::unique_ptr<test::fd_guard>> cs;
+        {
+            net::tcp_server srv(net::tcp_server_config::builder()
+                .address("127.0.0.1:0")
+                .send_buffer_size(16384)
+                .write_high_water_mark(2 * message)
+                .build(), h);
+            srv.start(loop, token(3));
+            for(int i = 0; i < n; ++i)
+            {
+                cs.emplace_back(new test::fd_guard(slow_reader(test::loopback(srv.local_endpoint()))));
+                BOOST_REQUIRE(cs.back()->fd >= 0);
+            }
+            BOOST_REQUIRE(test::eventually([&]{ return h->connects.load() == n; }));
+            std::vector<unsigned char> chunk(8192, 0x11);
+            for(auto& c : cs)
+                BOOST_TEST(test::write_all(c->fd, chunk.data(), chunk.size()));
+            BOOST_REQUIRE(test::eventually([&]{ return h->received.load() == n * chunk.size(); }));
+        }
+        for(auto& c : cs)
+            BOOST_TEST(ends_within(c->fd, 20s));
     }
 }
 
@@ -303,57 +300,63 @@ struct closer : test::echo_handler
 
 } // (anon)
 
-BOOST_AUTO_TEST_CASE(closed_from_on_data_while_receiving, *boost::unit_test::timeout(240))
+BOOST_TEST_DECORATOR(*test::if_config_enabled() * boost::unit_test::timeout(120))
+BOOST_DATA_TEST_CASE(closed_from_on_data_while_receiving, test::configs_dataset(), cfg)
 {
     int const n = 16;
-    for(auto const& cfg : test::all_configs())
+    event_loop loop(cfg.options());
+    auto h = std::make_shared<closer>();
+    h->n = n;
+    net::tcp_server srv(test::local_config(), h);
+    srv.start(loop, token(1));
+    test::loop_runner run(loop);
+    std::vector<std::unique_ptr<test::fd_guard>> cs;
+    for(int i = 0; i < n; ++i)
     {
-        BOOST_TEST_CONTEXT(cfg.name())
-        {
-            event_loop loop(cfg.options());
-            auto h = std::make_shared<closer>();
-            h->n = n;
-            net::tcp_server srv(test::local_config(), h);
-            srv.start(loop, token(1));
-            test::loop_runner run(loop);
-            std::vector<std::unique_ptr<test::fd_guard>> cs;
-            for(int i = 0; i < n; ++i)
-            {
-                cs.emplace_back(new test::fd_guard(test::connect_to(test::loopback(srv.local_endpoint()))));
-                BOOST_REQUIRE(cs.back()->fd >= 0);
-            }
-            // 1 MiB each, the server closes after its first read: the
-            // peers' writes end (the server reads until the peer's FIN, or
-            // the peer sees a reset).
-            std::vector<std::thread> ws;
-            for(auto& c : cs)
-                ws.emplace_back([fd = c->fd] {
-                    std::vector<unsigned char> b(1 << 20, 0x77);
-                    test::write_all(fd, b.data(), b.size());
-                    test::shutdown_write(fd);
-                });
-            for(auto& t : ws)
-                t.join();
-            BOOST_TEST(test::eventually([&]{ return h->disconnects.load() == n; }));
-            BOOST_TEST(h->closes.load() == n);
-            BOOST_TEST(h->data_after_close.load() == 0);
-            for(auto& c : cs)
-                BOOST_TEST(ends_within(c->fd, 20s));
-            // The server still serves.
-            BOOST_TEST(test::echo_clients(test::loopback(srv.local_endpoint()), 2, 10000, 1000, 20s) == "");
-        }
+        cs.emplace_back(new test::fd_guard(test::connect_to(test::loopback(srv.local_endpoint()))));
+        BOOST_REQUIRE(cs.back()->fd >= 0);
     }
+    // 1 MiB each, the server closes after its first read: the
+    // peers' writes end (the server reads until the peer's FIN, or
+    // the peer sees a reset).
+    std::vector<std::thread> ws;
+    for(auto& c : cs)
+        ws.emplace_back([fd = c->fd] {
+            std::vector<unsigned char> b(1 << 20, 0x77);
+            test::write_all(fd, b.data(), b.size());
+            test::shutdown_write(fd);
+        });
+    for(auto& t : ws)
+        t.join();
+    BOOST_TEST(test::eventually([&]{ return h->disconnects.load() == n; }));
+    BOOST_TEST(h->closes.load() == n);
+    BOOST_TEST(h->data_after_close.load() == 0);
+    for(auto& c : cs)
+        BOOST_TEST(ends_within(c->fd, 20s));
+    // The server still serves.
+    BOOST_TEST(test::echo_clients(test::loopback(srv.local_endpoint()), 2, 10000, 1000, 20s) == "");
 }
 
 namespace {
 
+// CPU time of the process (user + kernel).
 std::chrono::microseconds
 process_cpu_time()
 {
+#if defined(_WIN32)
+    FILETIME c, e, k, u;
+    ::GetProcessTimes(::GetCurrentProcess(), &c, &e, &k, &u);
+    auto us = [](FILETIME const& f) {
+        return static_cast<long long>(((static_cast<unsigned long long>(f.dwHighDateTime) << 32) |
+            f.dwLowDateTime) / 10);
+    };
+    return std::chrono::microseconds(us(k) + us(u));
+#else
     ::rusage ru{};
     ::getrusage(RUSAGE_SELF, &ru);
     return std::chrono::seconds(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
         std::chrono::microseconds(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+#endif
 }
 
 } // (anon)
@@ -365,108 +368,110 @@ process_cpu_time()
 // nothing comes back the server neither re-arms nor burns CPU time (a
 // re-arming loop would do both without end). Once the peers read, every
 // connection resumes and every byte comes back in order.
-BOOST_AUTO_TEST_CASE(empty_buffer_ring_waits_for_a_buffer, *boost::unit_test::timeout(240))
+BOOST_TEST_DECORATOR(*test::if_config_enabled() * boost::unit_test::timeout(120))
+BOOST_DATA_TEST_CASE(empty_buffer_ring_waits_for_a_buffer, test::configs_dataset(), cfg)
 {
     std::size_t const conns = 48;
     std::size_t const bytes = 256 * 1024;
     auto& stats = millio::detail::uring_stats();
-    for(auto const& cfg : test::all_configs())
+    auto opt = cfg.options();
+    opt.events_capacity = 16;
+    event_loop loop(opt);
+    auto h = std::make_shared<test::echo_handler>();
+    net::tcp_server srv(net::tcp_server_config::builder()
+        .address("127.0.0.1:0")
+        .buffer_size(8192)
+        .send_buffer_size(16384)
+        .write_high_water_mark(16384)
+        .write_low_water_mark(4096)
+        .build(), h);
+    srv.start(loop, token(1));
+    test::loop_runner run(loop);
+    std::uint64_t const uring0 = stats.connections.load();
+    std::uint64_t const nobufs0 = stats.recv_nobufs.load();
+    std::vector<std::unique_ptr<test::fd_guard>> cs;
+    for(std::size_t i = 0; i < conns; ++i)
     {
-        BOOST_TEST_CONTEXT(cfg.name())
-        {
-            auto opt = cfg.options();
-            opt.events_capacity = 16;
-            event_loop loop(opt);
-            auto h = std::make_shared<test::echo_handler>();
-            net::tcp_server srv(net::tcp_server_config::builder()
-                .address("127.0.0.1:0")
-                .buffer_size(8192)
-                .send_buffer_size(16384)
-                .write_high_water_mark(16384)
-                .write_low_water_mark(4096)
-                .build(), h);
-            srv.start(loop, token(1));
-            test::loop_runner run(loop);
-            std::uint64_t const uring0 = stats.connections.load();
-            std::uint64_t const nobufs0 = stats.recv_nobufs.load();
-            std::vector<std::unique_ptr<test::fd_guard>> cs;
-            for(std::size_t i = 0; i < conns; ++i)
-            {
-                cs.emplace_back(new test::fd_guard(slow_reader(test::loopback(srv.local_endpoint()))));
-                BOOST_REQUIRE(cs.back()->fd >= 0);
-            }
-            BOOST_REQUIRE(test::eventually([&]{ return h->connects.load() == static_cast<int>(conns); }));
-            bool const completions = stats.connections.load() - uring0 >= conns;
-            // Each peer writes its stream; the echoes are read only after
-            // the window below.
-            std::atomic<int> bad{0};
-            std::vector<std::thread> ts;
-            for(std::size_t i = 0; i < conns; ++i)
-            {
-                int const fd = cs[i]->fd;
-                ts.emplace_back([fd, i, &bad] {
-                    std::vector<unsigned char> b(bytes);
-                    test::fill_pattern(b.data(), b.size(), i, 0);
-                    if(!test::write_all(fd, b.data(), b.size()))
-                        ++bad;
-                });
-            }
-            if(completions)
-            {
-                // The ring ran dry.
-                BOOST_TEST(test::eventually([&]{ return stats.recv_nobufs.load() > nobufs0; }, 30s));
-                // Settled: the peers' writes stopped (the server reads no
-                // more); then a window with nothing returned.
-                std::uint64_t arms = stats.recv_arms.load();
-                for(int i = 0; i < 100; ++i)
-                {
-                    std::this_thread::sleep_for(20ms); // observing a rate, not waiting for an event
-                    std::uint64_t const now = stats.recv_arms.load();
-                    if(now == arms)
-                        break;
-                    arms = now;
-                }
-                auto const cpu0 = process_cpu_time();
-                auto const t0 = std::chrono::steady_clock::now();
-                std::this_thread::sleep_for(500ms); // the window observed
-                auto const cpu = process_cpu_time() - cpu0;
-                auto const wall = std::chrono::steady_clock::now() - t0;
-                std::uint64_t const rearmed = stats.recv_arms.load() - arms;
-                BOOST_TEST_MESSAGE("re-armed " << rearmed << " times, CPU "
-                    << cpu.count() << " us in " << std::chrono::duration_cast<std::chrono::microseconds>(wall).count() << " us");
-                BOOST_TEST(rearmed <= conns);
-                BOOST_TEST(cpu.count() < std::chrono::duration_cast<std::chrono::microseconds>(wall).count() / 4);
-            }
-            for(std::size_t i = 0; i < conns; ++i)
-            {
-                int const fd = cs[i]->fd;
-                ts.emplace_back([fd, i, &bad] {
-                    std::vector<unsigned char> b(bytes), want(bytes);
-                    test::fill_pattern(want.data(), want.size(), i, 0);
-                    if(test::read_n(fd, b.data(), b.size(), 60s) != bytes || b != want)
-                        ++bad;
-                });
-            }
-            for(auto& t : ts)
-                t.join();
-            BOOST_TEST(bad.load() == 0);
-            BOOST_TEST(h->bytes.load() == conns * bytes);
-            BOOST_TEST(h->send_failures.load() == 0);
-            cs.clear();
-            BOOST_TEST(test::eventually([&]{ return h->disconnects.load() == static_cast<int>(conns); }));
-        }
+        cs.emplace_back(new test::fd_guard(slow_reader(test::loopback(srv.local_endpoint()))));
+        BOOST_REQUIRE(cs.back()->fd >= 0);
     }
+    BOOST_REQUIRE(test::eventually([&]{ return h->connects.load() == static_cast<int>(conns); }));
+    bool const completions = stats.connections.load() - uring0 >= conns;
+    // Each peer writes its stream; the echoes are read only after
+    // the window below.
+    std::atomic<int> bad{0};
+    std::vector<std::thread> ts;
+    for(std::size_t i = 0; i < conns; ++i)
+    {
+        int const fd = cs[i]->fd;
+        ts.emplace_back([fd, i, &bad] {
+            std::vector<unsigned char> b(bytes);
+            test::fill_pattern(b.data(), b.size(), i, 0);
+            if(!test::write_all(fd, b.data(), b.size()))
+                ++bad;
+        });
+    }
+    if(completions)
+    {
+        // The ring ran dry.
+        BOOST_TEST(test::eventually([&]{ return stats.recv_nobufs.load() > nobufs0; }, 30s));
+        // Settled: the peers' writes stopped (the server reads no
+        // more); then a window with nothing returned.
+        std::uint64_t arms = stats.recv_arms.load();
+        for(int i = 0; i < 100; ++i)
+        {
+            std::this_thread::sleep_for(20ms); // observing a rate, not waiting for an event
+            std::uint64_t const now = stats.recv_arms.load();
+            if(now == arms)
+                break;
+            arms = now;
+        }
+        auto const cpu0 = process_cpu_time();
+        auto const t0 = std::chrono::steady_clock::now();
+        std::this_thread::sleep_for(500ms); // the window observed
+        auto const cpu = process_cpu_time() - cpu0;
+        auto const wall = std::chrono::steady_clock::now() - t0;
+        std::uint64_t const rearmed = stats.recv_arms.load() - arms;
+        BOOST_TEST_MESSAGE("re-armed " << rearmed << " times, CPU "
+            << cpu.count() << " us in " << std::chrono::duration_cast<std::chrono::microseconds>(wall).count() << " us");
+        BOOST_TEST(rearmed <= conns);
+        BOOST_TEST(cpu.count() < std::chrono::duration_cast<std::chrono::microseconds>(wall).count() / 4);
+    }
+    for(std::size_t i = 0; i < conns; ++i)
+    {
+        int const fd = cs[i]->fd;
+        ts.emplace_back([fd, i, &bad] {
+            std::vector<unsigned char> b(bytes), want(bytes);
+            test::fill_pattern(want.data(), want.size(), i, 0);
+            if(test::read_n(fd, b.data(), b.size(), 60s) != bytes || b != want)
+                ++bad;
+        });
+    }
+    for(auto& t : ts)
+        t.join();
+    BOOST_TEST(bad.load() == 0);
+    BOOST_TEST(h->bytes.load() == conns * bytes);
+    BOOST_TEST(h->send_failures.load() == 0);
+    cs.clear();
+    BOOST_TEST(test::eventually([&]{ return h->disconnects.load() == static_cast<int>(conns); }));
 }
 
 // Kernels without buffer rings (before 5.19) or multishot receives
 // (before 6.0), made so by hiding the probed features: connections on
 // io_uring use readiness, and behave the same.
-BOOST_AUTO_TEST_CASE(missing_kernel_features_fall_back_to_readiness, *boost::unit_test::timeout(240))
+BOOST_TEST_DECORATOR(*test::if_config_enabled() * boost::unit_test::timeout(120))
+BOOST_DATA_TEST_CASE(missing_kernel_features_fall_back_to_readiness, test::configs_dataset(), cfg)
 {
     namespace md = millio::detail;
     auto& stats = md::uring_stats();
     unsigned const probed = md::uring_features();
     BOOST_TEST_MESSAGE("io_uring features: " << probed);
+    // Nothing stays hidden if this case ends early: the next cases of
+    // this process see the probed features.
+    struct unhide_features
+    {
+        ~unhide_features() { md::uring_hide_features(0); }
+    } unhide;
     for(unsigned const hide : {unsigned(md::uring_feature_buf_ring),
         unsigned(md::uring_feature_recv_multishot),
         unsigned(md::uring_feature_buf_ring | md::uring_feature_recv_multishot |
@@ -474,23 +479,20 @@ BOOST_AUTO_TEST_CASE(missing_kernel_features_fall_back_to_readiness, *boost::uni
     {
         md::uring_hide_features(hide);
         BOOST_TEST((md::uring_features() & hide) == 0u);
-        for(auto const& cfg : test::all_configs())
+        BOOST_TEST_CONTEXT("hidden " << hide)
         {
-            BOOST_TEST_CONTEXT(cfg.name() << ", hidden " << hide)
-            {
-                event_loop loop(cfg.options());
-                auto h = std::make_shared<test::echo_handler>();
-                h->check_overlap = true;
-                net::tcp_server srv(test::local_config(), h);
-                srv.start(loop, token(1));
-                test::loop_runner run(loop);
-                std::uint64_t const uring0 = stats.connections.load();
-                BOOST_TEST(test::echo_clients(test::loopback(srv.local_endpoint()),
-                    8, 200000, 16384, 60s, 3) == "");
-                BOOST_TEST(stats.connections.load() == uring0);
-                BOOST_TEST(h->overlaps.load() == 0);
-                BOOST_TEST(test::eventually([&]{ return h->disconnects.load() == h->connects.load(); }));
-            }
+            event_loop loop(cfg.options());
+            auto h = std::make_shared<test::echo_handler>();
+            h->check_overlap = true;
+            net::tcp_server srv(test::local_config(), h);
+            srv.start(loop, token(1));
+            test::loop_runner run(loop);
+            std::uint64_t const uring0 = stats.connections.load();
+            BOOST_TEST(test::echo_clients(test::loopback(srv.local_endpoint()),
+                8, 200000, 16384, 60s, 3) == "");
+            BOOST_TEST(stats.connections.load() == uring0);
+            BOOST_TEST(h->overlaps.load() == 0);
+            BOOST_TEST(test::eventually([&]{ return h->disconnects.load() == h->connects.load(); }));
         }
     }
     md::uring_hide_features(0);
@@ -528,55 +530,52 @@ struct client_collect : net::client_handler
 // its peers with a multishot accept, and both ends of a connection (the
 // server's and a tcp_client's, once established) run on the completion
 // path; the echo is whole and in order.
-BOOST_AUTO_TEST_CASE(listener_and_client_on_the_completion_path, *boost::unit_test::timeout(120))
+BOOST_TEST_DECORATOR(*test::if_config_enabled() * boost::unit_test::timeout(60))
+BOOST_DATA_TEST_CASE(listener_and_client_on_the_completion_path, test::configs_dataset(), cfg)
 {
     namespace md = millio::detail;
     auto& stats = md::uring_stats();
     unsigned const all = md::uring_feature_buf_ring | md::uring_feature_recv_multishot |
         md::uring_feature_accept_multishot;
-    for(auto const& cfg : test::all_configs())
+    event_loop loop(cfg.options());
+    bool const uring = loop.backend() == millio::backend_type::io_uring &&
+        (md::uring_features() & all) == all;
+    std::uint64_t const listeners0 = stats.listeners.load();
+    std::uint64_t const accepts0 = stats.accept_arms.load();
+    std::uint64_t const conns0 = stats.connections.load();
+    auto h = std::make_shared<test::echo_handler>();
+    net::tcp_server srv(test::local_config(), h);
+    srv.start(loop, token(1));
+    test::loop_runner run(loop);
+    BOOST_TEST(stats.listeners.load() - listeners0 == (uring ? 1u : 0u));
+    auto ch = std::make_shared<client_collect>();
+    std::string msg(500000, 'x');
+    for(std::size_t i = 0; i < msg.size(); ++i)
+        msg[i] = static_cast<char>(test::pattern(9, i));
+    ch->expect = msg.size();
     {
-        BOOST_TEST_CONTEXT(cfg.name())
+        net::tcp_client c;
+        c.connect(test::loopback(srv.local_endpoint()), ch);
+        c.start(loop, token(2));
+        c.send(asio::buffer(msg));
+        BOOST_TEST(ch->done.wait_for(30s));
         {
-            event_loop loop(cfg.options());
-            bool const uring = loop.backend() == millio::backend_type::io_uring &&
-                (md::uring_features() & all) == all;
-            std::uint64_t const listeners0 = stats.listeners.load();
-            std::uint64_t const accepts0 = stats.accept_arms.load();
-            std::uint64_t const conns0 = stats.connections.load();
-            auto h = std::make_shared<test::echo_handler>();
-            net::tcp_server srv(test::local_config(), h);
-            srv.start(loop, token(1));
-            test::loop_runner run(loop);
-            BOOST_TEST(stats.listeners.load() - listeners0 == (uring ? 1u : 0u));
-            auto ch = std::make_shared<client_collect>();
-            std::string msg(500000, 'x');
-            for(std::size_t i = 0; i < msg.size(); ++i)
-                msg[i] = static_cast<char>(test::pattern(9, i));
-            ch->expect = msg.size();
-            {
-                net::tcp_client c;
-                c.connect(test::loopback(srv.local_endpoint()), ch);
-                c.start(loop, token(2));
-                c.send(asio::buffer(msg));
-                BOOST_TEST(ch->done.wait_for(30s));
-                {
-                    std::lock_guard<std::mutex> lk(ch->m);
-                    BOOST_TEST((ch->data == msg));
-                }
-                BOOST_TEST(ch->errors.load() == 0);
-                c.disconnect();
-            }
-            BOOST_TEST(test::eventually([&]{ return h->disconnects.load() == 1; }));
-            if(uring)
-            {
-                BOOST_TEST(stats.accept_arms.load() > accepts0);
-                BOOST_TEST(stats.connections.load() - conns0 == 2u);
-            }
-            else
-                BOOST_TEST(stats.connections.load() == conns0);
+            std::lock_guard<std::mutex> lk(ch->m);
+            BOOST_TEST((ch->data == msg));
         }
+        BOOST_TEST(ch->errors.load() == 0);
+        c.disconnect();
     }
+    BOOST_TEST(test::eventually([&]{ return h->disconnects.load() == 1; }));
+    if(uring)
+    {
+        BOOST_TEST(stats.accept_arms.load() > accepts0);
+        BOOST_TEST(stats.connections.load() - conns0 == 2u);
+    }
+    else
+        BOOST_TEST(stats.connections.load() == conns0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // (anon)

@@ -55,18 +55,6 @@ BOOST_AUTO_TEST_SUITE_END()
 
 namespace {
 
-std::size_t rss_bytes()
-{
-    unsigned long size = 0, res = 0;
-    if(std::FILE* f = std::fopen("/proc/self/statm", "r"))
-    {
-        if(std::fscanf(f, "%lu %lu", &size, &res) != 2)
-            res = 0;
-        std::fclose(f);
-    }
-    return res * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-}
-
 // Raises the soft descriptor limit towards `want` (up to the hard
 // limit); returns the resulting soft limit.
 rlim_t raise_nofile(rlim_t want)
@@ -193,7 +181,7 @@ BOOST_AUTO_TEST_CASE(ten_thousand, *boost::unit_test::timeout(300))
         // Warm up the paths used below, so that the baseline includes them.
         BOOST_TEST(test::echo_clients(ep, 4, 1000, 100, 20s) == "");
         BOOST_REQUIRE(test::eventually([&]{ return srv.connection_count() == 0; }));
-        std::size_t const rss0 = rss_bytes();
+        std::size_t const rss0 = test::rss_bytes();
         auto const t0 = std::chrono::steady_clock::now();
 
         std::uint16_t port = ep.port();
@@ -205,7 +193,7 @@ BOOST_AUTO_TEST_CASE(ten_thousand, *boost::unit_test::timeout(300))
         // on_connect may run just after a connection is counted.
         BOOST_TEST(test::eventually([&]{ return h->connects.load() == static_cast<int>(n + 4); }, 60s));
         auto const t1 = std::chrono::steady_clock::now();
-        std::size_t const rss1 = rss_bytes();
+        std::size_t const rss1 = test::rss_bytes();
         BOOST_TEST(srv.connection_count() == n);
 
         char cmd = 'e', ok = 0;

@@ -17,16 +17,11 @@
 
 #include "net_test_util.hpp"
 
-#include <fstream>
 #include <memory>
 #include <vector>
 
-#if defined(_WIN32)
-#include <windows.h>
-#include <psapi.h>
-#else
+#if !defined(_WIN32)
 #include <sys/socket.h>
-#include <unistd.h>
 #endif
 
 namespace millio = boost::millio;
@@ -48,25 +43,6 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr std::size_t message = std::size_t(1) << 20;
-
-// Resident set size of this process in bytes.
-std::size_t
-rss()
-{
-#if defined(_WIN32)
-    // the working set
-    PROCESS_MEMORY_COUNTERS pmc{};
-    pmc.cb = sizeof(pmc);
-    if(!::GetProcessMemoryInfo(::GetCurrentProcess(), &pmc, sizeof(pmc)))
-        return 0;
-    return pmc.WorkingSetSize;
-#else
-    std::ifstream f("/proc/self/statm");
-    std::size_t pages = 0, resident = 0;
-    f >> pages >> resident;
-    return resident * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-#endif
-}
 
 // Sends 1 MiB to every new connection, which does not read it.
 struct bulk_sender : net::network_handler
@@ -116,7 +92,7 @@ burst(net::tcp_server& srv, bulk_sender& h, int n)
         BOOST_REQUIRE(clients.back()->fd >= 0);
     }
     BOOST_REQUIRE(test::eventually([&] { return h.connected.load() == before + n; }, 60s));
-    std::size_t const peak = rss();
+    std::size_t const peak = test::rss_bytes();
     clients.clear(); // unread data: the peers reset
     BOOST_REQUIRE(test::eventually([&] { return ctx.connection_count() == 0; }, 60s));
     return peak;
@@ -148,7 +124,7 @@ BOOST_DATA_TEST_CASE(burst_of_queued_data_is_given_back, test::configs_dataset()
     // Once through the whole cycle, so that what is made once
     // (the loop's threads, the first blocks) is there before.
     burst(srv, *h, 1);
-    std::size_t const pre = rss();
+    std::size_t const pre = test::rss_bytes();
 
     int const n = 200;
     std::size_t const peak = burst(srv, *h, n);
@@ -161,7 +137,7 @@ BOOST_DATA_TEST_CASE(burst_of_queued_data_is_given_back, test::configs_dataset()
     // Given back within a few trims.
     std::size_t last = 0;
     bool back = test::eventually([&] {
-        last = rss();
+        last = test::rss_bytes();
         return last <= pre + pre / 10;
     }, 20s);
     BOOST_TEST(back, "RSS " << (last >> 10) << " KiB, before the burst "

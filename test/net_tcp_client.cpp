@@ -1070,54 +1070,47 @@ void write_timeout_case(test::loop_config const& cfg)
 
 } // (anon)
 
+// The test cases (data test cases are classes) capture the helpers of the
+// anonymous namespace: they are there too (-Wsubobject-linkage).
+namespace {
+
 BOOST_AUTO_TEST_SUITE(net_tcp_client)
 
-BOOST_AUTO_TEST_CASE(echo_ipv4, *boost::unit_test::timeout(60))
+BOOST_TEST_DECORATOR(*test::if_config_enabled() * boost::unit_test::timeout(30))
+BOOST_DATA_TEST_CASE(echo_ipv4, test::configs_dataset(), cfg)
 {
-    for(auto const& cfg : test::all_configs())
-    {
-        BOOST_TEST_CONTEXT(cfg.name())
-        echo_roundtrip(cfg, "127.0.0.1:0");
-    }
+    echo_roundtrip(cfg, "127.0.0.1:0");
 }
 
-BOOST_AUTO_TEST_CASE(echo_ipv6, *boost::unit_test::timeout(60))
+BOOST_TEST_DECORATOR(*test::if_config_enabled() * boost::unit_test::timeout(30))
+BOOST_DATA_TEST_CASE(echo_ipv6, test::configs_dataset(), cfg)
 {
     if(!have_ipv6())
     {
         BOOST_TEST_MESSAGE("::1 is not available; skipping the IPv6 test");
         return;
     }
-    for(auto const& cfg : test::all_configs())
-    {
-        BOOST_TEST_CONTEXT(cfg.name())
-        echo_roundtrip(cfg, "[::1]:0");
-    }
+    echo_roundtrip(cfg, "[::1]:0");
 }
 
-BOOST_AUTO_TEST_CASE(connect_refused, *boost::unit_test::timeout(30))
+BOOST_TEST_DECORATOR(*test::if_config_enabled() * boost::unit_test::timeout(30))
+BOOST_DATA_TEST_CASE(connect_refused, test::configs_dataset(), cfg)
 {
     // A port with no listener: bind one, and close it.
     int fd = test::tcp_socket(AF_INET);
     test::endpoint ep;
     BOOST_REQUIRE(test::bind_loopback(fd, ep));
     test::close_fd(fd);
-    for(auto const& cfg : test::all_configs())
-    {
-        BOOST_TEST_CONTEXT(cfg.name())
-        {
-            event_loop loop(cfg.options());
-            test::loop_runner run(loop);
-            auto h = std::make_shared<collect>();
-            net::tcp_client c;
-            c.connect(ep, h);
-            c.start(loop, token(1));
-            BOOST_TEST(h->done.wait_for(10s));
-            BOOST_TEST(h->errors.load() == 1);
-            BOOST_TEST(h->connects.load() == 0);
-            BOOST_TEST(h->disconnects.load() == 0);
-        }
-    }
+    event_loop loop(cfg.options());
+    test::loop_runner run(loop);
+    auto h = std::make_shared<collect>();
+    net::tcp_client c;
+    c.connect(ep, h);
+    c.start(loop, token(1));
+    BOOST_TEST(h->done.wait_for(10s));
+    BOOST_TEST(h->errors.load() == 1);
+    BOOST_TEST(h->connects.load() == 0);
+    BOOST_TEST(h->disconnects.load() == 0);
 }
 
 BOOST_AUTO_TEST_CASE(misuse, *boost::unit_test::timeout(30))
@@ -1157,105 +1150,77 @@ BOOST_AUTO_TEST_CASE(misuse, *boost::unit_test::timeout(30))
 // queue would exceed the high-water mark, and queues nothing of that
 // call; when the peer reads, on_writable fires once the queue is below
 // the low-water mark, and every accepted byte arrives in order.
-BOOST_AUTO_TEST_CASE(send_queue_full_then_on_writable, *boost::unit_test::timeout(180))
+BOOST_TEST_DECORATOR(*test::if_config_enabled() * boost::unit_test::timeout(90))
+BOOST_DATA_TEST_CASE(send_queue_full_then_on_writable, test::configs_dataset(), cfg)
 {
-    for(auto const& cfg : test::all_configs())
+    back_pressure(cfg);
+}
+
+BOOST_TEST_DECORATOR(*test::if_config_enabled() * boost::unit_test::timeout(90))
+BOOST_DATA_TEST_CASE(disconnect_cancels_pending_connect, test::configs_dataset(), cfg)
+{
+    disconnect_pending(cfg);
+}
+
+BOOST_TEST_DECORATOR(*test::if_config_enabled() * boost::unit_test::timeout(60))
+BOOST_DATA_TEST_CASE(disconnect_races_connect, test::configs_dataset(), cfg)
+{
+    disconnect_race(cfg);
+}
+
+BOOST_TEST_DECORATOR(*test::if_config_enabled() * boost::unit_test::timeout(60))
+BOOST_DATA_TEST_CASE(connect_timeout_fires, test::configs_dataset(), cfg)
+{
+    connect_timeout(cfg);
+}
+
+BOOST_TEST_DECORATOR(*test::if_config_enabled() * boost::unit_test::timeout(60))
+BOOST_DATA_TEST_CASE(connect_timeout_timer_lifetime, test::configs_dataset(), cfg)
+{
+    connect_timeout_lifetime(cfg);
+}
+
+BOOST_TEST_DECORATOR(*test::if_config_enabled() * boost::unit_test::timeout(60))
+BOOST_DATA_TEST_CASE(destroyed_from_own_callbacks, test::configs_dataset(), cfg)
+{
+    for(auto where : {die_in::on_connect, die_in::on_data, die_in::on_disconnect, die_in::on_error})
     {
-        BOOST_TEST_CONTEXT(cfg.name())
-        back_pressure(cfg);
+        BOOST_TEST_CONTEXT(name_of(where))
+        destroy_in_callback(cfg, where);
     }
 }
 
-BOOST_AUTO_TEST_CASE(disconnect_cancels_pending_connect, *boost::unit_test::timeout(180))
+BOOST_TEST_DECORATOR(*test::if_config_enabled() * boost::unit_test::timeout(90))
+BOOST_DATA_TEST_CASE(clients_destroy_each_other, test::configs_dataset(), cfg)
 {
-    for(auto const& cfg : test::all_configs())
-    {
-        BOOST_TEST_CONTEXT(cfg.name())
-        disconnect_pending(cfg);
-    }
+    destroy_each_other(cfg, 20);
 }
 
-BOOST_AUTO_TEST_CASE(disconnect_races_connect, *boost::unit_test::timeout(120))
+BOOST_TEST_DECORATOR(*test::if_config_enabled() * boost::unit_test::timeout(30))
+BOOST_DATA_TEST_CASE(destroyed_outside_the_loop_waits, test::configs_dataset(), cfg)
 {
-    for(auto const& cfg : test::all_configs())
-    {
-        BOOST_TEST_CONTEXT(cfg.name())
-        disconnect_race(cfg);
-    }
+    destroy_outside_while_running(cfg);
 }
 
-BOOST_AUTO_TEST_CASE(connect_timeout_fires, *boost::unit_test::timeout(120))
+BOOST_TEST_DECORATOR(*test::if_config_enabled() * boost::unit_test::timeout(300))
+BOOST_DATA_TEST_CASE(upload_to_an_echoing_server_does_not_stall, test::configs_dataset(), cfg)
 {
-    for(auto const& cfg : test::all_configs())
-    {
-        BOOST_TEST_CONTEXT(cfg.name())
-        connect_timeout(cfg);
-    }
+    for(int i = 0; i < 3; ++i)
+        upload_to_echo(cfg);
 }
 
-BOOST_AUTO_TEST_CASE(connect_timeout_timer_lifetime, *boost::unit_test::timeout(120))
+BOOST_TEST_DECORATOR(*test::if_config_enabled() * boost::unit_test::timeout(60))
+BOOST_DATA_TEST_CASE(close_timeout_resets_a_peer_that_never_closes, test::configs_dataset(), cfg)
 {
-    for(auto const& cfg : test::all_configs())
-    {
-        BOOST_TEST_CONTEXT(cfg.name())
-        connect_timeout_lifetime(cfg);
-    }
+    close_timeout_case(cfg);
 }
 
-BOOST_AUTO_TEST_CASE(destroyed_from_own_callbacks, *boost::unit_test::timeout(120))
+BOOST_TEST_DECORATOR(*test::if_config_enabled() * boost::unit_test::timeout(90))
+BOOST_DATA_TEST_CASE(write_timeout_resets_a_peer_that_stops_reading, test::configs_dataset(), cfg)
 {
-    for(auto const& cfg : test::all_configs())
-        for(auto where : {die_in::on_connect, die_in::on_data, die_in::on_disconnect, die_in::on_error})
-        {
-            BOOST_TEST_CONTEXT(cfg.name() << " " << name_of(where))
-            destroy_in_callback(cfg, where);
-        }
-}
-
-BOOST_AUTO_TEST_CASE(clients_destroy_each_other, *boost::unit_test::timeout(180))
-{
-    for(auto const& cfg : test::all_configs())
-    {
-        BOOST_TEST_CONTEXT(cfg.name())
-        destroy_each_other(cfg, 20);
-    }
-}
-
-BOOST_AUTO_TEST_CASE(destroyed_outside_the_loop_waits, *boost::unit_test::timeout(60))
-{
-    for(auto const& cfg : test::all_configs())
-    {
-        BOOST_TEST_CONTEXT(cfg.name())
-        destroy_outside_while_running(cfg);
-    }
-}
-
-BOOST_AUTO_TEST_CASE(upload_to_an_echoing_server_does_not_stall, *boost::unit_test::timeout(600))
-{
-    for(auto const& cfg : test::all_configs())
-    {
-        BOOST_TEST_CONTEXT(cfg.name())
-        for(int i = 0; i < 3; ++i)
-            upload_to_echo(cfg);
-    }
-}
-
-BOOST_AUTO_TEST_CASE(close_timeout_resets_a_peer_that_never_closes, *boost::unit_test::timeout(120))
-{
-    for(auto const& cfg : test::all_configs())
-    {
-        BOOST_TEST_CONTEXT(cfg.name())
-        close_timeout_case(cfg);
-    }
-}
-
-BOOST_AUTO_TEST_CASE(write_timeout_resets_a_peer_that_stops_reading, *boost::unit_test::timeout(180))
-{
-    for(auto const& cfg : test::all_configs())
-    {
-        BOOST_TEST_CONTEXT(cfg.name())
-        write_timeout_case(cfg);
-    }
+    write_timeout_case(cfg);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // (anon)

@@ -22,6 +22,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #if defined(_WIN32)
@@ -221,24 +222,33 @@ inline std::vector<loop_config> platform_configs(std::optional<boost::millio::di
 // the reason, by the precondition if_config_enabled.
 //
 // With a mode, only the configurations of that mode (numbered among
-// themselves); the precondition must be given the same mode.
+// themselves); the precondition must be given the same mode. With a
+// list (some of platform_configs(), the same on every run), only those;
+// the precondition must be given the same list.
 inline auto configs_dataset(std::optional<boost::millio::dispatch_mode> mode = std::nullopt)
 {
     return boost::unit_test::data::make(platform_configs(mode));
 }
 
-// The precondition of a data test case over configs_dataset(mode): finds
-// the configuration of the test case from its name (_<index>) and skips
-// it if it is not selected or not usable.
+// (The data set holds the list: a vector given by reference would be
+// held by reference.)
+inline auto configs_dataset(std::vector<loop_config> configs)
+{
+    return boost::unit_test::data::make(std::move(configs));
+}
+
+// The precondition of a data test case over configs_dataset(configs):
+// finds the configuration of the test case from its name (_<index>) and
+// skips it if it is not selected or not usable.
 struct config_enabled
 {
-    std::optional<boost::millio::dispatch_mode> mode;
+    std::vector<loop_config> configs;
 
     boost::test_tools::assertion_result operator()(boost::unit_test::test_unit_id id) const
     {
         std::string const name =
             boost::unit_test::framework::get(id, boost::unit_test::TUT_ANY).p_name;
-        auto const v = platform_configs(mode);
+        auto const& v = configs;
         std::size_t const i = name.size() > 1 && name[0] == '_'
             ? static_cast<std::size_t>(std::strtoul(name.c_str() + 1, nullptr, 10)) : v.size();
         if(i >= v.size())
@@ -262,7 +272,13 @@ struct config_enabled
 inline boost::unit_test::decorator::precondition
 if_config_enabled(std::optional<boost::millio::dispatch_mode> mode = std::nullopt)
 {
-    return boost::unit_test::decorator::precondition(config_enabled{mode});
+    return boost::unit_test::decorator::precondition(config_enabled{platform_configs(mode)});
+}
+
+inline boost::unit_test::decorator::precondition
+if_config_enabled(std::vector<loop_config> configs)
+{
+    return boost::unit_test::decorator::precondition(config_enabled{std::move(configs)});
 }
 
 #if defined(_WIN32)
