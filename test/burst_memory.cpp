@@ -35,14 +35,6 @@ namespace millio = boost::millio;
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-# define MILLIO_TEST_SANITIZED 1
-#elif defined(__has_feature)
-# if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#  define MILLIO_TEST_SANITIZED 1
-# endif
-#endif
-
 namespace {
 
 constexpr std::size_t burst = 300000;

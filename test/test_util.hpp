@@ -55,6 +55,17 @@
         return r; \
     })
 
+// Defined under AddressSanitizer or ThreadSanitizer, which keep freed
+// memory on purpose and slow every wake-up: the tests that bound a
+// resident set or a latency say so.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+# define MILLIO_TEST_SANITIZED 1
+#elif defined(__has_feature)
+# if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#  define MILLIO_TEST_SANITIZED 1
+# endif
+#endif
+
 namespace test {
 
 // A flag that one thread sets and others wait for.
