@@ -16,15 +16,11 @@
 #include <thread>
 #include <vector>
 
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-static bool write_all(int fd, char const* p, std::size_t n)
+static bool write_all(native::socket_type fd, char const* p, std::size_t n)
 {
     while(n > 0)
     {
-        ssize_t w = ::send(fd, p, n, MSG_NOSIGNAL);
+        long w = native::send_some(fd, p, n);
         if(w <= 0)
             return false;
         p += w;
@@ -33,11 +29,11 @@ static bool write_all(int fd, char const* p, std::size_t n)
     return true;
 }
 
-static bool read_exact(int fd, char* p, std::size_t n)
+static bool read_exact(native::socket_type fd, char* p, std::size_t n)
 {
     while(n > 0)
     {
-        ssize_t r = ::read(fd, p, n);
+        long r = native::recv_some(fd, p, n);
         if(r <= 0)
             return false;
         p += r;
@@ -48,15 +44,19 @@ static bool read_exact(int fd, char* p, std::size_t n)
 
 static void demo_client(sockaddr_in sa, std::size_t id, std::size_t messages, echo_load_result& out)
 {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    native::socket_type fd = native::open_blocking();
+    if(fd == native::invalid_socket)
+    {
+        ++out.failures;
+        return;
+    }
     if(::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) != 0)
     {
         ++out.failures;
-        ::close(fd);
+        native::close(fd);
         return;
     }
-    int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    native::set_no_delay(fd);
     std::mt19937 rng(static_cast<unsigned>(id * 7919 + 1));
     std::uniform_int_distribution<std::size_t> size(1, 4096);
     std::vector<char> msg, back;
@@ -77,7 +77,7 @@ static void demo_client(sockaddr_in sa, std::size_t id, std::size_t messages, ec
         ++out.messages;
         out.bytes += n;
     }
-    ::close(fd);
+    native::close(fd);
 }
 
 echo_load_result

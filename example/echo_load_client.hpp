@@ -11,9 +11,9 @@
 #ifndef BOOST_MILLIO_EXAMPLE_ECHO_LOAD_CLIENT_HPP
 #define BOOST_MILLIO_EXAMPLE_ECHO_LOAD_CLIENT_HPP
 
-#include <cstddef>
+#include "native_socket.hpp"
 
-#include <netinet/in.h>
+#include <cstddef>
 
 // What the load client saw, summed over its connections.
 struct echo_load_result

@@ -12,15 +12,19 @@
                        [--demo [--connections N] [--messages N]]
 
     The server prints "listening on <address>:<port>" and echoes until
-    SIGINT or SIGTERM. With --demo it also starts the load client of
-    echo_load_client.cpp, which loads the server over loopback, verifies every echoed byte, prints
-    what happened and stops the server by itself.
+    SIGINT or SIGTERM (on Windows: Ctrl+C, Ctrl+Break or the console
+    closing). The sockets are the operating system's own, POSIX or
+    Winsock, through the small layer of native_socket.hpp. With --demo
+    it also starts the load client of echo_load_client.cpp, which loads
+    the server over loopback, verifies every echoed byte, prints what
+    happened and stops the server by itself.
 */
 
 #include <boost/millio/event_loop.hpp>
 #include <boost/millio/signal_set.hpp>
 
 #include "echo_load_client.hpp"
+#include "native_socket.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -36,13 +40,6 @@
 #include <unordered_map>
 #include <vector>
 
-#include <arpa/inet.h>
-#include <cerrno>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 namespace millio = boost::millio;
 
 //[example_echo_server_connection
@@ -50,20 +47,20 @@ namespace millio = boost::millio;
 // the connection needs no lock of its own.
 struct connection
 {
-    int fd;
+    native::socket_type fd;         // an int on POSIX, a SOCKET on Windows
     std::string pending;            // bytes the socket did not take yet
     static constexpr std::size_t high_water = 1 << 20;
 
-    explicit connection(int f) : fd(f) {}
+    explicit connection(native::socket_type f) : fd(f) {}
 
     // Write what is pending; returns false on a fatal error.
     bool flush()
     {
         while(!pending.empty())
         {
-            ssize_t n = ::send(fd, pending.data(), pending.size(), MSG_NOSIGNAL);
+            long n = native::send_some(fd, pending.data(), pending.size());
             if(n < 0)
-                return errno == EAGAIN || errno == EWOULDBLOCK;
+                return native::would_block(native::last_error());
             pending.erase(0, static_cast<std::size_t>(n));
         }
         return true;
@@ -79,11 +76,11 @@ struct connection
         char buf[16384];
         while(pending.size() < high_water)
         {
-            ssize_t n = ::read(fd, buf, sizeof(buf));
+            long n = native::recv_some(fd, buf, sizeof(buf));
             if(n == 0)
                 return false;                       // orderly close
             if(n < 0)
-                return errno == EAGAIN || errno == EWOULDBLOCK;
+                return native::would_block(native::last_error());
             pending.append(buf, static_cast<std::size_t>(n));
             if(!flush())
                 return false;
@@ -96,9 +93,9 @@ struct connection
 class echo_server
 {
     millio::event_loop& loop_;
-    int listen_fd_ = -1;
+    native::socket_type listen_fd_ = native::invalid_socket;
     std::mutex m_;
-    std::unordered_map<std::size_t, int> fds_;  // token -> descriptor
+    std::unordered_map<std::size_t, native::socket_type> fds_;  // token -> socket
     std::atomic<std::size_t> next_token_{2};
     std::atomic<std::size_t> accepted_{0};
 
@@ -110,12 +107,12 @@ public:
         // deregister_source waits for a running handler to return, so it
         // must not be called while holding a lock that handlers take.
         millio::error_code ec;
-        if(listen_fd_ >= 0)
+        if(listen_fd_ != native::invalid_socket)
         {
             loop_.deregister_source(listen_fd_, millio::token(1), ec);
-            ::close(listen_fd_);
+            native::close(listen_fd_);
         }
-        std::unordered_map<std::size_t, int> fds;
+        std::unordered_map<std::size_t, native::socket_type> fds;
         {
             std::lock_guard<std::mutex> lk(m_);
             fds.swap(fds_);
@@ -123,27 +120,25 @@ public:
         for(auto& kv : fds)
         {
             loop_.deregister_source(kv.second, millio::token(kv.first), ec);
-            ::close(kv.second);
+            native::close(kv.second);
         }
     }
 
     std::size_t accepted() const { return accepted_; }
 
     //[example_echo_server_listen
-    // Bind, listen and register the listening socket with token 1.
+    // Bind, listen and register the listening socket with token 1. The
+    // loop takes the native socket itself: a descriptor on POSIX, a
+    // SOCKET on Windows (native_socket.hpp hides the differences).
     sockaddr_in listen(unsigned short port)
     {
-        listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        int one = 1;
-        ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-        sockaddr_in sa{};
-        sa.sin_family = AF_INET;
-        sa.sin_port = htons(port);
-        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        listen_fd_ = native::open_nonblocking();
+        native::set_reuse_address(listen_fd_);
+        sockaddr_in sa = native::loopback(port);
         if(::bind(listen_fd_, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) != 0 ||
             ::listen(listen_fd_, 1024) != 0)
-            throw std::runtime_error(std::string("bind/listen: ") + std::strerror(errno));
-        socklen_t len = sizeof(sa);
+            throw std::runtime_error("bind/listen: " + native::error_message(native::last_error()));
+        native::address_length len = sizeof(sa);
         ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&sa), &len);
         loop_.register_source(listen_fd_, millio::token(1), millio::interest::readable,
             [this](millio::event const&) { accept_all(); });
@@ -157,11 +152,10 @@ private:
     {
         for(;;)
         {
-            int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-            if(fd < 0)
+            native::socket_type fd = native::accept_nonblocking(listen_fd_);
+            if(fd == native::invalid_socket)
                 return; // EAGAIN: accepted everything; other errors: try next time
-            int one = 1;
-            ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+            native::set_no_delay(fd);
             millio::token t(next_token_++);
             {
                 std::lock_guard<std::mutex> lk(m_);
@@ -179,7 +173,7 @@ private:
     }
     //]
 
-    void close(millio::token t, int fd)
+    void close(millio::token t, native::socket_type fd)
     {
         // Called from the connection's own handler: deregistering is
         // allowed there, and the handler is not called again. Whoever
@@ -193,7 +187,7 @@ private:
             return;
         millio::error_code ec;
         loop_.deregister_source(fd, t, ec);
-        ::close(fd);
+        native::close(fd);
     }
 };
 
@@ -204,6 +198,7 @@ char const* backend_name(millio::backend_type b)
     case millio::backend_type::epoll: return "epoll";
     case millio::backend_type::poll: return "poll";
     case millio::backend_type::io_uring: return "io_uring";
+    case millio::backend_type::afd: return "afd";
     default: return "automatic";
     }
 }
@@ -234,6 +229,9 @@ int main(int argc, char** argv)
             else if(b == "poll") backend = millio::backend_type::poll;
             else if(b == "io_uring") backend = millio::backend_type::io_uring;
             else if(b == "automatic") backend = millio::backend_type::automatic;
+#if defined(_WIN32)
+            else if(b == "afd") backend = millio::backend_type::afd;
+#endif
             else { std::cerr << "unknown backend: " << b << "\n"; return 2; }
         }
         else if(a == "--demo") demo = true;
@@ -242,10 +240,17 @@ int main(int argc, char** argv)
         else
         {
             (a == "--help" ? std::cout : std::cerr) << "usage: echo_server [--port N] [--threads N] [--direct] "
+#if defined(_WIN32)
+                         "[--backend afd] "
+                         "[--demo [--connections N] [--messages N]]\n"
+                         "  --backend  the readiness API (afd, the only one on Windows;\n"
+                         "             io_uring falls back to it)\n";
+#else
                          "[--backend epoll|poll|io_uring] "
                          "[--demo [--connections N] [--messages N]]\n"
                          "  --backend  the readiness API (default: the library's, epoll on Linux);\n"
                          "             io_uring falls back to epoll where the kernel refuses it\n";
+#endif
             return a == "--help" ? 0 : 2;
         }
     }

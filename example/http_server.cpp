@@ -35,7 +35,14 @@
 #include <boost/millio/net.hpp>
 
 #include <boost/beast/http.hpp>
-#include <boost/json.hpp>
+// One translation unit of a program compiles Boost.JSON in where the
+// build says so (BOOST_MILLIO_EXAMPLE_JSON_SRC: on Windows, whose cross
+// build has no Boost.JSON library); elsewhere the program links it.
+#if defined(BOOST_MILLIO_EXAMPLE_JSON_SRC)
+# include <boost/json/src.hpp>
+#else
+# include <boost/json.hpp>
+#endif
 
 #include <atomic>
 #include <cmath>

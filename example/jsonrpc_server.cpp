@@ -30,7 +30,16 @@
 #include <boost/millio.hpp>
 #include <boost/millio/net.hpp>
 
-#include <boost/json.hpp>
+// One translation unit of a program compiles Boost.JSON in where the
+// build says so (BOOST_MILLIO_EXAMPLE_JSON_SRC: on Windows, whose cross
+// build has no Boost.JSON library); elsewhere the program links it.
+#if defined(BOOST_MILLIO_EXAMPLE_JSON_SRC)
+# include <boost/json/src.hpp>
+#else
+# include <boost/json.hpp>
+#endif
+
+#include "native_socket.hpp"
 
 #include <atomic>
 #include <csignal>
@@ -44,11 +53,6 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 namespace millio = boost::millio;
 namespace net = boost::millio::net;
@@ -272,28 +276,31 @@ public:
 //------------------------------------------------------------------------------
 // --self-test: a loopback client checks every case.
 
+// A blocking socket of the operating system (native_socket.hpp): POSIX
+// or Winsock.
 struct client
 {
-    int fd = -1;
+    native::socket_type fd = native::invalid_socket;
     std::string in;
 
     explicit client(unsigned short port)
     {
-        fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in sa{};
-        sa.sin_family = AF_INET;
-        sa.sin_port = htons(port);
-        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        timeval tv{10, 0};
-        ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        fd = native::open_blocking();
+        if(fd == native::invalid_socket)
+            throw std::runtime_error("socket failed");
+        sockaddr_in sa = native::loopback(port);
+        native::set_receive_timeout(fd, 10);
         if(::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) != 0)
+        {
+            native::close(fd);
             throw std::runtime_error("connect failed");
+        }
     }
-    ~client() { ::close(fd); }
+    ~client() { native::close(fd); }
 
     void write(std::string const& s)
     {
-        if(::send(fd, s.data(), s.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(s.size()))
+        if(native::send_some(fd, s.data(), s.size()) != static_cast<long>(s.size()))
             throw std::runtime_error("send failed");
     }
 
@@ -309,7 +316,7 @@ struct client
                 return json::parse(line);
             }
             char buf[4096];
-            ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+            long n = native::recv_some(fd, buf, sizeof(buf));
             if(n <= 0)
                 throw std::runtime_error("no response");
             in.append(buf, static_cast<std::size_t>(n));
