@@ -24,7 +24,9 @@
 #include <set>
 #include <thread>
 
+#if !defined(_WIN32)
 #include <sys/resource.h>
+#endif
 #include <string>
 #include <vector>
 
@@ -350,10 +352,19 @@ namespace {
 std::chrono::microseconds
 process_cpu_time()
 {
+#if defined(_WIN32)
+    FILETIME c, e, k, u;
+    ::GetProcessTimes(::GetCurrentProcess(), &c, &e, &k, &u);
+    auto v = [](FILETIME const& f) { // 100 ns units
+        return ((static_cast<unsigned long long>(f.dwHighDateTime) << 32) | f.dwLowDateTime) / 10;
+    };
+    return std::chrono::microseconds(static_cast<std::chrono::microseconds::rep>(v(k) + v(u)));
+#else
     ::rusage ru{};
     ::getrusage(RUSAGE_SELF, &ru);
     return std::chrono::seconds(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
         std::chrono::microseconds(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+#endif
 }
 
 } // (anon)
