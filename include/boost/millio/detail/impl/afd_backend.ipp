@@ -118,13 +118,17 @@ struct nt_api
 };
 
 constexpr NTSTATUS status_invalid_handle = static_cast<NTSTATUS>(0xC0000008);
+constexpr NTSTATUS status_object_type_mismatch = static_cast<NTSTATUS>(0xC0000024);
 
 inline
 void
 assign_status(error_code& ec, NTSTATUS st) noexcept
 {
-    // a closed socket: what EBADF says on POSIX
-    if(st == status_invalid_handle)
+    // A closed socket, or a handle that is no socket (the value of a
+    // closed socket taken by another object since, an event or a thread:
+    // seen under Wine, whose SIO_BASE_HANDLE did not refuse it): what
+    // EBADF says on POSIX.
+    if(st == status_invalid_handle || st == status_object_type_mismatch)
         ec = make_error_code(system::errc::bad_file_descriptor);
     else
         assign_win32(ec, nt_api::get().status_to_dos_error(st));
