@@ -186,7 +186,11 @@ BOOST_DATA_TEST_CASE(lateness_on_idle_loop, test::configs_dataset(), cfg)
         std::thread control([&] {
             for(int i = 0; i < n; ++i)
             {
-                std::this_thread::sleep_until(deadlines[i]);
+                // until the deadline has passed: sleep_until may return
+                // before it (for a steady clock libstdc++ sleeps once, and
+                // mingw-w64's sleeps are whole milliseconds rounded down)
+                while(clock_type::now() < deadlines[i])
+                    std::this_thread::sleep_until(deadlines[i]);
                 control_us[i] = std::chrono::duration<double, std::micro>(
                     clock_type::now() - deadlines[i]).count();
             }

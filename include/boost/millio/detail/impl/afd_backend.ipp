@@ -118,13 +118,17 @@ struct nt_api
 };
 
 constexpr NTSTATUS status_invalid_handle = static_cast<NTSTATUS>(0xC0000008);
+constexpr NTSTATUS status_object_type_mismatch = static_cast<NTSTATUS>(0xC0000024);
 
 inline
 void
 assign_status(error_code& ec, NTSTATUS st) noexcept
 {
-    // a closed socket: what EBADF says on POSIX
-    if(st == status_invalid_handle)
+    // A closed socket, or a handle that is no socket (the value of a
+    // closed socket taken by another object since, an event or a thread:
+    // seen under Wine, whose SIO_BASE_HANDLE did not refuse it): what
+    // EBADF says on POSIX.
+    if(st == status_invalid_handle || st == status_object_type_mismatch)
         ec = make_error_code(system::errc::bad_file_descriptor);
     else
         assign_win32(ec, nt_api::get().status_to_dos_error(st));
@@ -522,15 +526,36 @@ wait(std::vector<ready_event>& out, std::size_t cap, std::int64_t timeout_ns, er
 {
     if(cap > buf_.size())
         cap = buf_.size();
-    int const ms = to_ms(timeout_ns);
+    // The port is waited on in whole milliseconds. Rounded up, a
+    // deadline 1.1 ms away would be met 0.9 ms late, and the wait itself
+    // ends some time after its timeout (under Wine, a few hundred
+    // microseconds). Rounded to the nearest millisecond instead: a wait
+    // that ends before the deadline is followed by one for the rest
+    // (the loop computes the timeout again from the timers), and a rest
+    // below half a millisecond is polled until it is over or a
+    // completion arrives. A timer never runs early, and the rounding
+    // makes it at most half a millisecond late.
+    using clock = std::chrono::steady_clock;
+    std::int64_t const half_ms = 500000;
+    bool const poll_rest = timeout_ns > 0 && timeout_ns < half_ms;
+    clock::time_point const end = poll_rest ?
+        clock::now() + std::chrono::nanoseconds(timeout_ns) : clock::time_point();
+    DWORD const ms = timeout_ns < 0 ? INFINITE : static_cast<DWORD>(
+        timeout_ns >= 0x7fffffffLL * 1000000 ? 0x7fffffff : (timeout_ns + half_ms) / 1000000);
     ULONG n = 0;
-    if(!::GetQueuedCompletionStatusEx(iocp_, buf_.data(), static_cast<ULONG>(cap), &n,
-            ms < 0 ? INFINITE : static_cast<DWORD>(ms), FALSE))
+    for(;;)
     {
+        if(::GetQueuedCompletionStatusEx(iocp_, buf_.data(), static_cast<ULONG>(cap), &n,
+                ms, FALSE))
+            break;
         DWORD const err = ::GetLastError();
         if(err != WAIT_TIMEOUT)
+        {
             assign_win32(ec, err);
-        return;
+            return;
+        }
+        if(!poll_rest || clock::now() >= end)
+            return;
     }
     std::lock_guard<std::mutex> lk(m_);
     for(ULONG i = 0; i < n; ++i)
