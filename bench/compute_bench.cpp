@@ -63,6 +63,7 @@
 
 #if defined(__linux__)
 # include <pthread.h>
+# include <time.h>
 # include <sched.h>
 #endif
 
@@ -223,8 +224,45 @@ struct completion
 //------------------------------------------------------------------------------
 
 // Returns tasks per second.
-template<class Pool>
+// Processor time of the process and of one thread, in ns (Linux; 0
+// elsewhere).
 double
+process_cpu_ns()
+{
+#if defined(__linux__)
+    timespec ts{};
+    ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) * 1e9 + double(ts.tv_nsec);
+#else
+    return 0;
+#endif
+}
+
+double
+thread_cpu_ns(std::thread& t)
+{
+#if defined(__linux__)
+    clockid_t id;
+    timespec ts{};
+    if(! t.joinable() || ::pthread_getcpuclockid(t.native_handle(), &id) != 0 ||
+            ::clock_gettime(id, &ts) != 0)
+        return 0;
+    return double(ts.tv_sec) * 1e9 + double(ts.tv_nsec);
+#else
+    (void)t;
+    return 0;
+#endif
+}
+
+struct throughput_result
+{
+    double rate;        // tasks per second
+    double cpu_per_task; // processor time of the process per task (ns),
+                         // the hog's excepted
+};
+
+template<class Pool>
+throughput_result
 run_throughput(std::size_t tasks, std::size_t submitters, bool hog = false)
 {
     std::atomic<bool> hog_stop{false};
@@ -249,6 +287,8 @@ run_throughput(std::size_t tasks, std::size_t submitters, bool hog = false)
     } hg{hog_stop, hog_thread};
     Pool pool;
     completion c(tasks);
+    double const cpu0 = process_cpu_ns();
+    double const hog0 = thread_cpu_ns(hog_thread);
     auto const t0 = clock_type::now();
     std::vector<std::thread> threads;
     for(std::size_t s = 0; s < submitters; ++s)
@@ -263,8 +303,9 @@ run_throughput(std::size_t tasks, std::size_t submitters, bool hog = false)
         t.join();
     c.wait();
     auto const t1 = clock_type::now();
-    return double(tasks) /
-        std::chrono::duration<double>(t1 - t0).count();
+    double const cpu = process_cpu_ns() - cpu0 - (thread_cpu_ns(hog_thread) - hog0);
+    return {double(tasks) / std::chrono::duration<double>(t1 - t0).count(),
+        cpu / double(tasks)};
 }
 
 // A low task: a little work.
@@ -497,6 +538,7 @@ struct result
 {
     std::string name;
     std::vector<double> values; // per round, or per sample for latency
+    std::vector<double> cpu;    // throughput: processor ns per task, per round
 };
 
 // The ratio of contender `a` to contender `b` in each round (measured in
@@ -522,8 +564,8 @@ print_throughput(
 {
     std::printf("\n%s (tasks/s, higher is better; median of %zu rounds; ratios: "
         "median and range of the per-round ratios)\n", title, r[0].values.size());
-    std::printf("  %-22s %9s %15s %22s %22s\n", "contender", "median",
-        "spread", "vs asio", "vs heap");
+    std::printf("  %-22s %9s %15s %22s %22s %16s\n", "contender", "median",
+        "spread", "vs asio", "vs heap", "cpu ns/task");
     for(auto const& x : r)
     {
         double const m = median(x.values);
@@ -531,9 +573,9 @@ print_throughput(
         std::snprintf(spread, sizeof(spread), "%.2fM-%.2fM",
             *std::min_element(x.values.begin(), x.values.end()) / 1e6,
             *std::max_element(x.values.begin(), x.values.end()) / 1e6);
-        std::printf("  %-22s %8.2fM %15s %22s %22s\n",
+        std::printf("  %-22s %8.2fM %15s %22s %22s %16.0f\n",
             x.name.c_str(), m / 1e6, spread, round_ratio(x, r[1]).c_str(),
-            round_ratio(x, r[2]).c_str());
+            round_ratio(x, r[2]).c_str(), x.cpu.empty() ? 0.0 : median(x.cpu));
     }
 }
 
@@ -619,9 +661,9 @@ main(int argc, char** argv)
         "%u hardware threads\n", workers, tasks, rounds,
         std::thread::hardware_concurrency());
 
-#define BOOST_MILLIO_BENCH_RESULTS {{millio_pool::name(), {}}, \
-        {asio_pool::name(), {}}, {heap_pool::name(), {}}, \
-        {sketch_pool::name(), {}}}
+#define BOOST_MILLIO_BENCH_RESULTS {{millio_pool::name(), {}, {}}, \
+        {asio_pool::name(), {}, {}}, {heap_pool::name(), {}, {}}, \
+        {sketch_pool::name(), {}, {}}}
     result tp1[4] = BOOST_MILLIO_BENCH_RESULTS;
     result tp2[4] = BOOST_MILLIO_BENCH_RESULTS;
     result hog[4] = BOOST_MILLIO_BENCH_RESULTS;
@@ -647,11 +689,15 @@ main(int argc, char** argv)
         for(int attempt = 0; ; ++attempt)
         {
             std::size_t sizes[4];
+            std::size_t cpu_sizes[4];
             for(int c = 0; c < 4; ++c)
+            {
                 sizes[c] = res[c].values.size();
+                cpu_sizes[c] = res[c].cpu.size();
+            }
             double const before = placement_probe();
             for(int k = 0; k < 4; ++k)
-                run_one((k + r) % 4, res[(k + r) % 4].values);
+                run_one((k + r) % 4, res[(k + r) % 4]);
             double const after = placement_probe();
             probes.push_back(before);
             probes.push_back(after);
@@ -668,20 +714,26 @@ main(int argc, char** argv)
                 return;
             }
             for(int c = 0; c < 4; ++c)
+            {
                 res[c].values.resize(sizes[c]);
+                res[c].cpu.resize(cpu_sizes[c]);
+            }
         }
     };
     auto const throughput = [&](std::size_t submitters, bool with_hog)
     {
-        return [=](int c, std::vector<double>& out)
+        return [=](int c, result& out)
         {
+            throughput_result t;
             switch(c)
             {
-            case 0: out.push_back(run_throughput<millio_pool>(tasks, submitters, with_hog)); break;
-            case 1: out.push_back(run_throughput<asio_pool>(tasks, submitters, with_hog)); break;
-            case 2: out.push_back(run_throughput<heap_pool>(tasks, submitters, with_hog)); break;
-            default: out.push_back(run_throughput<sketch_pool>(tasks, submitters, with_hog)); break;
+            case 0: t = run_throughput<millio_pool>(tasks, submitters, with_hog); break;
+            case 1: t = run_throughput<asio_pool>(tasks, submitters, with_hog); break;
+            case 2: t = run_throughput<heap_pool>(tasks, submitters, with_hog); break;
+            default: t = run_throughput<sketch_pool>(tasks, submitters, with_hog); break;
             }
+            out.values.push_back(t.rate);
+            out.cpu.push_back(t.cpu_per_task);
         };
     };
 
@@ -694,36 +746,36 @@ main(int argc, char** argv)
         if(want("hog"))
             block("hog", r, hog, throughput(2, true));
         if(want("paced"))
-            block("paced", r, paced, [&](int c, std::vector<double>& out)
+            block("paced", r, paced, [&](int c, result& res_c)
             {
                 switch(c)
                 {
-                case 0: run_paced_latency<millio_pool>(100000, critical, out); break;
-                case 1: run_paced_latency<asio_pool>(100000, critical, out); break;
-                case 2: run_paced_latency<heap_pool>(100000, critical, out); break;
-                default: run_paced_latency<sketch_pool>(100000, critical, out); break;
+                case 0: run_paced_latency<millio_pool>(100000, critical, res_c.values); break;
+                case 1: run_paced_latency<asio_pool>(100000, critical, res_c.values); break;
+                case 2: run_paced_latency<heap_pool>(100000, critical, res_c.values); break;
+                default: run_paced_latency<sketch_pool>(100000, critical, res_c.values); break;
                 }
             });
         if(want("prio"))
-            block("prio", r, prio, [&](int c, std::vector<double>& out)
+            block("prio", r, prio, [&](int c, result& res_c)
             {
                 switch(c)
                 {
-                case 0: run_priority_latency<millio_pool>(100000, samples, out); break;
-                case 1: run_priority_latency<asio_pool>(100000, samples, out); break;
-                case 2: run_priority_latency<heap_pool>(100000, samples, out); break;
-                default: run_priority_latency<sketch_pool>(100000, samples, out); break;
+                case 0: run_priority_latency<millio_pool>(100000, samples, res_c.values); break;
+                case 1: run_priority_latency<asio_pool>(100000, samples, res_c.values); break;
+                case 2: run_priority_latency<heap_pool>(100000, samples, res_c.values); break;
+                default: run_priority_latency<sketch_pool>(100000, samples, res_c.values); break;
                 }
             });
         if(want("wake"))
-            block("wake", r, wake, [&](int c, std::vector<double>& out)
+            block("wake", r, wake, [&](int c, result& res_c)
             {
                 switch(c)
                 {
-                case 0: run_wake_latency<millio_pool>(samples * 10, out); break;
-                case 1: run_wake_latency<asio_pool>(samples * 10, out); break;
-                case 2: run_wake_latency<heap_pool>(samples * 10, out); break;
-                default: run_wake_latency<sketch_pool>(samples * 10, out); break;
+                case 0: run_wake_latency<millio_pool>(samples * 10, res_c.values); break;
+                case 1: run_wake_latency<asio_pool>(samples * 10, res_c.values); break;
+                case 2: run_wake_latency<heap_pool>(samples * 10, res_c.values); break;
+                default: run_wake_latency<sketch_pool>(samples * 10, res_c.values); break;
                 }
             });
     }
