@@ -20,7 +20,9 @@
 # thread). Prints one line per cell, then per scenario the median
 # (min - max) in microseconds per message and the ratio of the medians
 # to the first kind. Scenarios: (b) 100 connections x 64 B, (c) 8
-# connections x 16 in flight x 512 B (NET_CPU_SCENARIOS=bc).
+# connections x 16 in flight x 512 B (NET_CPU_SCENARIOS=bc, the
+# default); also (a) 1 connection ping-pong x 64 B and (d) 4
+# connections x 64 KiB (NET_CPU_SCENARIOS=abcd, any subset).
 # NET_CPU_SYSCALLS=1 also counts the server's system calls in the window
 # (perf stat -e raw_syscalls:sys_enter, all its threads) and prints them
 # per message. NET_CPU_LOADGEN_ARGS adds arguments to every loadgen run
@@ -65,8 +67,10 @@ for r in $(seq "$rounds"); do
     fi
     for s in $(grep -o . <<< "$scen"); do
         case $s in
+            a) args=(--conns 1 --depth 1 --size 64);;
             b) args=(--conns 100 --depth 1 --size 64);;
             c) args=(--conns 8 --depth 16 --size 512);;
+            d) args=(--conns 4 --depth 1 --size 65536);;
         esac
         for k in "${order[@]}"; do
             p=${pid[$k]}
@@ -87,6 +91,8 @@ for r in $(seq "$rounds"); do
             msgs=$(grep -o 'msgs=[0-9]*' "$res" | head -1 | cut -d= -f2)
             rate=$(grep -o 'msgs_per_s=[0-9.]*' "$res" | cut -d= -f2)
             errs=$(grep -o 'errors=[0-9]*' "$res" | tail -1 | cut -d= -f2)
+            p50=$(grep -o 'p50_us=[0-9.]*' "$res" | cut -d= -f2)
+            p99=$(grep -o 'p99_us=[0-9.]*' "$res" | cut -d= -f2)
             rm -f "$res"
             us=$(awk -v t=$((t1 - t0)) -v hz="$hz" -v m="${msgs:-0}" 'BEGIN{ if(m>0) printf "%.3f", t/hz*1e6/m; else print "nan" }')
             sc_text=
@@ -99,9 +105,11 @@ for r in $(seq "$rounds"); do
                 sc_text=", ${per} syscalls/msg"
                 cells[sc,$s,$k]="${cells[sc,$s,$k]:-} $per"
             fi
-            echo "round $r ($s) $k: ${us} us/msg${sc_text}, ${rate} msg/s, errors ${errs:-?}, load $(cut -d' ' -f1 /proc/loadavg)"
+            echo "round $r ($s) $k: ${us} us/msg${sc_text}, ${rate} msg/s, p50 ${p50:-?} us, p99 ${p99:-?} us, errors ${errs:-?}, load $(cut -d' ' -f1 /proc/loadavg)"
             cells[$s,$k]="${cells[$s,$k]:-} $us"
             cells[rate,$s,$k]="${cells[rate,$s,$k]:-} ${rate:-0}"
+            cells[p50,$s,$k]="${cells[p50,$s,$k]:-} ${p50:-nan}"
+            cells[p99,$s,$k]="${cells[p99,$s,$k]:-} ${p99:-nan}"
         done
     done
 done
@@ -117,6 +125,12 @@ for s in $(grep -o . <<< "$scen"); do
     for k in "${kinds[@]}"; do
         tr ' ' '\n' <<< "${cells[$s,$k]}" | grep . | sort -g | awk -v k="$k" -v b="$base" \
             '{a[NR]=$1} END{m=a[int((NR+1)/2)]; printf "  %-22s %7.3f (%.3f - %.3f)  %.2f\n", k, m, a[1], a[NR], m/b}'
+    done
+    echo "($s) loadgen latency (us), median of the rounds' p50 and p99 (min - max):"
+    for k in "${kinds[@]}"; do
+        p50s=$(tr ' ' '\n' <<< "${cells[p50,$s,$k]:-}" | grep . | sort -g | awk '{a[NR]=$1} END{printf "%.1f (%.1f - %.1f)", a[int((NR+1)/2)], a[1], a[NR]}')
+        p99s=$(tr ' ' '\n' <<< "${cells[p99,$s,$k]:-}" | grep . | sort -g | awk '{a[NR]=$1} END{printf "%.1f (%.1f - %.1f)", a[int((NR+1)/2)], a[1], a[NR]}')
+        printf "  %-22s p50 %s  p99 %s\n" "$k" "$p50s" "$p99s"
     done
     if [ "${NET_CPU_SYSCALLS:-0}" = 1 ]; then
         echo "($s) system calls per message, median (min - max):"

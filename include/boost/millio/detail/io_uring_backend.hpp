@@ -112,6 +112,18 @@ private:
       (IORING_ENTER_EXT_ARG), and does not enter the kernel at all when
       completions are waiting and nothing is to be submitted.
 
+    - Task work without interrupts. The ring is set up with
+      IORING_SETUP_COOP_TASKRUN and IORING_SETUP_TASKRUN_FLAG (Linux
+      5.19; older kernels refuse them and get a ring without): a request
+      woken on another CPU (a poll, a receive) no longer interrupts the
+      thread that submitted it with an IPI to run its task work at once;
+      the work runs when that thread next enters the kernel, and the
+      kernel raises IORING_SQ_TASKRUN meanwhile, which makes wait() enter
+      even when completions are waiting. On loopback the interrupt made a
+      multishot receive take the socket's lock while the sender's CPU
+      still held it (a fifth of the server's time spinning in
+      bench/net_cpu.sh's 100-connection case).
+
     - The waker is an eventfd watched by a multishot poll; wake() writes
       to it (async-signal-safe). The counter is never read: each write
       wakes the poll, and the counter cannot overflow in practice.

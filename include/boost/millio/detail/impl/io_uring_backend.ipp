@@ -153,9 +153,17 @@ io_uring_backend(std::size_t cap)
     // and flushed by the next io_uring_enter; a queue larger than the
     // batch keeps that rare.
     std::size_t cq = cap * 2 < 4096 ? 4096 : cap * 2;
-    p.flags = IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP;
+    p.flags = IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP
+        | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
     p.cq_entries = static_cast<unsigned>(cq > 65536 ? 65536 : cq);
     int r = ::io_uring_queue_init_params(io_uring_sq_entries, &ring_, &p);
+    if(r == -EINVAL)
+    {
+        p = io_uring_params{};
+        p.flags = IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP;
+        p.cq_entries = static_cast<unsigned>(cq > 65536 ? 65536 : cq);
+        r = ::io_uring_queue_init_params(io_uring_sq_entries, &ring_, &p);
+    }
     if(r < 0)
         throw_system_error(error_code(-r, system::system_category()));
     // Multishot polls (5.13, announced by IORING_FEAT_RSRC_TAGS), waits
@@ -787,7 +795,8 @@ wait(std::vector<ready_event>& out, std::size_t cap, std::int64_t timeout_ns, er
         in_wait_ = block;
         woken_ = false;
     }
-    if(to_submit != 0 || ::io_uring_cq_ready(&ring_) == 0 || ::io_uring_cq_has_overflow(&ring_))
+    if(to_submit != 0 || ::io_uring_cq_ready(&ring_) == 0 || ::io_uring_cq_has_overflow(&ring_)
+        || (IO_URING_READ_ONCE(*ring_.sq.kflags) & IORING_SQ_TASKRUN) != 0)
     {
         __kernel_timespec ts{};
         io_uring_getevents_arg arg{};
