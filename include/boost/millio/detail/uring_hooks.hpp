@@ -41,6 +41,9 @@ struct uring_counters
     std::atomic<std::uint64_t> recv_arms{0};
     // Receives that ended because the buffer ring was empty.
     std::atomic<std::uint64_t> recv_nobufs{0};
+    // Sends submitted by connections (first parts; the rest of a partial
+    // send is not counted).
+    std::atomic<std::uint64_t> sends{0};
     // Listeners started on multishot accept.
     std::atomic<std::uint64_t> listeners{0};
     // Multishot accepts submitted (first armings and re-armings).

@@ -255,6 +255,10 @@ private:
 
     millio::detail::registration* reg_ = nullptr;
     uring_io* uio_ = nullptr;    // the completion path, if used
+    // The completion path: set while the handler delivers received
+    // buffers, so that the sends they cause go out as one, started by
+    // the flush that follows (read by send() on any thread).
+    std::atomic<bool> rx_cork_{false};
 
     // handler-only state
     bool notified_ = false;

@@ -118,6 +118,17 @@ uring_read(error_code& ec)
     if(closing)
         paused_ = false;
     std::size_t budget = lim_.read_budget;
+    // The sends caused by the buffers delivered below are started by the
+    // flush that follows the read (handle_events), as one send of up to
+    // uring_send_max bytes, rather than the first buffer's bytes alone
+    // and the rest after its completion: one send and one wake-up of the
+    // peer per batch. The flush follows whatever this returns.
+    struct cork
+    {
+        std::atomic<bool>& c;
+        explicit cork(std::atomic<bool>& b) noexcept : c(b) { c.store(true, std::memory_order_relaxed); }
+        ~cork() { c.store(false, std::memory_order_relaxed); }
+    } corked(rx_cork_);
     uring_io::rx e{0, 0};
     while(uio_->front(e))
     {
@@ -258,7 +269,8 @@ connection::
 uring_start_send() noexcept
 {
 #if defined(BOOST_MILLIO_HAS_IO_URING)
-    if(uio_->send_busy() || queue_.empty() || connecting_ || error_ != 0)
+    if(uio_->send_busy() || queue_.empty() || connecting_ || error_ != 0 ||
+        rx_cork_.load(std::memory_order_relaxed))
         return;
     std::size_t n = 0;
     for(auto const& c : queue_)
@@ -536,7 +548,10 @@ start_send(std::size_t n) noexcept
     tx_busy_ = true;
     refs_.fetch_add(1, std::memory_order_relaxed);
     if(be_.send(fd_, tx_, n, &send_op_))
+    {
+        millio::detail::uring_stats().sends.fetch_add(1, std::memory_order_relaxed);
         return true;
+    }
     tx_busy_ = false;
     drop();
     return false;
