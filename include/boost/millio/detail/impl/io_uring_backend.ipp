@@ -284,9 +284,13 @@ setup_buffers() noexcept
         return true;
     if(buf_failed_)
         return false;
-    // About half a batch of completions in buffers, a power of two.
+    // About half a batch of completions in buffers, a power of two, and
+    // no more than fit in a core's second-level cache (64 x 8 KiB): the
+    // kernel takes the ring's buffers in turn, so each buffer of the
+    // slab is written once per turn, and a larger slab makes every
+    // receive's copy a cache miss (measured: bench/net_cpu.sh, 4 x 64 KiB).
     unsigned n = 16;
-    while(n < cap_ / 2 && n < 512)
+    while(n < cap_ / 2 && n < 64)
         n *= 2;
     unsigned char* slab = new(std::nothrow) unsigned char[n * buf_size_];
     if(!slab)
