@@ -56,6 +56,8 @@ for k in "${kinds[@]}"; do
 done
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# median (min - max) of a list of numbers
+med_range() { tr ' ' '\n' <<< "$1" | grep . | sort -g | awk '{a[NR]=$1} END{printf "%.1f (%.1f - %.1f)", a[int((NR+1)/2)], a[1], a[NR]}'; }
 
 declare -A cells
 scen=${NET_CPU_SCENARIOS:-bc}
@@ -128,8 +130,8 @@ for s in $(grep -o . <<< "$scen"); do
     done
     echo "($s) loadgen latency (us), median of the rounds' p50 and p99 (min - max):"
     for k in "${kinds[@]}"; do
-        p50s=$(tr ' ' '\n' <<< "${cells[p50,$s,$k]:-}" | grep . | sort -g | awk '{a[NR]=$1} END{printf "%.1f (%.1f - %.1f)", a[int((NR+1)/2)], a[1], a[NR]}')
-        p99s=$(tr ' ' '\n' <<< "${cells[p99,$s,$k]:-}" | grep . | sort -g | awk '{a[NR]=$1} END{printf "%.1f (%.1f - %.1f)", a[int((NR+1)/2)], a[1], a[NR]}')
+        p50s=$(med_range "${cells[p50,$s,$k]:-}")
+        p99s=$(med_range "${cells[p99,$s,$k]:-}")
         printf "  %-22s p50 %s  p99 %s\n" "$k" "$p50s" "$p99s"
     done
     if [ "${NET_CPU_SYSCALLS:-0}" = 1 ]; then
