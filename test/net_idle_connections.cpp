@@ -133,7 +133,7 @@ int client_process(int in, int out, std::size_t n)
     return 0;
 }
 
-BOOST_AUTO_TEST_CASE(ten_thousand, *boost::unit_test::timeout(300))
+BOOST_AUTO_TEST_CASE(ten_thousand, *test::if_any_config() * boost::unit_test::timeout(300))
 {
     auto n = static_cast<std::size_t>(10000 * test::scale());
     if(n < 1000)

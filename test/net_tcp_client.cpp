@@ -1113,7 +1113,7 @@ BOOST_DATA_TEST_CASE(connect_refused, test::configs_dataset(), cfg)
     BOOST_TEST(h->disconnects.load() == 0);
 }
 
-BOOST_AUTO_TEST_CASE(misuse, *boost::unit_test::timeout(30))
+BOOST_AUTO_TEST_CASE(misuse, *test::if_any_config() * boost::unit_test::timeout(30))
 {
     event_loop loop(test::all_configs()[0].options());
     error_code ec;

@@ -869,7 +869,7 @@ BOOST_DATA_TEST_CASE(stop_under_load, test::configs_dataset(), cfg)
     BOOST_TEST(test::connect_to(ep) == -1);
 }
 
-BOOST_AUTO_TEST_CASE(peer_endpoint_and_events, *boost::unit_test::timeout(60))
+BOOST_AUTO_TEST_CASE(peer_endpoint_and_events, *test::if_any_config() * boost::unit_test::timeout(60))
 {
     struct events : test::echo_handler
     {

@@ -292,6 +292,21 @@ if_config_enabled(std::vector<loop_config> configs)
     return boost::unit_test::decorator::precondition(config_enabled{std::move(configs)});
 }
 
+// The precondition of a test that runs on one configuration, the first
+// of all_configs(): skipped, with the reason, when MILLIO_TEST_CONFIGS
+// selects no configuration usable here (the list is then empty).
+inline boost::unit_test::decorator::precondition
+if_any_config()
+{
+    return boost::unit_test::decorator::precondition(
+        [](boost::unit_test::test_unit_id) {
+            boost::test_tools::assertion_result r(!all_configs().empty());
+            if(!r)
+                r.message() << "MILLIO_TEST_CONFIGS selects no configuration usable here";
+            return r;
+        });
+}
+
 #if defined(_WIN32)
 // A socket as the library's descriptor (handle values fit in an int).
 inline SOCKET to_socket(int fd)
