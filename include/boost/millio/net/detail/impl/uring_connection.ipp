@@ -547,11 +547,13 @@ start_send(std::size_t n) noexcept
     tx_len_ = n;
     tx_busy_ = true;
     refs_.fetch_add(1, std::memory_order_relaxed);
+    // Counted before it is queued: once queued, another thread may submit
+    // it and the peer read its bytes before this thread goes on.
+    auto& sends = millio::detail::uring_stats().sends;
+    sends.fetch_add(1, std::memory_order_relaxed);
     if(be_.send(fd_, tx_, n, &send_op_))
-    {
-        millio::detail::uring_stats().sends.fetch_add(1, std::memory_order_relaxed);
         return true;
-    }
+    sends.fetch_sub(1, std::memory_order_relaxed);
     tx_busy_ = false;
     drop();
     return false;
