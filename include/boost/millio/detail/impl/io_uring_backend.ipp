@@ -152,18 +152,17 @@ io_uring_backend(std::size_t cap)
     // Completions that do not fit are kept by the kernel (IORING_FEAT_NODROP)
     // and flushed by the next io_uring_enter; a queue larger than the
     // batch keeps that rare.
-    std::size_t cq = cap * 2 < 4096 ? 4096 : cap * 2;
-    p.flags = IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP
-        | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
-    p.cq_entries = static_cast<unsigned>(cq > 65536 ? 65536 : cq);
-    int r = ::io_uring_queue_init_params(io_uring_sq_entries, &ring_, &p);
-    if(r == -EINVAL)
-    {
+    std::size_t const cq = cap * 2 < 4096 ? 4096 : cap * 2;
+    auto const init = [&](unsigned flags) {
         p = io_uring_params{};
-        p.flags = IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP;
+        p.flags = IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP | flags;
         p.cq_entries = static_cast<unsigned>(cq > 65536 ? 65536 : cq);
-        r = ::io_uring_queue_init_params(io_uring_sq_entries, &ring_, &p);
-    }
+        return ::io_uring_queue_init_params(io_uring_sq_entries, &ring_, &p);
+    };
+    // Cooperative task work (5.19; see the class's notes), else without.
+    int r = init(IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG);
+    if(r == -EINVAL)
+        r = init(0);
     if(r < 0)
         throw_system_error(error_code(-r, system::system_category()));
     // Multishot polls (5.13, announced by IORING_FEAT_RSRC_TAGS), waits
