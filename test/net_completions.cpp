@@ -146,6 +146,9 @@ BOOST_DATA_TEST_CASE(more_connections_than_receive_buffers, test::configs_datase
 {
     std::size_t const conns = 48;
     std::size_t const bytes = 256 * 1024;
+    auto& stats = millio::detail::uring_stats();
+    std::uint64_t const lent0 = stats.buffers_lent.load();
+    std::uint64_t const returned0 = stats.lent_returned.load();
     auto opt = cfg.options();
     opt.events_capacity = 16;
     event_loop loop(opt);
@@ -161,6 +164,10 @@ BOOST_DATA_TEST_CASE(more_connections_than_receive_buffers, test::configs_datase
     BOOST_TEST(h->bytes.load() == conns * bytes);
     BOOST_TEST(h->overlaps.load() == 0);
     BOOST_TEST(test::eventually([&]{ return h->disconnects.load() == h->connects.load(); }));
+    // The buffers lent to sends (writes of up to 16 KiB fill whole
+    // buffers) while the ring runs dry are all back.
+    BOOST_TEST(test::eventually([&]{
+        return stats.lent_returned.load() - returned0 == stats.buffers_lent.load() - lent0; }));
 }
 
 // Connections whose sends cannot progress (the peers read nothing) while
@@ -406,6 +413,90 @@ BOOST_DATA_TEST_CASE(a_batch_of_received_buffers_goes_out_as_one_send, test::con
         BOOST_TEST(sends >= messages);
         BOOST_TEST(sends <= messages + messages / 4);
     }
+}
+
+// The bytes of a received buffer that the handler sends back (an echo)
+// are lent to the send, not copied: on the completion path an echo of
+// 64 KiB messages lends buffers, and every byte comes back in order.
+// When the connections end, every lent buffer is back in the ring: a
+// connection reset by its peer while its sends cannot progress (the peer
+// reads nothing), and a server destroyed in the same state.
+BOOST_TEST_DECORATOR(*test::if_config_enabled() * boost::unit_test::timeout(120))
+BOOST_DATA_TEST_CASE(received_bytes_sent_back_are_lent_not_copied, test::configs_dataset(), cfg)
+{
+    std::size_t const messages = 16;
+    std::size_t const size = 64 * 1024;
+    auto& stats = millio::detail::uring_stats();
+    std::uint64_t const lent0 = stats.buffers_lent.load();
+    std::uint64_t const returned0 = stats.lent_returned.load();
+    event_loop loop(cfg.options());
+    test::loop_runner run(loop);
+    auto h = std::make_shared<test::echo_handler>();
+    // A small send buffer: a lent send of a batch is cut short, and its
+    // rest waits in flight for a peer that reads nothing.
+    auto srv = std::make_unique<net::tcp_server>(net::tcp_server_config::builder()
+        .address("127.0.0.1:0")
+        .send_buffer_size(16384)
+        .build(), h);
+    srv->start(loop, token(1));
+    std::uint64_t const uring0 = stats.connections.load();
+    {
+        int const fd = test::tcp_socket(AF_INET);
+        BOOST_REQUIRE(fd >= 0);
+        test::fd_guard g(fd);
+        test::set_int_option(fd, SOL_SOCKET, SO_SNDBUF, 1024 * 1024);
+        BOOST_REQUIRE(test::connect_fd(fd, test::loopback(srv->local_endpoint())) == 0);
+        BOOST_REQUIRE(test::eventually([&]{ return h->connects.load() == 1; }));
+        std::vector<unsigned char> out(size), in(size);
+        for(std::size_t i = 0; i < messages; ++i)
+        {
+            test::fill_pattern(out.data(), out.size(), 3, i * size);
+            BOOST_REQUIRE(test::write_all(fd, out.data(), out.size()));
+            BOOST_REQUIRE(test::read_n(fd, in.data(), in.size(), 20s) == size);
+            BOOST_REQUIRE(in == out);
+        }
+    }
+    bool const completions = stats.connections.load() > uring0;
+    std::uint64_t const lent = stats.buffers_lent.load() - lent0;
+    BOOST_TEST_MESSAGE(messages << " messages of " << size << " bytes, " << lent << " buffers lent");
+    if(completions)
+        BOOST_TEST(lent > 0u);
+    else
+        BOOST_TEST(lent == 0u);
+    // A peer that sends and reads nothing: the echo stops on its full
+    // window with sends in flight.
+    auto stuck_peer = [&](int connects) {
+        int const fd = slow_reader(test::loopback(srv->local_endpoint()));
+        BOOST_REQUIRE(fd >= 0);
+        BOOST_REQUIRE(test::eventually([&]{ return h->connects.load() == connects; }));
+        test::set_nonblocking(fd);
+        std::uint64_t const before = h->bytes.load();
+        std::vector<unsigned char> chunk(64 * 1024, 0x42);
+        std::size_t sent = 0;
+        auto const until = std::chrono::steady_clock::now() + 10s;
+        while(sent < (4u << 20) && std::chrono::steady_clock::now() < until)
+        {
+            long const w = test::send_fd(fd, chunk.data(), chunk.size());
+            if(w > 0)
+                sent += static_cast<std::size_t>(w);
+            else if(!test::wait_writable(fd, 100ms) && h->bytes.load() - before >= 256 * 1024)
+                break;  // the server stopped reading: its sends are stuck
+        }
+        BOOST_REQUIRE(h->bytes.load() - before >= 256 * 1024);
+        return fd;
+    };
+    {
+        int const fd = stuck_peer(2);
+        test::set_reset_on_close(fd);
+        test::close_fd(fd);
+        BOOST_TEST(test::eventually([&]{ return h->disconnects.load() == 2; }));
+    }
+    {
+        test::fd_guard g(stuck_peer(3));
+        srv.reset();
+    }
+    BOOST_TEST(test::eventually([&]{
+        return stats.lent_returned.load() - returned0 == stats.buffers_lent.load() - lent0; }));
 }
 
 // The connections whose peers read nothing stop receiving (back-pressure)

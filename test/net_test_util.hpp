@@ -365,6 +365,13 @@ inline bool wait_readable(int fd, std::chrono::milliseconds d)
     return poll_fds(&p, 1, static_cast<int>(d.count())) > 0;
 }
 
+// Wait until fd is writable (or the deadline). Returns false on timeout.
+inline bool wait_writable(int fd, std::chrono::milliseconds d)
+{
+    pollfd p = make_pollfd(fd, POLLOUT);
+    return poll_fds(&p, 1, static_cast<int>(d.count())) > 0;
+}
+
 // Read exactly n bytes, or until EOF/error/timeout. Returns bytes read.
 inline std::size_t read_n(int fd, unsigned char* p, std::size_t n,
     std::chrono::milliseconds d = std::chrono::seconds(20))

@@ -244,6 +244,9 @@ public:
     std::uint32_t& buffer_length(unsigned bid) noexcept { return buf_meta_[2 * std::size_t(bid) + 1]; }
     // Give buffer `bid` back to the ring. Any thread.
     void give_back(unsigned bid) noexcept;
+    // The buffers in the ring now (a hint: any thread may take or give
+    // back one the next moment).
+    unsigned buffers_in_ring() noexcept;
     // The last completion of request `c` said the ring was empty
     // (-ENOBUFS): c->buffers_available() is called once the ring holds a
     // buffer again, by the thread in wait(), so that the request is not
@@ -273,6 +276,9 @@ public:
     // A send of [p, p + n) on `fd` (MSG_NOSIGNAL); the bytes stay valid
     // until its completion.
     bool send(int fd, void const* p, std::size_t n, uring_completion* c) noexcept;
+    // A send of the bytes `m` describes on `fd` (MSG_NOSIGNAL); `m`, its
+    // segments and their bytes stay valid until its completion.
+    bool sendmsg(int fd, ::msghdr const* m, uring_completion* c) noexcept;
     // Cancel the request of `c`, if in flight; submitted at once, so that
     // the request drops its reference to the descriptor's file soon.
     void cancel(uring_completion* c) noexcept;

@@ -44,6 +44,10 @@ struct uring_counters
     // Sends submitted by connections (first parts; the rest of a partial
     // send is not counted).
     std::atomic<std::uint64_t> sends{0};
+    // Received buffers lent to a send (their bytes sent back without a
+    // copy), and those given back to the ring since.
+    std::atomic<std::uint64_t> buffers_lent{0};
+    std::atomic<std::uint64_t> lent_returned{0};
     // Listeners started on multishot accept.
     std::atomic<std::uint64_t> listeners{0};
     // Multishot accepts submitted (first armings and re-armings).

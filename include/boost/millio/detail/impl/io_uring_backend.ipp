@@ -381,6 +381,14 @@ give_back(unsigned bid) noexcept
         wake();
 }
 
+unsigned
+io_uring_backend::
+buffers_in_ring() noexcept
+{
+    std::lock_guard<std::mutex> lk(buf_m_);
+    return in_ring_;
+}
+
 void
 io_uring_backend::
 wait_for_buffers(uring_completion* c) noexcept
@@ -491,6 +499,20 @@ send(int fd, void const* p, std::size_t n, uring_completion* c) noexcept
     if(!sqe)
         return false;
     ::io_uring_prep_send(sqe, fd, p, n, MSG_NOSIGNAL);
+    ::io_uring_sqe_set_data64(sqe, reinterpret_cast<std::uintptr_t>(c) | op_bit);
+    queued();
+    return true;
+}
+
+bool
+io_uring_backend::
+sendmsg(int fd, ::msghdr const* m, uring_completion* c) noexcept
+{
+    std::lock_guard<std::mutex> lk(m_);
+    io_uring_sqe* sqe = op_sqe(c);
+    if(!sqe)
+        return false;
+    ::io_uring_prep_sendmsg(sqe, fd, m, MSG_NOSIGNAL);
     ::io_uring_sqe_set_data64(sqe, reinterpret_cast<std::uintptr_t>(c) | op_bit);
     queued();
     return true;

@@ -239,6 +239,7 @@ private:
     void uring_start(std::uint64_t key) noexcept; // m_ held, registered
     bool uring_read(error_code& ec);
     bool uring_flush(error_code& ec);  // m_ held
+    int uring_take_send() noexcept;    // m_ held; an errno
     void uring_start_send() noexcept;  // m_ held
     int uring_send(unsigned char const* p, std::size_t n); // m_ held; an errno
     void uring_close() noexcept;
@@ -287,6 +288,13 @@ private:
     std::deque<chunk> queue_;
     std::atomic<std::size_t> queued_{0};
     std::atomic<bool> open_{false};
+    // The completion path: the received buffer being delivered, whose
+    // bytes a send may borrow instead of copying (see uring_send), and
+    // whether one did.
+    unsigned char const* rx_lend_ = nullptr;
+    std::size_t rx_lend_size_ = 0;
+    unsigned rx_lend_bid_ = 0;
+    bool rx_lent_ = false;
 
     // A close_now() from a thread of the loop leaves closing and reporting
     // to a call of the handler that is running (see close_now).

@@ -43,6 +43,10 @@ namespace detail {
     release() gives up the connection's reference (and the received
     buffers not delivered), cancel() asks the kernel to end the requests.
 
+    Bytes of a received buffer that the handler sends back (an echo, a
+    proxy) are not copied: the buffer is lent to the send and goes back
+    to the ring when the send is done (or with this object).
+
     Threads: the received results are shared with the thread in the
     backend's wait() under lk_; the send state is used under the
     connection's mutex (send() and the handler).
@@ -83,10 +87,11 @@ public:
     bool
     front(rx& e) noexcept;
 
-    // Remove the oldest result, giving its buffer back.
+    // Remove the oldest result, giving its buffer back unless `keep`
+    // (lent to a send: see lend()).
     BOOST_MILLIO_DECL
     void
-    pop() noexcept;
+    pop(bool keep = false) noexcept;
 
     unsigned char const* data(rx const& e) const noexcept
     {
@@ -116,6 +121,34 @@ public:
     {
         return tx_busy_;
     }
+
+    // Nothing in flight and nothing lent waits to be sent.
+    bool send_idle() const noexcept
+    {
+        return !tx_busy_ && lend_n_ == 0;
+    }
+
+    // Segments lent, not sent yet (start_lent_send()).
+    bool lend_pending() const noexcept
+    {
+        return !tx_busy_ && lend_n_ > 0;
+    }
+
+    // Lend the bytes [p, p + n) of received buffer `bid` to the next
+    // send, instead of copying them: the buffer goes back to the ring
+    // once they are sent (and `first` says it is not lent yet: its
+    // holder then keeps it, pop(true)). False if nothing more can be
+    // lent (no send may be busy): too many segments, or the ring is low
+    // on buffers, which the other connections need to receive.
+    BOOST_MILLIO_DECL
+    bool
+    lend(unsigned bid, bool first, unsigned char const* p, std::size_t n) noexcept;
+
+    // Send the segments lent, in one request. False if it could not be
+    // submitted.
+    BOOST_MILLIO_DECL
+    bool
+    start_lent_send() noexcept;
 
     // A buffer of `n` bytes for the next send, or null; not busy.
     BOOST_MILLIO_DECL
@@ -147,10 +180,14 @@ private:
     // Send buffers up to this size come from the heap, larger ones are
     // mapped.
     static constexpr std::size_t tx_small = 16384;
+    // Segments (and buffers) of one lent send at most.
+    static constexpr unsigned lend_max = 16;
 
     BOOST_MILLIO_DECL ~uring_io();
     void drop() noexcept;
     void free_tx() noexcept;
+    void end_lent() noexcept;
+    bool submit_lent() noexcept;
     void on_recv(int res, unsigned flags, std::vector<millio::detail::ready_event>& out) noexcept;
     void on_send(int res, unsigned flags, std::vector<millio::detail::ready_event>& out) noexcept;
     void on_buffers(std::vector<millio::detail::ready_event>& out) noexcept;
@@ -191,6 +228,16 @@ private:
     std::size_t tx_off_ = 0;
     std::size_t tx_len_ = 0;
     bool tx_busy_ = false;
+    // The send in flight is of lent segments (else of tx_).
+    bool tx_lent_ = false;
+    // Lent segments: [lend_first_, lend_n_) are not sent yet; the
+    // buffers they lie in, given back when all are sent.
+    ::iovec lend_iov_[lend_max];
+    unsigned lend_first_ = 0;
+    unsigned lend_n_ = 0;
+    unsigned lend_bids_[lend_max];
+    unsigned lend_nbids_ = 0;
+    ::msghdr lend_msg_{};
 };
 
 /*  The multishot accept of a tcp_server's listener on the io_uring

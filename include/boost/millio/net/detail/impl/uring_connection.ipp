@@ -35,6 +35,12 @@ namespace {
 // The bytes copied into one send at most.
 constexpr std::size_t uring_send_max = 64 * 1024;
 
+// A send of at least this many bytes of the buffer being delivered is
+// lent that buffer rather than copied (twice: into the queue, then the
+// send buffer). Below it, copies cost less than a segment of a send,
+// and let small messages share a send.
+constexpr std::size_t uring_lend_min = 2048;
+
 // The completion path is used on the io_uring backend unless the
 // environment variable BOOST_MILLIO_NET_COMPLETIONS is "0".
 inline
@@ -129,6 +135,15 @@ uring_read(error_code& ec)
         explicit cork(std::atomic<bool>& b) noexcept : c(b) { c.store(true, std::memory_order_relaxed); }
         ~cork() { c.store(false, std::memory_order_relaxed); }
     } corked(rx_cork_);
+    {
+        // A send that completed in the same wait: taken first, so that
+        // the buffers delivered below may be lent to the next one.
+        std::lock_guard<std::mutex> lk(m_);
+        if(int e = uring_take_send())
+            if(error_ == 0)
+                error_ = e;
+    }
+    bool touched = false;
     uring_io::rx e{0, 0};
     while(uio_->front(e))
     {
@@ -152,22 +167,49 @@ uring_read(error_code& ec)
             return true;
         }
         std::size_t const got = static_cast<std::size_t>(e.res);
+        bool kept = false;
         if(!closing)
         {
-            touch();
+            if(!touched)
+            {
+                touch();
+                touched = true;
+            }
+            // While the handler runs, its sends of this buffer's bytes
+            // may borrow the buffer (uring_send).
+            bool const lendable = got >= uring_lend_min;
+            if(lendable)
+            {
+                std::lock_guard<std::mutex> lk(m_);
+                rx_lend_ = uio_->data(e);
+                rx_lend_size_ = got;
+                rx_lend_bid_ = e.bid;
+                rx_lent_ = false;
+            }
+            auto end_lending = [&]
+            {
+                if(!lendable)
+                    return;
+                std::lock_guard<std::mutex> lk(m_);
+                kept = rx_lent_;
+                rx_lend_ = nullptr;
+                rx_lent_ = false;
+            };
             try
             {
                 owner_.conn_data(*this, asio::const_buffer(uio_->data(e), got));
             }
             catch(...)
             {
-                uio_->pop();
+                end_lending();
+                uio_->pop(kept);
                 BOOST_MILLIO_FAIL(ec, error::handler_exception);
                 return false;
             }
+            end_lending();
             closing = closing_.load(std::memory_order_relaxed);
         }
-        uio_->pop();
+        uio_->pop(kept);
         if(got >= budget)
         {
             // Budget spent: yield (handle_events queues this connection
@@ -194,17 +236,10 @@ connection::
 uring_flush(error_code& ec)
 {
 #if defined(BOOST_MILLIO_HAS_IO_URING)
-    int res;
-    if(uio_->take_send(res))
+    if(int e = uring_take_send())
     {
-        if(res < 0)
-        {
-            ec = socket_error(-res);
-            return false;
-        }
-        touch();
-        write_since_.store(now_ns(), std::memory_order_relaxed);
-        queued_.fetch_sub(static_cast<std::size_t>(res), std::memory_order_relaxed);
+        ec = socket_error(e);
+        return false;
     }
     uring_start_send();
     if(error_ != 0)
@@ -225,10 +260,45 @@ uring_flush(error_code& ec)
 
 int
 connection::
+uring_take_send() noexcept
+{
+#if defined(BOOST_MILLIO_HAS_IO_URING)
+    int res;
+    if(uio_->take_send(res))
+    {
+        if(res < 0)
+            return -res;
+        std::int64_t const now = now_ns();
+        last_active_.store(now, std::memory_order_relaxed);
+        write_since_.store(now, std::memory_order_relaxed);
+        queued_.fetch_sub(static_cast<std::size_t>(res), std::memory_order_relaxed);
+    }
+#endif
+    return 0;
+}
+
+int
+connection::
 uring_send(unsigned char const* p, std::size_t n)
 {
 #if defined(BOOST_MILLIO_HAS_IO_URING)
-    if(lim_.eager_send && queue_.empty() && !uio_->send_busy())
+    if(n >= uring_lend_min && rx_lend_ && queue_.empty() && !uio_->send_busy())
+    {
+        // Bytes of the buffer being delivered: lent, not copied.
+        auto const a = reinterpret_cast<std::uintptr_t>(p);
+        auto const b = reinterpret_cast<std::uintptr_t>(rx_lend_);
+        if(a >= b && a - b <= rx_lend_size_ && n <= rx_lend_size_ - (a - b) &&
+            uio_->lend(rx_lend_bid_, !rx_lent_, p, n))
+        {
+            rx_lent_ = true;
+            if(queued_.load(std::memory_order_relaxed) == 0)
+                write_since_.store(now_ns(), std::memory_order_relaxed);
+            queued_.fetch_add(n, std::memory_order_release);
+            uring_start_send();
+            return 0;
+        }
+    }
+    if(lim_.eager_send && queue_.empty() && uio_->send_idle())
     {
         // As on readiness: what the socket takes now is written now.
         for(;;)
@@ -269,8 +339,21 @@ connection::
 uring_start_send() noexcept
 {
 #if defined(BOOST_MILLIO_HAS_IO_URING)
-    if(uio_->send_busy() || queue_.empty() || connecting_ || error_ != 0 ||
+    if(uio_->send_busy() || connecting_ || error_ != 0 ||
         rx_cork_.load(std::memory_order_relaxed))
+        return;
+    if(uio_->lend_pending())
+    {
+        // The lent bytes go first: the queue holds what came after.
+        if(!uio_->start_lent_send())
+        {
+            error_ = ENOBUFS;
+            if(reg_)
+                reactor_.notify(reg_, flag_wake);
+        }
+        return;
+    }
+    if(queue_.empty())
         return;
     std::size_t n = 0;
     for(auto const& c : queue_)
@@ -337,6 +420,7 @@ uring_io::
 ~uring_io()
 {
     free_tx();
+    end_lent();
 }
 
 void
@@ -449,7 +533,7 @@ front(rx& e) noexcept
 
 void
 uring_io::
-pop() noexcept
+pop(bool keep) noexcept
 {
     rx e{0, 0};
     bool got;
@@ -457,7 +541,7 @@ pop() noexcept
         std::lock_guard<std::mutex> lk(lk_);
         got = take(e);
     }
-    if(got && e.res > 0)
+    if(got && e.res > 0 && !keep)
         be_.give_back(e.bid);
 }
 
@@ -561,6 +645,70 @@ start_send(std::size_t n) noexcept
 
 bool
 uring_io::
+lend(unsigned bid, bool first, unsigned char const* p, std::size_t n) noexcept
+{
+    if(tx_busy_ || lend_n_ == lend_max || (first && lend_nbids_ == lend_max))
+        return false;
+    // Keep three quarters of the ring for the receives.
+    if(first && be_.buffers_in_ring() < be_.buffer_count() / 4)
+        return false;
+    lend_iov_[lend_n_].iov_base = const_cast<unsigned char*>(p);
+    lend_iov_[lend_n_].iov_len = n;
+    ++lend_n_;
+    if(first)
+    {
+        lend_bids_[lend_nbids_++] = bid;
+        millio::detail::uring_stats().buffers_lent.fetch_add(1, std::memory_order_relaxed);
+    }
+    return true;
+}
+
+bool
+uring_io::
+submit_lent() noexcept
+{
+    lend_msg_ = ::msghdr{};
+    lend_msg_.msg_iov = lend_iov_ + lend_first_;
+    lend_msg_.msg_iovlen = lend_n_ - lend_first_;
+    refs_.fetch_add(1, std::memory_order_relaxed);
+    if(be_.sendmsg(fd_, &lend_msg_, &send_op_))
+        return true;
+    drop();
+    return false;
+}
+
+bool
+uring_io::
+start_lent_send() noexcept
+{
+    tx_busy_ = true;
+    tx_lent_ = true;
+    auto& sends = millio::detail::uring_stats().sends;
+    sends.fetch_add(1, std::memory_order_relaxed);
+    if(submit_lent())
+        return true;
+    sends.fetch_sub(1, std::memory_order_relaxed);
+    tx_busy_ = false;
+    tx_lent_ = false;
+    return false;
+}
+
+void
+uring_io::
+end_lent() noexcept
+{
+    for(unsigned i = 0; i < lend_nbids_; ++i)
+        be_.give_back(lend_bids_[i]);
+    if(lend_nbids_ > 0)
+        millio::detail::uring_stats().lent_returned.fetch_add(lend_nbids_, std::memory_order_relaxed);
+    lend_nbids_ = 0;
+    lend_first_ = 0;
+    lend_n_ = 0;
+    tx_lent_ = false;
+}
+
+bool
+uring_io::
 take_send(int& res) noexcept
 {
     {
@@ -569,6 +717,40 @@ take_send(int& res) noexcept
             return false;
         tx_done_ = false;
         res = tx_res_;
+    }
+    if(tx_lent_)
+    {
+        if(res > 0)
+        {
+            // Past the segments sent.
+            std::size_t left = static_cast<std::size_t>(res);
+            while(left > 0 && lend_first_ < lend_n_)
+            {
+                ::iovec& v = lend_iov_[lend_first_];
+                if(v.iov_len <= left)
+                {
+                    left -= v.iov_len;
+                    ++lend_first_;
+                }
+                else
+                {
+                    v.iov_base = static_cast<unsigned char*>(v.iov_base) + left;
+                    v.iov_len -= left;
+                    left = 0;
+                }
+            }
+            // A partial send: the rest goes at once, keeping the order.
+            if(lend_first_ < lend_n_)
+            {
+                if(submit_lent())
+                    return true;
+                res = -ENOBUFS;
+            }
+        }
+        // Sent, or failed: the buffers go back.
+        end_lent();
+        tx_busy_ = false;
+        return true;
     }
     if(res > 0)
     {
