@@ -149,6 +149,8 @@ BOOST_DATA_TEST_CASE(more_connections_than_receive_buffers, test::configs_datase
     auto& stats = millio::detail::uring_stats();
     std::uint64_t const lent0 = stats.buffers_lent.load();
     std::uint64_t const returned0 = stats.lent_returned.load();
+    std::uint64_t const bulk0 = stats.bulk_arms.load();
+    std::uint64_t const bulk_dry0 = stats.bulk_nobufs.load();
     auto opt = cfg.options();
     opt.events_capacity = 16;
     event_loop loop(opt);
@@ -164,6 +166,9 @@ BOOST_DATA_TEST_CASE(more_connections_than_receive_buffers, test::configs_datase
     BOOST_TEST(h->bytes.load() == conns * bytes);
     BOOST_TEST(h->overlaps.load() == 0);
     BOOST_TEST(test::eventually([&]{ return h->disconnects.load() == h->connects.load(); }));
+    BOOST_TEST_MESSAGE(stats.buffers_lent.load() - lent0 << " buffers lent, " <<
+        stats.bulk_arms.load() - bulk0 << " receives on the bulk ring, " <<
+        stats.bulk_nobufs.load() - bulk_dry0 << " found it empty");
     // The buffers lent to sends (writes of up to 16 KiB fill whole
     // buffers) while the ring runs dry are all back.
     BOOST_TEST(test::eventually([&]{
@@ -429,6 +434,7 @@ BOOST_DATA_TEST_CASE(received_bytes_sent_back_are_lent_not_copied, test::configs
     auto& stats = millio::detail::uring_stats();
     std::uint64_t const lent0 = stats.buffers_lent.load();
     std::uint64_t const returned0 = stats.lent_returned.load();
+    std::uint64_t const bulk0 = stats.bulk_arms.load();
     event_loop loop(cfg.options());
     test::loop_runner run(loop);
     auto h = std::make_shared<test::echo_handler>();
@@ -458,11 +464,20 @@ BOOST_DATA_TEST_CASE(received_bytes_sent_back_are_lent_not_copied, test::configs
     }
     bool const completions = stats.connections.load() > uring0;
     std::uint64_t const lent = stats.buffers_lent.load() - lent0;
-    BOOST_TEST_MESSAGE(messages << " messages of " << size << " bytes, " << lent << " buffers lent");
+    std::uint64_t const bulk = stats.bulk_arms.load() - bulk0;
+    BOOST_TEST_MESSAGE(messages << " messages of " << size << " bytes, " << lent <<
+        " buffers lent, " << bulk << " receives on the bulk ring");
     if(completions)
+    {
         BOOST_TEST(lent > 0u);
+        // A stream: its receive moved to the bulk ring.
+        BOOST_TEST(bulk > 0u);
+    }
     else
+    {
         BOOST_TEST(lent == 0u);
+        BOOST_TEST(bulk == 0u);
+    }
     // A peer that sends and reads nothing: the echo stops on its full
     // window with sends in flight.
     auto stuck_peer = [&](int connects) {
@@ -578,6 +593,93 @@ BOOST_DATA_TEST_CASE(empty_buffer_ring_waits_for_a_buffer, test::configs_dataset
         BOOST_TEST(rearmed <= conns);
         BOOST_TEST(cpu.count() < std::chrono::duration_cast<std::chrono::microseconds>(wall).count() / 4);
     }
+    for(std::size_t i = 0; i < conns; ++i)
+    {
+        int const fd = cs[i]->fd;
+        ts.emplace_back([fd, i, &bad] {
+            std::vector<unsigned char> b(bytes), want(bytes);
+            test::fill_pattern(want.data(), want.size(), i, 0);
+            if(test::read_n(fd, b.data(), b.size(), 60s) != bytes || b != want)
+                ++bad;
+        });
+    }
+    for(auto& t : ts)
+        t.join();
+    BOOST_TEST(bad.load() == 0);
+    BOOST_TEST(h->bytes.load() == conns * bytes);
+    BOOST_TEST(h->send_failures.load() == 0);
+    cs.clear();
+    BOOST_TEST(test::eventually([&]{ return h->disconnects.load() == static_cast<int>(conns); }));
+}
+
+// Marks closer than a read (the high-water mark 16 KiB, the low 12 KiB,
+// reads of up to 8 KiB): a connection paused with 8 to 12 KiB queued is
+// below the low-water mark, but its next read would pause it again. It
+// resumes only once its queue can take a read (or is empty), instead of
+// spinning between the two while the peer reads nothing. Once the peers
+// read, every byte comes back in order.
+BOOST_TEST_DECORATOR(*test::if_config_enabled() * boost::unit_test::timeout(120))
+BOOST_DATA_TEST_CASE(marks_closer_than_a_read_do_not_spin, test::configs_dataset(), cfg)
+{
+    std::size_t const conns = 8;
+    std::size_t const bytes = 256 * 1024;
+    event_loop loop(cfg.options());
+    auto h = std::make_shared<test::echo_handler>();
+    net::tcp_server srv(net::tcp_server_config::builder()
+        .address("127.0.0.1:0")
+        .buffer_size(8192)
+        .send_buffer_size(16384)
+        .write_high_water_mark(16384)
+        .write_low_water_mark(12288)
+        .build(), h);
+    srv.start(loop, token(1));
+    test::loop_runner run(loop);
+    std::vector<std::unique_ptr<test::fd_guard>> cs;
+    for(std::size_t i = 0; i < conns; ++i)
+    {
+        cs.emplace_back(new test::fd_guard(slow_reader(test::loopback(srv.local_endpoint()))));
+        BOOST_REQUIRE(cs.back()->fd >= 0);
+    }
+    BOOST_REQUIRE(test::eventually([&]{ return h->connects.load() == static_cast<int>(conns); }));
+    // Each peer writes its stream in pieces of sizes that leave the
+    // queues at varied levels; the echoes are read only after the window
+    // below.
+    std::atomic<int> bad{0};
+    std::vector<std::thread> ts;
+    for(std::size_t i = 0; i < conns; ++i)
+    {
+        int const fd = cs[i]->fd;
+        ts.emplace_back([fd, i, &bad] {
+            std::vector<unsigned char> b(bytes);
+            test::fill_pattern(b.data(), b.size(), i, 0);
+            std::size_t const piece = 1000 + 1500 * i;
+            for(std::size_t at = 0; at < b.size(); at += piece)
+                if(!test::write_all(fd, b.data() + at, (std::min)(piece, b.size() - at)))
+                {
+                    ++bad;
+                    return;
+                }
+        });
+    }
+    // Settled: the server reads no more.
+    std::uint64_t got = h->bytes.load();
+    for(int i = 0; i < 100; ++i)
+    {
+        std::this_thread::sleep_for(50ms); // observing a rate, not waiting for an event
+        std::uint64_t const now = h->bytes.load();
+        if(now == got)
+            break;
+        got = now;
+    }
+    BOOST_TEST(got < conns * bytes);
+    auto const cpu0 = process_cpu_time();
+    auto const t0 = std::chrono::steady_clock::now();
+    std::this_thread::sleep_for(500ms); // the window observed
+    auto const cpu = process_cpu_time() - cpu0;
+    auto const wall = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - t0);
+    BOOST_TEST_MESSAGE("CPU " << cpu.count() << " us in " << wall.count() << " us");
+    BOOST_TEST(cpu.count() < wall.count() / 4);
     for(std::size_t i = 0; i < conns; ++i)
     {
         int const fd = cs[i]->fd;

@@ -192,6 +192,15 @@ class io_uring_backend final : public backend
     std::size_t const buf_size_ = 8192;
     std::size_t const cap_;
     bool buf_failed_ = false;
+    // The bulk ring (group 1): bulk_count_ buffers of bulk_size_ bytes,
+    // for the receives of streams; their ids follow those of group 0
+    // (the kernel's id in group 1 plus buf_count_). None if the kernel
+    // refused it.
+    io_uring_buf_ring* bulk_ring_ = nullptr;
+    unsigned char* bulk_slab_ = nullptr;
+    unsigned bulk_count_ = 0;
+    unsigned bulk_in_ring_ = 0;
+    static constexpr std::size_t bulk_size_ = 65536;
     // The buffers in the ring, as the program counts them (the kernel
     // takes one out when a completion names it); the requests that found
     // it empty, waiting for a buffer to come back; whether the thread in
@@ -237,16 +246,30 @@ public:
     bool accept_ready() const noexcept;
     std::size_t buffer_size() const noexcept { return buf_size_; }
     unsigned buffer_count() const noexcept { return buf_count_; }
-    unsigned char* buffer(unsigned bid) const noexcept { return slab_ + std::size_t(bid) * buf_size_; }
+    // The bulk ring: its buffers' size and number (0: no bulk ring), and
+    // whether buffer `bid` is one of them.
+    std::size_t bulk_buffer_size() const noexcept { return bulk_size_; }
+    unsigned bulk_buffer_count() const noexcept { return bulk_count_; }
+    bool is_bulk(unsigned bid) const noexcept { return bid >= buf_count_; }
+    // The id of the buffer that a completion of a receive names.
+    unsigned buffer_id(bool bulk, unsigned kernel_bid) const noexcept
+    {
+        return bulk ? buf_count_ + kernel_bid : kernel_bid;
+    }
+    unsigned char* buffer(unsigned bid) const noexcept
+    {
+        return is_bulk(bid) ? bulk_slab_ + std::size_t(bid - buf_count_) * bulk_size_ :
+            slab_ + std::size_t(bid) * buf_size_;
+    }
     // Per buffer, for the holder of a buffer taken from the ring: the
     // next buffer of a list, and a length.
     std::uint32_t& buffer_link(unsigned bid) noexcept { return buf_meta_[2 * std::size_t(bid)]; }
     std::uint32_t& buffer_length(unsigned bid) noexcept { return buf_meta_[2 * std::size_t(bid) + 1]; }
     // Give buffer `bid` back to the ring. Any thread.
     void give_back(unsigned bid) noexcept;
-    // The buffers in the ring now (a hint: any thread may take or give
-    // back one the next moment).
-    unsigned buffers_in_ring() noexcept;
+    // The buffers in the ring (the bulk ring if `bulk`) now (a hint: any
+    // thread may take or give back one the next moment).
+    unsigned buffers_in_ring(bool bulk = false) noexcept;
     // The last completion of request `c` said the ring was empty
     // (-ENOBUFS): c->buffers_available() is called once the ring holds a
     // buffer again, by the thread in wait(), so that the request is not
@@ -265,14 +288,18 @@ public:
         std::lock_guard<std::mutex> lk(buf_m_);
         buffer_link(bid) = 0xffffffffu;
         buffer_length(bid) = len;
-        --in_ring_;
+        if(is_bulk(bid))
+            --bulk_in_ring_;
+        else
+            --in_ring_;
     }
 
     // A multishot accept on the listening socket `fd` (accepted sockets
     // are non-blocking and close-on-exec).
     bool accept_multishot(int fd, uring_completion* c) noexcept;
-    // A multishot receive on `fd` into the provided buffers.
-    bool recv_multishot(int fd, uring_completion* c) noexcept;
+    // A multishot receive on `fd` into the provided buffers (those of
+    // the bulk ring if `bulk`).
+    bool recv_multishot(int fd, uring_completion* c, bool bulk = false) noexcept;
     // A send of [p, p + n) on `fd` (MSG_NOSIGNAL); the bytes stay valid
     // until its completion.
     bool send(int fd, void const* p, std::size_t n, uring_completion* c) noexcept;

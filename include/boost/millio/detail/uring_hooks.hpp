@@ -48,6 +48,10 @@ struct uring_counters
     // copy), and those given back to the ring since.
     std::atomic<std::uint64_t> buffers_lent{0};
     std::atomic<std::uint64_t> lent_returned{0};
+    // Receives armed on the bulk ring (streams), and those that found it
+    // empty (and went on with the small buffers).
+    std::atomic<std::uint64_t> bulk_arms{0};
+    std::atomic<std::uint64_t> bulk_nobufs{0};
     // Listeners started on multishot accept.
     std::atomic<std::uint64_t> listeners{0};
     // Multishot accepts submitted (first armings and re-armings).

@@ -221,10 +221,16 @@ io_uring_backend::
         ::io_uring_unregister_buf_ring(&ring_, 0);
         ::munmap(buf_ring_, buf_count_ * sizeof(io_uring_buf));
     }
+    if(bulk_ring_)
+    {
+        ::io_uring_unregister_buf_ring(&ring_, 1);
+        ::munmap(bulk_ring_, bulk_count_ * sizeof(io_uring_buf));
+    }
     // Closing the ring cancels every armed poll.
     ::io_uring_queue_exit(&ring_);
     ::close(efd_);
     delete[] slab_;
+    delete[] bulk_slab_;
 }
 
 void
@@ -275,6 +281,40 @@ drain_inflight() noexcept
     }
 }
 
+namespace {
+
+// A provided buffer ring of `n` buffers of `size` bytes from `slab`,
+// registered as group `group`; null if the kernel refuses it.
+io_uring_buf_ring*
+make_buffer_ring(io_uring& ring, unsigned n, std::size_t size, unsigned char* slab, unsigned group) noexcept
+{
+    // Page-aligned memory shared with the kernel
+    // (IORING_REGISTER_PBUF_RING, 5.19).
+    void* mem = ::mmap(nullptr, n * sizeof(io_uring_buf), PROT_READ | PROT_WRITE,
+        MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
+    if(mem == MAP_FAILED)
+        return nullptr;
+    auto* br = static_cast<io_uring_buf_ring*>(mem);
+    ::io_uring_buf_ring_init(br);
+    io_uring_buf_reg reg{};
+    reg.ring_addr = reinterpret_cast<std::uintptr_t>(mem);
+    reg.ring_entries = n;
+    reg.bgid = static_cast<std::uint16_t>(group);
+    if(::io_uring_register_buf_ring(&ring, &reg, 0) != 0)
+    {
+        ::munmap(mem, n * sizeof(io_uring_buf));
+        return nullptr;
+    }
+    unsigned const mask = static_cast<unsigned>(::io_uring_buf_ring_mask(n));
+    for(unsigned i = 0; i < n; ++i)
+        ::io_uring_buf_ring_add(br, slab + std::size_t(i) * size,
+            static_cast<unsigned>(size), static_cast<unsigned short>(i), mask, static_cast<int>(i));
+    ::io_uring_buf_ring_advance(br, static_cast<int>(n));
+    return br;
+}
+
+} // (anon)
+
 bool
 io_uring_backend::
 setup_buffers() noexcept
@@ -291,51 +331,47 @@ setup_buffers() noexcept
     unsigned n = 16;
     while(n < cap_ / 2 && n < 64)
         n *= 2;
+    // The bulk ring: 8 buffers of 64 KiB (the same 512 KiB), for the
+    // connections that receive streams: a large message then arrives in
+    // one completion and leaves in one segment of a send.
+    unsigned const nb = 8;
     unsigned char* slab = new(std::nothrow) unsigned char[n * buf_size_];
     if(!slab)
         return false;
     try
     {
-        buf_meta_.assign(2 * std::size_t(n), 0);
+        buf_meta_.assign(2 * std::size_t(n + nb), 0);
     }
     catch(...)
     {
         delete[] slab;
         return false;
     }
-    // The ring itself: page-aligned memory shared with the kernel
-    // (IORING_REGISTER_PBUF_RING, 5.19).
-    void* mem = ::mmap(nullptr, n * sizeof(io_uring_buf), PROT_READ | PROT_WRITE,
-        MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
-    if(mem == MAP_FAILED)
+    io_uring_buf_ring* br = make_buffer_ring(ring_, n, buf_size_, slab, 0);
+    if(!br)
     {
-        delete[] slab;
-        return false;
-    }
-    auto* br = static_cast<io_uring_buf_ring*>(mem);
-    ::io_uring_buf_ring_init(br);
-    io_uring_buf_reg reg{};
-    reg.ring_addr = reinterpret_cast<std::uintptr_t>(mem);
-    reg.ring_entries = n;
-    reg.bgid = 0;
-    if(::io_uring_register_buf_ring(&ring_, &reg, 0) != 0)
-    {
-        ::munmap(mem, n * sizeof(io_uring_buf));
         delete[] slab;
         buf_failed_ = true;
         return false;
     }
-    unsigned const mask = static_cast<unsigned>(::io_uring_buf_ring_mask(n));
-    for(unsigned i = 0; i < n; ++i)
-        ::io_uring_buf_ring_add(br, slab + std::size_t(i) * buf_size_,
-            static_cast<unsigned>(buf_size_), static_cast<unsigned short>(i), mask, static_cast<int>(i));
-    ::io_uring_buf_ring_advance(br, static_cast<int>(n));
+    // Without the bulk ring, every receive uses group 0.
+    unsigned char* bulk = new(std::nothrow) unsigned char[nb * bulk_size_];
+    io_uring_buf_ring* bbr = bulk ? make_buffer_ring(ring_, nb, bulk_size_, bulk, 1) : nullptr;
+    if(!bbr)
+    {
+        delete[] bulk;
+        bulk = nullptr;
+    }
     slab_ = slab;
     buf_count_ = n;
+    bulk_slab_ = bulk;
+    bulk_count_ = bbr ? nb : 0;
     {
         std::lock_guard<std::mutex> blk(buf_m_);
         in_ring_ = n;
+        bulk_in_ring_ = bulk_count_;
     }
+    bulk_ring_ = bbr;
     buf_ring_ = br;
     return true;
 }
@@ -365,6 +401,16 @@ give_back(unsigned bid) noexcept
     bool wake_loop = false;
     {
         std::lock_guard<std::mutex> lk(buf_m_);
+        if(is_bulk(bid))
+        {
+            // Nobody waits for bulk buffers: a receive that finds the
+            // bulk ring empty goes on with group 0.
+            ::io_uring_buf_ring_add(bulk_ring_, buffer(bid), static_cast<unsigned>(bulk_size_),
+                static_cast<unsigned short>(bid - buf_count_), ::io_uring_buf_ring_mask(bulk_count_), 0);
+            ::io_uring_buf_ring_advance(bulk_ring_, 1);
+            ++bulk_in_ring_;
+            return;
+        }
         ::io_uring_buf_ring_add(buf_ring_, buffer(bid), static_cast<unsigned>(buf_size_),
             static_cast<unsigned short>(bid), ::io_uring_buf_ring_mask(buf_count_), 0);
         ::io_uring_buf_ring_advance(buf_ring_, 1);
@@ -383,10 +429,10 @@ give_back(unsigned bid) noexcept
 
 unsigned
 io_uring_backend::
-buffers_in_ring() noexcept
+buffers_in_ring(bool bulk) noexcept
 {
     std::lock_guard<std::mutex> lk(buf_m_);
-    return in_ring_;
+    return bulk ? bulk_in_ring_ : in_ring_;
 }
 
 void
@@ -476,7 +522,7 @@ accept_multishot(int fd, uring_completion* c) noexcept
 
 bool
 io_uring_backend::
-recv_multishot(int fd, uring_completion* c) noexcept
+recv_multishot(int fd, uring_completion* c, bool bulk) noexcept
 {
     std::lock_guard<std::mutex> lk(m_);
     io_uring_sqe* sqe = op_sqe(c);
@@ -484,7 +530,7 @@ recv_multishot(int fd, uring_completion* c) noexcept
         return false;
     ::io_uring_prep_recv_multishot(sqe, fd, nullptr, 0, 0);
     sqe->flags |= IOSQE_BUFFER_SELECT;
-    sqe->buf_group = 0;
+    sqe->buf_group = (bulk && bulk_ring_) ? 1 : 0;
     ::io_uring_sqe_set_data64(sqe, reinterpret_cast<std::uintptr_t>(c) | op_bit);
     queued();
     return true;

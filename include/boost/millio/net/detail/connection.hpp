@@ -237,9 +237,11 @@ private:
     // replacing do_read and the sends of flush and send.
     bool uring_open() noexcept;        // m_ held: use it?
     void uring_start(std::uint64_t key) noexcept; // m_ held, registered
+    bool can_resume() const noexcept;
     bool uring_read(error_code& ec);
     bool uring_flush(error_code& ec);  // m_ held
     int uring_take_send() noexcept;    // m_ held; an errno
+    void uring_adapt(bool bulk, std::size_t got) noexcept;
     void uring_start_send() noexcept;  // m_ held
     int uring_send(unsigned char const* p, std::size_t n); // m_ held; an errno
     void uring_close() noexcept;
@@ -267,6 +269,11 @@ private:
     bool paused_ = false;
     bool shut_wr_ = false;
     bool bulk_ = false;       // reads use bulk_pool buffers
+    // The completion path's receive ring (see uring_read): bulk or small,
+    // and the run of full small buffers, or of bulk ones that a small
+    // buffer would have held.
+    bool uring_bulk_ = false;
+    unsigned uring_run_ = 0;
     bool yielded_ = false;    // the read budget ran out with bytes left
     bool peer_closed_ = false; // an event reported the peer's close or an error
 

@@ -103,6 +103,19 @@ public:
         return be_.buffer_size();
     }
 
+    bool is_bulk(rx const& e) const noexcept
+    {
+        return be_.is_bulk(e.bid);
+    }
+
+    // Receive into the bulk ring's buffers (a stream) or the small ones,
+    // from the next arming on (a receive armed on the other ring is
+    // cancelled, and armed again by the handler). When the bulk ring is
+    // empty the receive goes back to the small buffers.
+    BOOST_MILLIO_DECL
+    void
+    set_bulk(bool on) noexcept;
+
     // Arm the multishot receive unless it is armed, waits for buffers, or
     // the stream ended. False if it could not be submitted.
     BOOST_MILLIO_DECL
@@ -213,6 +226,8 @@ private:
     bool end_pending_ = false;
     bool recv_armed_ = false;
     bool recv_end_ = false;     // the end of the stream or an error came
+    bool want_bulk_ = false;    // arm the receive on the bulk ring
+    bool armed_bulk_ = false;   // the receive armed is on the bulk ring
     // The receive found the buffer ring empty: it waits for a buffer to
     // come back (the backend's wait_for_buffers) instead of being armed
     // again at once, which would fail at once while none is returned.

@@ -82,7 +82,11 @@ public:
         , pool_(cfg.buffer_size())
         , ctx_(millio::detail::access::construct<server_context>(nullptr, this))
     {
-        if(cfg.buffer_size() < bulk_read_size)
+        // Not when a bulk read would not fit between the low- and
+        // high-water marks: a connection resumed below the low-water mark
+        // with bytes queued would pause again before its first read.
+        if(cfg.buffer_size() < bulk_read_size &&
+            cfg.write_high_water_mark() - cfg.write_low_water_mark() >= bulk_read_size)
             bulk_pool_.reset(new buffer_pool(bulk_read_size));
     }
 

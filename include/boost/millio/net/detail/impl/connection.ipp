@@ -419,6 +419,28 @@ finish_removed(error_code ec) noexcept
 
 bool
 connection::
+can_resume() const noexcept
+{
+    // Below the low-water mark, unless the largest read of the next
+    // event would pause again at once: resumed there, the connection
+    // would spin between resuming and pausing while its queue drains.
+    std::size_t const q = queued_.load(std::memory_order_relaxed);
+    if(q >= lim_.low_water)
+        return false;
+    if(q == 0)
+        return true;
+    std::size_t r = lim_.buffer_size;
+    if(lim_.bulk_pool)
+        r = (std::max)(r, lim_.bulk_pool->buffer_size());
+#if defined(BOOST_MILLIO_HAS_IO_URING)
+    if(uio_)
+        r = (std::max)(r, uio_->buffer_size());
+#endif
+    return q + r <= lim_.high_water;
+}
+
+bool
+connection::
 do_read(unsigned bits, error_code& ec)
 {
     if(read_eof_)
@@ -698,7 +720,7 @@ handle_events(unsigned bits) noexcept
                 return;
             }
         }
-        if(paused_ && queued_.load(std::memory_order_relaxed) < lim_.low_water)
+        if(paused_ && can_resume())
         {
             paused_ = false;
             bits |= event::flag_readable;

@@ -158,15 +158,18 @@ uring_read(error_code& ec)
             ec = socket_error(-e.res);
             return false;
         }
+        std::size_t const got = static_cast<std::size_t>(e.res);
         std::size_t const q = queued_.load(std::memory_order_relaxed);
-        if(!closing && lim_.pause_reads && q > 0 && q + lim_.buffer_size > lim_.high_water)
+        if(!closing && lim_.pause_reads && q > 0 &&
+            q + (std::max)(got, lim_.buffer_size) > lim_.high_water)
         {
-            // Back-pressure: stop receiving; what was received waits.
+            // Back-pressure: stop receiving; what was received waits (a
+            // bulk buffer may hold more than a read of the readiness path,
+            // hence its size).
             paused_ = true;
             uio_->pause_recv();
             return true;
         }
-        std::size_t const got = static_cast<std::size_t>(e.res);
         bool kept = false;
         if(!closing)
         {
@@ -210,6 +213,8 @@ uring_read(error_code& ec)
             closing = closing_.load(std::memory_order_relaxed);
         }
         uio_->pop(kept);
+        if(lim_.bulk_pool)
+            uring_adapt(uio_->is_bulk(e), got);
         if(got >= budget)
         {
             // Budget spent: yield (handle_events queues this connection
@@ -228,6 +233,32 @@ uring_read(error_code& ec)
 #else
     (void)ec;
     return true;
+#endif
+}
+
+void
+connection::
+uring_adapt(bool bulk, std::size_t got) noexcept
+{
+#if defined(BOOST_MILLIO_HAS_IO_URING)
+    // As the readiness path adapts its reads: a stream (two small
+    // buffers filled in a row) receives into the bulk ring, where a
+    // large message takes one completion and one segment of a send; four
+    // bulk completions in a row that a small buffer would have held send
+    // it back to the small buffers.
+    std::size_t const small = uio_->buffer_size();
+    bool const more = bulk ? got <= small : got == small;
+    if(bulk != uring_bulk_)
+        return;     // completed before the switch took effect
+    uring_run_ = more ? uring_run_ + 1 : 0;
+    if(uring_run_ < (bulk ? 4u : 2u))
+        return;
+    uring_run_ = 0;
+    uring_bulk_ = !bulk;
+    uio_->set_bulk(uring_bulk_);
+#else
+    (void)bulk;
+    (void)got;
 #endif
 }
 
@@ -549,16 +580,22 @@ bool
 uring_io::
 arm_recv() noexcept
 {
+    bool bulk;
     {
         std::lock_guard<std::mutex> lk(lk_);
         if(recv_armed_ || recv_end_ || canceled_ || starved_)
             return true;
         recv_armed_ = true;
+        armed_bulk_ = want_bulk_ && be_.bulk_buffer_count() > 0;
+        bulk = armed_bulk_;
     }
     refs_.fetch_add(1, std::memory_order_relaxed);
-    if(be_.recv_multishot(fd_, &recv_op_))
+    if(be_.recv_multishot(fd_, &recv_op_, bulk))
     {
-        millio::detail::uring_stats().recv_arms.fetch_add(1, std::memory_order_relaxed);
+        auto& stats = millio::detail::uring_stats();
+        stats.recv_arms.fetch_add(1, std::memory_order_relaxed);
+        if(bulk)
+            stats.bulk_arms.fetch_add(1, std::memory_order_relaxed);
         return true;
     }
     {
@@ -567,6 +604,24 @@ arm_recv() noexcept
     }
     drop();
     return false;
+}
+
+void
+uring_io::
+set_bulk(bool on) noexcept
+{
+    bool cancel;
+    {
+        std::lock_guard<std::mutex> lk(lk_);
+        if(want_bulk_ == on)
+            return;
+        want_bulk_ = on;
+        cancel = recv_armed_ && armed_bulk_ != on && !canceled_;
+    }
+    // What completes meanwhile is kept; the cancellation's completion
+    // ends the receive, which the handler arms again on the other ring.
+    if(cancel)
+        be_.cancel(&recv_op_);
 }
 
 void
@@ -649,8 +704,10 @@ lend(unsigned bid, bool first, unsigned char const* p, std::size_t n) noexcept
 {
     if(tx_busy_ || lend_n_ == lend_max || (first && lend_nbids_ == lend_max))
         return false;
-    // Keep three quarters of the ring for the receives.
-    if(first && be_.buffers_in_ring() < be_.buffer_count() / 4)
+    // Keep a quarter of the ring for the receives.
+    bool const bulk = be_.is_bulk(bid);
+    if(first && be_.buffers_in_ring(bulk) <
+        (bulk ? be_.bulk_buffer_count() : be_.buffer_count()) / 4)
         return false;
     lend_iov_[lend_n_].iov_base = const_cast<unsigned char*>(p);
     lend_iov_[lend_n_].iov_len = n;
@@ -789,11 +846,12 @@ on_recv(int res, unsigned flags, std::vector<millio::detail::ready_event>& out) 
     bool const last = (flags & IORING_CQE_F_MORE) == 0;
     bool notify;
     bool starve = false;
+    bool bulk_dry = false;
     {
         std::lock_guard<std::mutex> lk(lk_);
         if(res > 0 && (flags & IORING_CQE_F_BUFFER) != 0)
         {
-            unsigned const bid = flags >> IORING_CQE_BUFFER_SHIFT;
+            unsigned const bid = be_.buffer_id(armed_bulk_, flags >> IORING_CQE_BUFFER_SHIFT);
             if(released_)
             {
                 be_.take_buffer(bid, static_cast<std::uint32_t>(res));
@@ -819,7 +877,14 @@ on_recv(int res, unsigned flags, std::vector<millio::detail::ready_event>& out) 
         if(last)
         {
             recv_armed_ = false;
-            if(res == -ENOBUFS && !released_ && !canceled_ && !recv_end_)
+            if(res == -ENOBUFS && armed_bulk_)
+            {
+                // The bulk ring is empty (other streams hold its
+                // buffers): armed again at once on the small ones.
+                want_bulk_ = false;
+                bulk_dry = true;
+            }
+            else if(res == -ENOBUFS && !released_ && !canceled_ && !recv_end_)
             {
                 starved_ = true;
                 starve = true;
@@ -832,6 +897,8 @@ on_recv(int res, unsigned flags, std::vector<millio::detail::ready_event>& out) 
     }
     if(starve)
         millio::detail::uring_stats().recv_nobufs.fetch_add(1, std::memory_order_relaxed);
+    if(bulk_dry)
+        millio::detail::uring_stats().bulk_nobufs.fetch_add(1, std::memory_order_relaxed);
     if(notify)
         out.push_back({key_, bits_});
     if(last && !starve)
