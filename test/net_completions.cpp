@@ -699,6 +699,55 @@ BOOST_DATA_TEST_CASE(marks_closer_than_a_read_do_not_spin, test::configs_dataset
     BOOST_TEST(test::eventually([&]{ return h->disconnects.load() == static_cast<int>(conns); }));
 }
 
+// The threads that wait on an io_uring loop register its ring's
+// descriptor (io_uring_enter then skips its lookup): the thread of run()
+// in the direct mode, the workers in the pool mode. Each registration
+// ends with its thread's turn (the registration holds the ring open):
+// once run() returns in the direct mode, once the loop is destroyed in
+// the pool mode. The other backends register nothing.
+BOOST_TEST_DECORATOR(*test::if_config_enabled() * boost::unit_test::timeout(60))
+BOOST_DATA_TEST_CASE(waiting_threads_register_the_ring_descriptor, test::configs_dataset(), cfg)
+{
+    auto& stats = millio::detail::uring_stats();
+    std::uint64_t const reg0 = stats.ring_fds_registered.load();
+    std::uint64_t const unreg0 = stats.ring_fds_unregistered.load();
+    auto held = [&]{
+        return (stats.ring_fds_registered.load() - reg0) - (stats.ring_fds_unregistered.load() - unreg0);
+    };
+    bool uring = false;
+    {
+        event_loop loop(cfg.options());
+        uring = loop.backend() == millio::backend_type::io_uring;
+        {
+            test::loop_runner run(loop);
+            auto h = std::make_shared<test::echo_handler>();
+            net::tcp_server srv(net::tcp_server_config::builder()
+                .address("127.0.0.1:0").build(), h);
+            srv.start(loop, token(1));
+            int const fd = test::tcp_socket(AF_INET);
+            BOOST_REQUIRE(fd >= 0);
+            test::fd_guard g(fd);
+            BOOST_REQUIRE(test::connect_fd(fd, test::loopback(srv.local_endpoint())) == 0);
+            unsigned char out[64] = {1, 2, 3}, in[64] = {};
+            BOOST_REQUIRE(test::write_all(fd, out, sizeof out));
+            BOOST_REQUIRE(test::read_n(fd, in, sizeof in, 20s) == sizeof in);
+            BOOST_TEST(std::memcmp(in, out, sizeof in) == 0);
+            // Echoed: a thread waited on the loop and holds a registration.
+            if(uring)
+                BOOST_TEST(held() >= 1u);
+            else
+                BOOST_TEST(held() == 0u);
+        }
+        if(uring && loop.mode() == millio::dispatch_mode::direct)
+            BOOST_TEST(held() == 0u);   // run() returned
+    }
+    BOOST_TEST(held() == 0u);
+    if(uring)
+        BOOST_TEST(stats.ring_fds_registered.load() - reg0 >= 1u);
+    else
+        BOOST_TEST(stats.ring_fds_registered.load() == reg0);
+}
+
 // Kernels without buffer rings (before 5.19) or multishot receives
 // (before 6.0), made so by hiding the probed features: connections on
 // io_uring use readiness, and behave the same.

@@ -68,6 +68,13 @@ public:
     // any thread; an unknown key is ignored. Edge-triggered backends do
     // nothing: the kernel reports that edge.
     virtual void would_block(std::uint64_t key, interest i) noexcept = 0;
+    // The calling thread is about to wait() repeatedly (a loop's run()
+    // in the direct mode, a worker of the pool mode), and is done with
+    // it: a backend may keep per-thread state between the two (io_uring
+    // registers its ring's descriptor with the thread). Paired, on the
+    // same thread.
+    virtual void thread_begin() noexcept {}
+    virtual void thread_end() noexcept {}
 };
 
 } // detail

@@ -12,6 +12,7 @@
 
 #if defined(BOOST_MILLIO_HAS_IO_URING)
 
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <unordered_map>
@@ -58,6 +59,33 @@ private:
     uring_completion* next_ = nullptr;
     bool starved_ = false;      // in the list of those waiting for buffers
 };
+
+// The ring whose descriptor the calling thread has registered (one per
+// thread: a loop run inside another loop's handler uses the plain
+// descriptor), by the id of its backend (0: none), and the index that
+// io_uring_enter takes instead of the descriptor.
+struct uring_thread_ring
+{
+    std::uint64_t owner = 0;
+    unsigned index = 0;
+};
+
+inline
+uring_thread_ring&
+uring_this_thread() noexcept
+{
+    static thread_local uring_thread_ring r;
+    return r;
+}
+
+// A new backend's id: never 0, never reused.
+inline
+std::uint64_t
+uring_next_backend_id() noexcept
+{
+    static std::atomic<std::uint64_t> n{0};
+    return n.fetch_add(1, std::memory_order_relaxed) + 1;
+}
 
 /*  io_uring, delivering like the edge-triggered epoll backend. The
     waker is an eventfd.
@@ -128,6 +156,7 @@ private:
       to it (async-signal-safe). The counter is never read: each write
       wakes the poll, and the counter cannot overflow in practice.
 
+
     What differs from epoll: a completion carries the conditions of the
     wake-up that caused it (readable on arriving bytes, writable when
     space frees), where epoll reports every condition that holds. An
@@ -161,6 +190,12 @@ class io_uring_backend final : public backend
     uring_completion* inflight_ = nullptr; // requests submitted, not finished
     bool in_wait_ = false;          // a thread is (about to be) blocked in wait()
     bool woken_ = false;            // ... and was woken since
+    // The ring's descriptor registered with the threads that wait on it
+    // (IORING_REGISTER_RING_FDS, 5.18): their io_uring_enter skips the
+    // lookup of the descriptor. id_ names this backend in a thread's
+    // registration (see uring_thread_ring); a refusal is not retried.
+    std::uint64_t const id_;
+    std::atomic<bool> ring_fd_refused_{false};
 
     static unsigned to_poll(interest i) noexcept;
     static unsigned from_poll(unsigned mask) noexcept;
@@ -223,6 +258,8 @@ public:
     void remove(int fd, std::uint64_t key) noexcept override;
     void wait(std::vector<ready_event>& out, std::size_t cap, std::int64_t timeout_ns, error_code& ec) override;
     void wake() noexcept override;
+    void thread_begin() noexcept override;
+    void thread_end() noexcept override;
 
     // Multishot polls report every edge: nothing to rearm.
     bool needs_rearm() const noexcept override { return false; }

@@ -197,6 +197,8 @@ private:
     // scheduler_task
     void run_task(std::int64_t timeout_ns, std::vector<operation*>& out, error_code& ec) override;
     void interrupt() noexcept override;
+    void thread_begin() noexcept override;
+    void thread_end() noexcept override;
 
     // registration_owner
     void requeue(registration* r) noexcept override;

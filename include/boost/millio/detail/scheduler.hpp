@@ -39,6 +39,11 @@ public:
     virtual void run_task(std::int64_t timeout_ns, std::vector<operation*>& out, error_code& ec) = 0;
     // Make a wait in progress return at once. Async-signal-safe.
     virtual void interrupt() noexcept = 0;
+    // The calling thread begins (ends) running the scheduler: run() in
+    // the direct mode, a worker's life in the pool mode. Paired, on the
+    // same thread.
+    virtual void thread_begin() noexcept {}
+    virtual void thread_end() noexcept {}
 
 protected:
     ~scheduler_task() = default;

@@ -52,6 +52,10 @@ struct uring_counters
     // empty (and went on with the small buffers).
     std::atomic<std::uint64_t> bulk_arms{0};
     std::atomic<std::uint64_t> bulk_nobufs{0};
+    // Registrations of a ring's descriptor with a thread that waits on
+    // it, and their ends.
+    std::atomic<std::uint64_t> ring_fds_registered{0};
+    std::atomic<std::uint64_t> ring_fds_unregistered{0};
     // Listeners started on multishot accept.
     std::atomic<std::uint64_t> listeners{0};
     // Multishot accepts submitted (first armings and re-armings).

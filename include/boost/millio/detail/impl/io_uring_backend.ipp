@@ -41,6 +41,44 @@ constexpr unsigned io_uring_sq_entries = 1024;
 
 } // (anon)
 
+void
+io_uring_backend::
+thread_begin() noexcept
+{
+    // One registration per thread: a loop run from another loop's
+    // handler waits with the plain descriptor.
+    uring_thread_ring& tr = uring_this_thread();
+    if(tr.owner != 0 || ring_fd_refused_.load(std::memory_order_relaxed))
+        return;
+    io_uring_rsrc_update u{};
+    u.offset = ~0u;     // any free index
+    u.data = static_cast<std::uint64_t>(ring_.ring_fd);
+    if(::io_uring_register(static_cast<unsigned>(ring_.ring_fd), IORING_REGISTER_RING_FDS, &u, 1) != 1)
+    {
+        // Before 5.18, or the thread's table is full.
+        ring_fd_refused_.store(true, std::memory_order_relaxed);
+        return;
+    }
+    tr.owner = id_;
+    tr.index = u.offset;
+    uring_stats().ring_fds_registered.fetch_add(1, std::memory_order_relaxed);
+}
+
+void
+io_uring_backend::
+thread_end() noexcept
+{
+    // The registration holds the ring open: it goes with the turn.
+    uring_thread_ring& tr = uring_this_thread();
+    if(tr.owner != id_)
+        return;
+    io_uring_rsrc_update u{};
+    u.offset = tr.index;
+    ::io_uring_register(static_cast<unsigned>(ring_.ring_fd), IORING_UNREGISTER_RING_FDS, &u, 1);
+    tr = uring_thread_ring{};
+    uring_stats().ring_fds_unregistered.fetch_add(1, std::memory_order_relaxed);
+}
+
 unsigned
 io_uring_backend::
 to_poll(interest i) noexcept
@@ -145,7 +183,8 @@ probe_features() noexcept
 
 io_uring_backend::
 io_uring_backend(std::size_t cap)
-    : cap_(cap)
+    : id_(uring_next_backend_id())
+    , cap_(cap)
     , features_(uring_features())
 {
     io_uring_params p{};
@@ -202,6 +241,9 @@ io_uring_backend(std::size_t cap)
 io_uring_backend::
 ~io_uring_backend()
 {
+    // The threads that ran the loop have ended their turns (each gave
+    // back its registration); this one too, should it hold one.
+    thread_end();
     // The kernel may write into the buffers of a request in flight (and
     // read those of a send) until its last completion: cancel them and
     // wait for those completions before anything is freed.
@@ -879,9 +921,15 @@ wait(std::vector<ready_event>& out, std::size_t cap, std::int64_t timeout_ns, er
         }
         // Submits the queued requests (and those another thread queued
         // meanwhile are submitted by it or by the next wait), then waits.
-        int const r = ::io_uring_enter2(
-            static_cast<unsigned>(ring_.ring_fd), to_submit, block ? 1 : 0,
-            IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG,
+        unsigned fd = static_cast<unsigned>(ring_.ring_fd);
+        unsigned flags = IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG;
+        uring_thread_ring const& tr = uring_this_thread();
+        if(tr.owner == id_)
+        {
+            fd = tr.index;
+            flags |= IORING_ENTER_REGISTERED_RING;
+        }
+        int const r = ::io_uring_enter2(fd, to_submit, block ? 1 : 0, flags,
             reinterpret_cast<sigset_t*>(&arg), sizeof(arg));
         if(r < 0 && r != -EINTR && r != -ETIME && r != -EBUSY && r != -EAGAIN)
         {

@@ -207,6 +207,20 @@ interrupt() noexcept
     be_->wake();
 }
 
+void
+reactor::
+thread_begin() noexcept
+{
+    be_->thread_begin();
+}
+
+void
+reactor::
+thread_end() noexcept
+{
+    be_->thread_end();
+}
+
 //------------------------------------------------------------------------------
 // registration_owner, timer_queue::owner
 

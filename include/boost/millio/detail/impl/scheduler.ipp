@@ -51,6 +51,21 @@ struct current_guard
     }
 };
 
+// A thread's turn at running the scheduler, told to the task.
+struct task_thread
+{
+    scheduler_task& t;
+    explicit task_thread(scheduler_task& x) noexcept
+        : t(x)
+    {
+        t.thread_begin();
+    }
+    ~task_thread()
+    {
+        t.thread_end();
+    }
+};
+
 } // (anon)
 
 // A loop about to block gives back, a bounded step at a time, the task
@@ -236,6 +251,7 @@ scheduler::
 worker_loop() noexcept
 {
     current_guard g(this);
+    task_thread tt(task_);
     for(;;)
     {
         operation* op = nullptr;
@@ -479,6 +495,7 @@ run(error_code& ec)
     if(direct_)
     {
         current_guard g(this);
+        task_thread tt(task_);
         while(!stop_requested_.load(std::memory_order_acquire) &&
             !shutdown_.load(std::memory_order_acquire))
         {
