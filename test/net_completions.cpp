@@ -371,6 +371,53 @@ process_cpu_time()
 #endif
 }
 
+// The process's CPU time over a window of `d` of wall time, both in us.
+struct cpu_window
+{
+    long long cpu;
+    long long wall;
+};
+
+cpu_window
+observe_cpu(std::chrono::milliseconds d)
+{
+    auto const cpu0 = process_cpu_time();
+    auto const t0 = std::chrono::steady_clock::now();
+    std::this_thread::sleep_for(d); // the window observed
+    auto const cpu = process_cpu_time() - cpu0;
+    auto const wall = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - t0);
+    return {cpu.count(), wall.count()};
+}
+
+// The peers `cs` read back their streams (peer i's of fill_pattern(i),
+// `bytes` long), then the threads `ts` (their writers) and the readers
+// are joined and the peers close: every byte came back in order, no send
+// was refused, every connection ends.
+void
+read_back_and_close(std::vector<std::unique_ptr<test::fd_guard>>& cs, std::vector<std::thread>& ts,
+    std::atomic<int>& bad, test::echo_handler& h, std::size_t bytes)
+{
+    std::size_t const conns = cs.size();
+    for(std::size_t i = 0; i < conns; ++i)
+    {
+        int const fd = cs[i]->fd;
+        ts.emplace_back([fd, i, &bad, bytes] {
+            std::vector<unsigned char> b(bytes), want(bytes);
+            test::fill_pattern(want.data(), want.size(), i, 0);
+            if(test::read_n(fd, b.data(), b.size(), 60s) != bytes || b != want)
+                ++bad;
+        });
+    }
+    for(auto& t : ts)
+        t.join();
+    BOOST_TEST(bad.load() == 0);
+    BOOST_TEST(h.bytes.load() == conns * bytes);
+    BOOST_TEST(h.send_failures.load() == 0);
+    cs.clear();
+    BOOST_TEST(test::eventually([&]{ return h.disconnects.load() == static_cast<int>(conns); }));
+}
+
 } // (anon)
 
 // A message that arrives at once fills several provided buffers, all
@@ -582,34 +629,13 @@ BOOST_DATA_TEST_CASE(empty_buffer_ring_waits_for_a_buffer, test::configs_dataset
                 break;
             arms = now;
         }
-        auto const cpu0 = process_cpu_time();
-        auto const t0 = std::chrono::steady_clock::now();
-        std::this_thread::sleep_for(500ms); // the window observed
-        auto const cpu = process_cpu_time() - cpu0;
-        auto const wall = std::chrono::steady_clock::now() - t0;
+        cpu_window const w = observe_cpu(500ms);
         std::uint64_t const rearmed = stats.recv_arms.load() - arms;
-        BOOST_TEST_MESSAGE("re-armed " << rearmed << " times, CPU "
-            << cpu.count() << " us in " << std::chrono::duration_cast<std::chrono::microseconds>(wall).count() << " us");
+        BOOST_TEST_MESSAGE("re-armed " << rearmed << " times, CPU " << w.cpu << " us in " << w.wall << " us");
         BOOST_TEST(rearmed <= conns);
-        BOOST_TEST(cpu.count() < std::chrono::duration_cast<std::chrono::microseconds>(wall).count() / 4);
+        BOOST_TEST(w.cpu < w.wall / 4);
     }
-    for(std::size_t i = 0; i < conns; ++i)
-    {
-        int const fd = cs[i]->fd;
-        ts.emplace_back([fd, i, &bad] {
-            std::vector<unsigned char> b(bytes), want(bytes);
-            test::fill_pattern(want.data(), want.size(), i, 0);
-            if(test::read_n(fd, b.data(), b.size(), 60s) != bytes || b != want)
-                ++bad;
-        });
-    }
-    for(auto& t : ts)
-        t.join();
-    BOOST_TEST(bad.load() == 0);
-    BOOST_TEST(h->bytes.load() == conns * bytes);
-    BOOST_TEST(h->send_failures.load() == 0);
-    cs.clear();
-    BOOST_TEST(test::eventually([&]{ return h->disconnects.load() == static_cast<int>(conns); }));
+    read_back_and_close(cs, ts, bad, *h, bytes);
 }
 
 // Marks closer than a read (the high-water mark 16 KiB, the low 12 KiB,
@@ -672,31 +698,10 @@ BOOST_DATA_TEST_CASE(marks_closer_than_a_read_do_not_spin, test::configs_dataset
         got = now;
     }
     BOOST_TEST(got < conns * bytes);
-    auto const cpu0 = process_cpu_time();
-    auto const t0 = std::chrono::steady_clock::now();
-    std::this_thread::sleep_for(500ms); // the window observed
-    auto const cpu = process_cpu_time() - cpu0;
-    auto const wall = std::chrono::duration_cast<std::chrono::microseconds>(
-        std::chrono::steady_clock::now() - t0);
-    BOOST_TEST_MESSAGE("CPU " << cpu.count() << " us in " << wall.count() << " us");
-    BOOST_TEST(cpu.count() < wall.count() / 4);
-    for(std::size_t i = 0; i < conns; ++i)
-    {
-        int const fd = cs[i]->fd;
-        ts.emplace_back([fd, i, &bad] {
-            std::vector<unsigned char> b(bytes), want(bytes);
-            test::fill_pattern(want.data(), want.size(), i, 0);
-            if(test::read_n(fd, b.data(), b.size(), 60s) != bytes || b != want)
-                ++bad;
-        });
-    }
-    for(auto& t : ts)
-        t.join();
-    BOOST_TEST(bad.load() == 0);
-    BOOST_TEST(h->bytes.load() == conns * bytes);
-    BOOST_TEST(h->send_failures.load() == 0);
-    cs.clear();
-    BOOST_TEST(test::eventually([&]{ return h->disconnects.load() == static_cast<int>(conns); }));
+    cpu_window const w = observe_cpu(500ms);
+    BOOST_TEST_MESSAGE("CPU " << w.cpu << " us in " << w.wall << " us");
+    BOOST_TEST(w.cpu < w.wall / 4);
+    read_back_and_close(cs, ts, bad, *h, bytes);
 }
 
 // The threads that wait on an io_uring loop register its ring's
